@@ -1,0 +1,7 @@
+module.exports = {
+  displayName: 'behavior-baseliner:integration',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/test/integration/**/*.integration-spec.ts'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'test-support',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};
