@@ -18,10 +18,10 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts', 'type:test-support'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts', 'type:test-support'] },
             {
               sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
+              onlyDependOnLibsWithTags: ['type:util', 'type:contracts', 'type:test-support'],
               bannedExternalImports: ['@nestjs/*'],
             },
             {
@@ -39,6 +39,12 @@ export default [
         },
       ],
     },
+  },
+  {
+    // test-support is allowed by the tags above so that tests can use it; production code may not.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@agentgov/test-support', message: 'test helpers stay in tests' }] }] },
   },
   { files: ['**/*.spec.ts', '**/test/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
 ];

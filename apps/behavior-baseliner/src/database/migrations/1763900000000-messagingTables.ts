@@ -1,0 +1,3 @@
+import { messagingTablesMigration } from '@agentgov/persistence';
+
+export const MessagingTables1763900000000 = messagingTablesMigration('behavior_baseliner', 1763900000000);

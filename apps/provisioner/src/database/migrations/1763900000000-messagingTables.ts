@@ -1,0 +1,3 @@
+import { messagingTablesMigration } from '@agentgov/persistence';
+
+export const MessagingTables1763900000000 = messagingTablesMigration('provisioner', 1763900000000);

@@ -1,0 +1,134 @@
+import { KeyObject } from 'node:crypto';
+
+import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey } from 'jose';
+
+import { AuthConfig, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth-config';
+import { AuthError, AuthErrorCode } from './auth.error';
+import { ALLOWED_ALGORITHMS, algorithmForKey, parsePublicKey } from './public-key';
+import { isRole, Role } from './roles';
+
+export interface Principal {
+  /** The token's `sub`. */
+  subject: string;
+  /** Known roles from the `roles` claim; unknown role names are dropped. */
+  roles: Role[];
+  /** The token's `jti`, when it has one. */
+  tokenId?: string;
+  claims: JWTPayload;
+}
+
+export type TokenVerifier = (authorizationHeader?: string | null) => Promise<Principal>;
+
+const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i;
+
+/** Verifies `Authorization: Bearer <jwt>` headers; rejects with an AuthError carrying a code. */
+export function createTokenVerifier(config: AuthConfig): TokenVerifier {
+  if (!config.issuer) throw new Error('auth config: issuer is required');
+  const audience = Array.isArray(config.audience) ? config.audience : [config.audience];
+  if (audience.length === 0 || audience.some((a) => !a)) throw new Error('auth config: audience is required');
+  if (Boolean(config.jwksUrl) === Boolean(config.publicKey)) {
+    throw new Error('auth config: set exactly one of jwksUrl and publicKey');
+  }
+  const configured = config.algorithms?.length ? config.algorithms : [...ALLOWED_ALGORITHMS];
+  if (configured.some((a) => !(ALLOWED_ALGORITHMS as readonly string[]).includes(a))) {
+    throw new Error(`auth config: algorithms must be a subset of ${ALLOWED_ALGORITHMS.join(', ')}`);
+  }
+
+  let key: KeyObject | JWTVerifyGetKey;
+  let algorithms: string[] = configured;
+  if (config.publicKey !== undefined) {
+    const publicKey = parsePublicKey(config.publicKey);
+    const algorithm = algorithmForKey(publicKey);
+    if (!configured.includes(algorithm)) throw new Error(`auth config: the public key is for ${algorithm}, which is not allowed`);
+    key = publicKey;
+    algorithms = [algorithm];
+  } else if (config.jwksUrl) {
+    const jwks = createRemoteJWKSet(new URL(config.jwksUrl), {
+      timeoutDuration: 5000,
+      cooldownDuration: 30_000,
+      cacheMaxAge: 600_000,
+    });
+    key = async (header, token) => {
+      try {
+        return await jwks(header, token);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
+        throw new KeysUnavailable(error);
+      }
+    };
+  } else {
+    throw new Error('auth config: set exactly one of jwksUrl and publicKey');
+  }
+  const clockTolerance = config.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+
+  return async (authorizationHeader) => {
+    if (!authorizationHeader?.trim()) throw new AuthError(AuthErrorCode.Missing, 'A bearer token is required.');
+    const token = BEARER.exec(authorizationHeader.trim())?.[1];
+    if (!token || token.split('.').length !== 3) {
+      throw new AuthError(AuthErrorCode.Malformed, 'The Authorization header must be "Bearer" and a JWT.');
+    }
+    const options = { issuer: config.issuer, audience, algorithms, clockTolerance, requiredClaims: ['sub', 'exp'] };
+    let payload: JWTPayload;
+    try {
+      ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+    } catch (error) {
+      throw toAuthError(error);
+    }
+    return toPrincipal(payload);
+  };
+}
+
+/** Throws `forbidden` unless the principal holds at least one of `roles` (none listed: anyone passes). */
+export function assertAnyRole(principal: Principal, roles: readonly Role[]): void {
+  if (roles.length === 0 || roles.some((role) => principal.roles.includes(role))) return;
+  throw new AuthError(AuthErrorCode.Forbidden, `This action requires one of the roles: ${roles.join(', ')}.`);
+}
+
+function toPrincipal(payload: JWTPayload): Principal {
+  const roles = payload['roles'] ?? [];
+  if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
+    throw new AuthError(AuthErrorCode.InvalidClaims, 'The "roles" claim must be an array of strings.');
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') {
+    throw new AuthError(AuthErrorCode.InvalidClaims, 'The token has no subject.');
+  }
+  return {
+    subject: payload.sub,
+    roles: [...new Set(roles.filter(isRole))],
+    ...(typeof payload.jti === 'string' ? { tokenId: payload.jti } : {}),
+    claims: payload,
+  };
+}
+
+/** The JWKS could not be fetched or used: a fault on our side, not the caller's. */
+class KeysUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('JWKS unavailable', { cause });
+  }
+}
+
+function toAuthError(error: unknown): AuthError {
+  if (error instanceof KeysUnavailable) {
+    return new AuthError(AuthErrorCode.KeysUnavailable, 'The signing keys cannot be fetched; try again later.', {
+      cause: error.cause,
+    });
+  }
+  const code = (error as { code?: string } | undefined)?.code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return new AuthError(AuthErrorCode.Expired, 'The bearer token has expired.');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
+      const claim = (error as errors.JWTClaimValidationFailed).claim;
+      if (claim === 'iss') return new AuthError(AuthErrorCode.WrongIssuer, 'The bearer token was not issued by a trusted issuer.');
+      if (claim === 'aud') return new AuthError(AuthErrorCode.WrongAudience, 'The bearer token is not meant for this service.');
+      return new AuthError(AuthErrorCode.InvalidClaims, `The bearer token's "${claim}" claim is not acceptable.`);
+    }
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return new AuthError(AuthErrorCode.InvalidSignature, 'The bearer token signature is not valid.');
+  }
+  return new AuthError(AuthErrorCode.Malformed, 'The bearer token is not a valid JWT.');
+}

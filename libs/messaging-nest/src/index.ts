@@ -1,0 +1,2 @@
+export * from './handles-event.decorator';
+export * from './messaging.module';

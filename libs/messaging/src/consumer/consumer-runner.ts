@@ -1,0 +1,305 @@
+import { Span, SpanKind, SpanStatusCode, context, metrics, propagation, trace } from '@opentelemetry/api';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { DLQ_HEADERS, TopicName, dlqTopicOf } from '@agentgov/contracts';
+
+import { ConsumedEvent, decodeMessage, headersToStrings } from '../event-envelope';
+import { createIdempotentProducer } from '../kafka/producer';
+import { MessagingLogger, silentLogger } from '../messaging-logger';
+import { assertSqlIdentifier } from '../sql-identifier';
+import { NonRetryableError, isTransientInfrastructureError } from './failure-kinds';
+
+/** Runs inside the transaction that also records the event in the inbox: use `tx` for every write. */
+export type EventHandler<T extends TopicName> = (event: ConsumedEvent<T>, tx: EntityManager) => Promise<void>;
+
+export type EventHandlers = { [K in TopicName]?: EventHandler<K> };
+
+export interface RetryPolicy {
+  /** Attempts of a failing handler before the message is dead-lettered. */
+  attempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface ConsumerRunnerOptions {
+  kafka: Kafka;
+  groupId: string;
+  dataSource: DataSource;
+  /** The service's schema, which holds its inbox table. */
+  schema: string;
+  handlers: EventHandlers;
+  /** Prepended to every topic name, to run several environments (or test runs) on one cluster. */
+  topicPrefix?: string;
+  retry?: Partial<RetryPolicy>;
+  partitionsConsumedConcurrently?: number;
+  /** Commit consumed offsets at least this often within a long batch. */
+  commitIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  logger?: MessagingLogger;
+}
+
+export type MessageOutcome = 'processed' | 'duplicate' | 'dead_lettered';
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBackoffMs: 2000 };
+const MAX_ERROR_HEADER = 1000;
+
+const meter = metrics.getMeter('agentgov.messaging');
+const consumedCounter = meter.createCounter('messages_consumed_total', {
+  description: 'Messages consumed, by topic and outcome (processed, duplicate, dead_lettered)',
+});
+const dlqCounter = meter.createCounter('messages_dead_lettered_total', { description: 'Messages sent to a DLQ, by topic' });
+const handleDuration = meter.createHistogram('message_handling_duration_seconds', {
+  description: 'Time from taking a message to its committed effect',
+  unit: 's',
+});
+const lagByPartition = new Map<string, { topic: string; partition: number; group: string; lag: number }>();
+meter
+  .createObservableGauge('consumer_lag_messages', { description: 'Messages behind the high watermark at the last batch' })
+  .addCallback((result) => {
+    for (const entry of lagByPartition.values()) {
+      result.observe(entry.lag, { topic: entry.topic, partition: entry.partition, group: entry.group });
+    }
+  });
+
+const tracer = trace.getTracer('agentgov.messaging');
+
+/**
+ * Consumes topics with manual offset commits. Every message is validated against its contract, then its
+ * handler runs in one database transaction together with an inbox row keyed by (consumer group, ce_id):
+ * a redelivered event finds its row and has no second effect. Offsets are committed only after the
+ * effects, so a crash or a rebalance redelivers at most the uncommitted tail, which the inbox absorbs.
+ */
+export class ConsumerRunner {
+  private readonly consumer: Consumer;
+  private readonly dlqProducer: Producer;
+  private readonly retry: RetryPolicy;
+  private readonly logger: MessagingLogger;
+  private readonly inboxTable: string;
+  private readonly commitIntervalMs: number;
+  private started = false;
+  private crashed?: Error;
+
+  constructor(private readonly options: ConsumerRunnerOptions) {
+    this.inboxTable = `"${assertSqlIdentifier(options.schema)}"."inbox"`;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.logger = options.logger ?? silentLogger;
+    this.commitIntervalMs = options.commitIntervalMs ?? 1000;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    this.dlqProducer = createIdempotentProducer(options.kafka);
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      const error = event.payload.error;
+      if (!event.payload.restart) this.crashed = error;
+      this.logger.error({ group: options.groupId, err: error.message, restart: event.payload.restart }, 'consumer crashed');
+    });
+  }
+
+  get topics(): TopicName[] {
+    return Object.keys(this.options.handlers) as TopicName[];
+  }
+
+  private get prefix(): string {
+    return this.options.topicPrefix ?? '';
+  }
+
+  /** False when the consumer stopped for good (a crash kafkajs will not restart). */
+  get healthy(): boolean {
+    return this.started && !this.crashed;
+  }
+
+  async start(): Promise<void> {
+    await this.dlqProducer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics.map((t) => this.prefix + t), fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.started = true;
+  }
+
+  /** Stops fetching, lets in-flight batches finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.consumer.disconnect();
+    await this.dlqProducer.disconnect();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const physicalTopic = batch.topic;
+    const topic = physicalTopic.slice(this.prefix.length) as TopicName;
+    const partition = batch.partition;
+    lagByPartition.set(`${physicalTopic}:${partition}`, {
+      topic: physicalTopic,
+      partition,
+      group: this.options.groupId,
+      lag: Number(batch.offsetLagLow()),
+    });
+    let pending: string | undefined;
+    let lastCommit = Date.now();
+    const commit = async () => {
+      if (pending === undefined) return;
+      const offset = (BigInt(pending) + 1n).toString();
+      pending = undefined;
+      try {
+        await commitOffsetsIfNecessary({ topics: [{ topic: physicalTopic, partitions: [{ partition, offset }] }] });
+      } catch (error) {
+        // Losing a commit only means a redelivery, which the inbox absorbs.
+        this.logger.warn({ topic: physicalTopic, partition, offset, err: (error as Error).message }, 'offset commit failed');
+      }
+      lastCommit = Date.now();
+    };
+
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      await this.handleMessage(topic, partition, message, heartbeat, isRunning);
+      resolveOffset(message.offset);
+      pending = message.offset;
+      await heartbeat();
+      if (Date.now() - lastCommit >= this.commitIntervalMs) await commit();
+    }
+    await commit();
+  }
+
+  private async handleMessage(
+    topic: TopicName,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<MessageOutcome> {
+    const startedAt = process.hrtime.bigint();
+    const headers = headersToStrings(message.headers);
+    const parent = propagation.extract(context.active(), headers);
+    const span = tracer.startSpan(`${topic} process`, {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.kafka.destination.partition': partition,
+        'messaging.kafka.message.offset': Number(message.offset),
+        'messaging.consumer.group.name': this.options.groupId,
+      },
+    }, parent);
+    try {
+      const outcome = await context.with(trace.setSpan(parent, span), () =>
+        this.process(topic, partition, message, span, heartbeat, isRunning),
+      );
+      span.setAttribute('agentgov.outcome', outcome);
+      consumedCounter.add(1, { topic, outcome });
+      handleDuration.record(Number(process.hrtime.bigint() - startedAt) / 1e9, { topic });
+      return outcome;
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async process(
+    topic: TopicName,
+    partition: number,
+    message: KafkaMessage,
+    span: Span,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<MessageOutcome> {
+    let event: ConsumedEvent;
+    try {
+      event = decodeMessage(topic, partition, message);
+    } catch (error) {
+      await this.deadLetter(topic, partition, message, error as Error, 0);
+      return 'dead_lettered';
+    }
+    span.setAttribute('messaging.message.id', event.id);
+    const handler = this.options.handlers[topic] as EventHandler<TopicName>;
+    let attempt = 0;
+    let transientWaits = 0;
+    for (;;) {
+      try {
+        return await this.options.dataSource.transaction((tx) => this.applyOnce(event, tx, handler));
+      } catch (error) {
+        if (isTransientInfrastructureError(error)) {
+          if (!isRunning()) throw error;
+          transientWaits += 1;
+          this.logger.warn({ topic, partition, offset: message.offset, eventId: event.id, err: (error as Error).message }, 'database unavailable; waiting');
+          await this.pause(this.backoff(transientWaits), heartbeat);
+          continue;
+        }
+        attempt += 1;
+        const retryable = !(error instanceof NonRetryableError);
+        if (!retryable || attempt >= this.retry.attempts) {
+          await this.deadLetter(topic, partition, message, error as Error, attempt);
+          return 'dead_lettered';
+        }
+        this.logger.warn(
+          { topic, partition, offset: message.offset, eventId: event.id, attempt, err: (error as Error).message },
+          'handler failed; retrying',
+        );
+        await this.pause(this.backoff(attempt), heartbeat);
+      }
+    }
+  }
+
+  private async applyOnce(event: ConsumedEvent, tx: EntityManager, handler: EventHandler<TopicName>): Promise<MessageOutcome> {
+    const inserted: unknown[] = await tx.query(
+      `INSERT INTO ${this.inboxTable} ("consumer", "event_id", "topic", "partition", "offset") VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [this.options.groupId, event.id, event.topic, event.partition, event.offset],
+    );
+    if (inserted.length === 0) return 'duplicate';
+    await handler(event, tx);
+    return 'processed';
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: Error, attempts: number): Promise<void> {
+    const reason = `${error.name}: ${error.message}`.slice(0, MAX_ERROR_HEADER);
+    this.logger.warn({ topic, partition, offset: message.offset, attempts, reason }, 'message dead-lettered');
+    await this.dlqProducer.send({
+      topic: dlqTopicOf(this.prefix + topic),
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...(message.headers ?? {}),
+            [DLQ_HEADERS.error]: reason,
+            [DLQ_HEADERS.originTopic]: this.prefix + topic,
+            [DLQ_HEADERS.originPartition]: String(partition),
+            [DLQ_HEADERS.originOffset]: message.offset,
+            [DLQ_HEADERS.attempts]: String(attempts),
+            [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+            [DLQ_HEADERS.consumerGroup]: this.options.groupId,
+          },
+        },
+      ],
+    });
+    dlqCounter.add(1, { topic });
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(this.retry.initialBackoffMs * 2 ** (attempt - 1), this.retry.maxBackoffMs);
+    return base / 2 + Math.random() * (base / 2);
+  }
+
+  private async pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, until - Date.now())));
+      await heartbeat().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { metrics } from '@opentelemetry/api';
+import { Producer } from 'kafkajs';
+import { DataSource, QueryRunner } from 'typeorm';
+
+import { outboxChannel } from '../messaging-tables.sql';
+import { MessagingLogger, silentLogger } from '../messaging-logger';
+import { assertSqlIdentifier } from '../sql-identifier';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  schema: string;
+  /** An idempotent producer (see createIdempotentProducer); connected by the relay. */
+  producer: Producer;
+  batchSize?: number;
+  /** Fallback poll when no notification arrives (lost connection, another replica held the lock). */
+  pollIntervalMs?: number;
+  logger?: MessagingLogger;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+const meter = metrics.getMeter('agentgov.messaging');
+const publishedCounter = meter.createCounter('outbox_events_published_total', {
+  description: 'Events moved from the outbox to Kafka',
+});
+const relayErrors = meter.createCounter('outbox_relay_errors_total', { description: 'Failed relay rounds' });
+
+/**
+ * Publishes outbox rows to Kafka in id order, then deletes them.
+ *
+ * Ordering with several replicas: a transaction-scoped advisory lock lets one relay at a time drain the
+ * table, so rows of one key are never published out of order by two replicas racing. A crash after the
+ * send and before the delete republishes that batch; consumers dedupe on ce_id through their inbox.
+ */
+export class OutboxRelay {
+  private readonly table: string;
+  private readonly lockKey: string;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly logger: MessagingLogger;
+  private running = false;
+  private loop?: Promise<void>;
+  private listener?: QueryRunner;
+  private wake?: () => void;
+  private woken = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    const schema = assertSqlIdentifier(options.schema);
+    this.table = `"${schema}"."outbox"`;
+    this.lockKey = `${schema}.outbox`;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.options.producer.connect();
+    await this.listen().catch((error) => this.logger.warn({ err: (error as Error).message }, 'outbox listen failed; polling'));
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await this.unlisten();
+    await this.options.producer.disconnect();
+  }
+
+  /** Publishes what is in the outbox now; returns how many events went out. */
+  async drainOnce(): Promise<number> {
+    const runner = this.options.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [this.lockKey]);
+      if (!locked) {
+        await runner.rollbackTransaction();
+        return 0;
+      }
+      const rows: OutboxRow[] = await runner.query(
+        `SELECT "id", "event_id", "topic", "key", "value", "headers" FROM ${this.table} ORDER BY "id" LIMIT $1`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) {
+        await runner.commitTransaction();
+        return 0;
+      }
+      await this.options.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+      await runner.query(`DELETE FROM ${this.table} WHERE "id" = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await runner.commitTransaction();
+      publishedCounter.add(rows.length);
+      return rows.length;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.drainOnce();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        relayErrors.add(1);
+        this.logger.error({ err: (error as Error).message, failures }, 'outbox relay round failed');
+        await this.sleep(Math.min(100 * 2 ** failures, 5000));
+        continue;
+      }
+      if (published === this.batchSize) continue;
+      if (!this.listener) await this.listen().catch(() => undefined);
+      await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const runner = this.options.dataSource.createQueryRunner();
+    const client = await runner.connect();
+    client.on('notification', () => this.notify());
+    client.on('error', () => {
+      // The connection is gone (Postgres restart); fall back to polling until run() listens again.
+      if (this.listener === runner) this.listener = undefined;
+      runner.release().catch(() => undefined);
+    });
+    await runner.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    this.listener = runner;
+  }
+
+  private async unlisten(): Promise<void> {
+    const runner = this.listener;
+    this.listener = undefined;
+    if (!runner) return;
+    await runner.query(`UNLISTEN *`).catch(() => undefined);
+    await runner.release().catch(() => undefined);
+  }
+
+  private notify(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || !this.running) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}
+
+function groupByTopic(rows: OutboxRow[]) {
+  const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+  for (const row of rows) {
+    let messages = byTopic.get(row.topic);
+    if (!messages) byTopic.set(row.topic, (messages = []));
+    messages.push({ key: row.key, value: row.value, headers: row.headers });
+  }
+  return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));
+}

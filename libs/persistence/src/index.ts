@@ -1,0 +1,3 @@
+export * from './messaging-tables.migration';
+export * from './persistence.module';
+export * from './service-data-source';

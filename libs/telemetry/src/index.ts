@@ -1,0 +1,10 @@
+export { getMeter, getTracer } from './lib/instruments';
+export { createLogger, secretRedactPaths } from './lib/logger';
+export type { Logger, LoggerOptions, LogLevel } from './lib/logger';
+export { REDACTED, redactSecrets, scrubSecrets, SECRET_KEYS } from './lib/secret-scrubber';
+export { getActiveTelemetry, PROMETHEUS_CONTENT_TYPE, startTelemetry } from './lib/start-telemetry';
+export type { TelemetryHandle, TelemetryOptions } from './lib/start-telemetry';
+export { extractTraceContext, injectTraceHeaders } from './lib/trace-propagation';
+export type { TraceHeaderCarrier, TraceHeaderValue } from './lib/trace-propagation';
+export { recordError, withSpan } from './lib/with-span';
+export type { WithSpanOptions } from './lib/with-span';

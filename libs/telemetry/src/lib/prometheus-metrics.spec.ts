@@ -1,0 +1,45 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+import { getMeter } from './instruments';
+import { PROMETHEUS_CONTENT_TYPE, startTelemetry, TelemetryHandle } from './start-telemetry';
+
+describe('Prometheus metrics', () => {
+  let telemetry: TelemetryHandle;
+
+  beforeEach(() => {
+    telemetry = startTelemetry({ serviceName: 'behavior-baseliner', env: {} });
+  });
+
+  afterEach(() => telemetry.shutdown());
+
+  it('exposes a counter incremented through getMeter, with its attributes', async () => {
+    const counter = getMeter('baseliner').createCounter('events_scored', { description: 'Activity events scored' });
+    counter.add(3, { topic: 'agent.activity.v1' });
+    counter.add(2, { topic: 'agent.activity.v1' });
+    const latency = getMeter('baseliner').createHistogram('score_latency', { unit: 's' });
+    latency.record(0.004);
+
+    const text = await telemetry.collectPrometheusText();
+    expect(text).toContain('# HELP events_scored_total Activity events scored');
+    expect(text).toContain('# TYPE events_scored_total counter');
+    expect(text).toMatch(/^events_scored_total\{topic="agent.activity.v1"\} 5$/m);
+    expect(text).toMatch(/^score_latency_count 1$/m);
+    expect(text).toContain('service_name="behavior-baseliner"');
+  });
+
+  it('serves the same text through the node http handler', async () => {
+    getMeter('containment').createCounter('revocations').add(1, { connector: 'keycloak' });
+    const server: Server = createServer((req, res) => telemetry.prometheusRequestHandler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(PROMETHEUS_CONTENT_TYPE);
+      expect(await response.text()).toMatch(/^revocations_total\{connector="keycloak"\} 1$/m);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -1,0 +1,3 @@
+export * from './kafka-test-helpers';
+export * from './test-infrastructure';
+export * from './spawn-service';

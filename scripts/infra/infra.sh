@@ -1,0 +1,529 @@
+#!/usr/bin/env bash
+# Local infrastructure without Docker: one Apache Kafka 3.9.x broker in KRaft
+# combined mode (from its Maven Central jars) and the machine's PostgreSQL.
+#
+# Usage: scripts/infra/infra.sh <command>
+#   up              fetch Kafka jars if needed, start Kafka, start Postgres if it
+#                   is installed but stopped, make sure the databases exist
+#   down            stop the broker (SIGTERM, then SIGKILL after a timeout);
+#                   Postgres is the machine's and is left alone
+#   status          one line per component; exit 1 if something is down
+#   restart-kafka   stop and start the broker, keeping its data
+#                   (--hard: SIGKILL instead of a graceful stop, for fault tests)
+#   reset           stop the broker and wipe its state directory
+#   fetch           only fetch the Kafka jars into the cache
+#   kafka-running   exit 0 if the broker started by this script runs (quiet)
+#
+# Environment overrides:
+#   KAFKA_VERSION        Kafka release (3.9.x; default 3.9.2). kafkajs 2.2.4
+#                        needs protocol versions that Kafka 4 removed.
+#   AGENTGOV_CACHE_DIR   jar cache root (default ${XDG_CACHE_HOME:-~/.cache}/agentgov);
+#                        jars go to $AGENTGOV_CACHE_DIR/kafka-$KAFKA_VERSION/libs
+#   AGENTGOV_STATE_DIR   state root (default ${XDG_STATE_HOME:-~/.local/state}/agentgov);
+#                        the broker lives in $AGENTGOV_STATE_DIR/kafka
+#   KAFKA_HEAP_OPTS      JVM heap (default "-Xms256m -Xmx768m")
+#   KAFKA_START_TIMEOUT  seconds to wait for the broker to answer (default 120)
+#   KAFKA_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 30)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+
+KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
+CACHE_ROOT="${AGENTGOV_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/agentgov}"
+STATE_ROOT="${AGENTGOV_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/agentgov}"
+KAFKA_HOME="$CACHE_ROOT/kafka-$KAFKA_VERSION"
+LIBS_DIR="$KAFKA_HOME/libs"
+KAFKA_STATE="$STATE_ROOT/kafka"
+DATA_DIR="$KAFKA_STATE/data"
+LOGS_DIR="$KAFKA_STATE/logs"
+PID_FILE="$KAFKA_STATE/kafka.pid"
+OUT_FILE="$LOGS_DIR/kafka.out"
+SERVER_PROPS="$KAFKA_STATE/server.properties"
+LOG4J_PROPS="$KAFKA_STATE/log4j.properties"
+TOOLS_LOG4J_PROPS="$KAFKA_STATE/tools-log4j.properties"
+CLUSTER_ID_FILE="$KAFKA_STATE/cluster.id"
+
+KAFKA_HOST=127.0.0.1
+KAFKA_PORT=9092
+CONTROLLER_PORT=9093
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+
+PG_HOST=127.0.0.1
+PG_PORT=5432
+PG_USER=postgres
+PG_DATABASES=(agentgov agentgov_test)
+
+log() { printf '[infra] %s\n' "$*"; }
+warn() { printf '[infra] WARNING: %s\n' "$*" >&2; }
+die() {
+  printf '[infra] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+now() { date +%s; }
+
+# ---------------------------------------------------------------- helpers
+
+port_open() { # host port
+  timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+kafka_pid() { # prints the pid of our broker if it is alive, else fails
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against pid reuse: the process must be our broker.
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $SERVER_PROPS" || return 1
+  echo "$pid"
+}
+
+require_tools() { # names of tool groups: java mvn pg
+  local missing=() hints=()
+  for group in "$@"; do
+    case "$group" in
+      java)
+        if ! command -v java >/dev/null 2>&1; then
+          missing+=(java)
+          hints+=("apt-get install -y openjdk-17-jre-headless")
+        elif ! java -version 2>&1 | grep -Eq 'version "(1[1-9]|2[0-9])'; then
+          missing+=("java>=11 (found: $(java -version 2>&1 | head -1))")
+          hints+=("apt-get install -y openjdk-17-jre-headless")
+        fi
+        ;;
+      mvn)
+        command -v mvn >/dev/null 2>&1 || {
+          missing+=(mvn)
+          hints+=("apt-get install -y maven")
+        }
+        ;;
+      pg)
+        local t pg_missing=()
+        for t in pg_isready psql; do
+          command -v "$t" >/dev/null 2>&1 || pg_missing+=("$t")
+        done
+        if ((${#pg_missing[@]})); then
+          missing+=("${pg_missing[@]}")
+          hints+=("apt-get install -y postgresql postgresql-client  (PostgreSQL 15 on Debian 12)")
+        fi
+        ;;
+    esac
+  done
+  if ((${#missing[@]})); then
+    printf '[infra] ERROR: missing tools: %s\n' "${missing[*]}" >&2
+    printf '[infra]   install on Debian (as root): %s\n' "${hints[@]}" >&2
+    exit 1
+  fi
+}
+
+# ---------------------------------------------------------------- kafka jars
+
+jars_cached() {
+  [[ -f "$KAFKA_HOME/.complete" ]] && compgen -G "$LIBS_DIR/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null
+}
+
+fetch_jars() {
+  if jars_cached; then
+    return 0
+  fi
+  [[ "$KAFKA_VERSION" == 3.9.* ]] || warn "KAFKA_VERSION=$KAFKA_VERSION: only 3.9.x is tested (kafkajs 2.2.4 cannot talk to Kafka 4)"
+  require_tools java mvn
+  log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $LIBS_DIR"
+  local t0 tmp
+  t0="$(now)"
+  mkdir -p "$KAFKA_HOME"
+  tmp="$(mktemp -d "$KAFKA_HOME/libs.tmp.XXXXXX")"
+  if ! mvn -q -B -Dstyle.color=never -f "$REPO_ROOT/deploy/kafka/pom.xml" \
+    -Dkafka.version="$KAFKA_VERSION" -Dkafka.libs.dir="$tmp" \
+    dependency:copy-dependencies </dev/null >"$KAFKA_HOME/fetch.log" 2>&1; then
+    rm -rf "$tmp"
+    sed -e 's/\x1b\[[0-9;]*m//g' "$KAFKA_HOME/fetch.log" | tail -n 30 >&2
+    die "could not fetch Kafka $KAFKA_VERSION jars with Maven (full log: $KAFKA_HOME/fetch.log)"
+  fi
+  local need
+  for need in kafka_2.13 kafka-clients kafka-server kafka-server-common kafka-storage kafka-raft \
+    kafka-metadata kafka-group-coordinator kafka-transaction-coordinator; do
+    [[ -f "$tmp/$need-$KAFKA_VERSION.jar" ]] || {
+      rm -rf "$tmp"
+      die "fetched jars lack $need-$KAFKA_VERSION.jar"
+    }
+  done
+  if ! compgen -G "$tmp/reload4j-*.jar" >/dev/null || ! compgen -G "$tmp/slf4j-reload4j-*.jar" >/dev/null; then
+    rm -rf "$tmp"
+    die "fetched jars lack the reload4j logging backend"
+  fi
+  rm -rf "$LIBS_DIR"
+  mv "$tmp" "$LIBS_DIR"
+  date -u +%FT%TZ >"$KAFKA_HOME/.complete"
+  log "fetched $(find "$LIBS_DIR" -name '*.jar' | wc -l) jars ($(du -sh "$LIBS_DIR" | cut -f1)) in $(($(now) - t0))s"
+}
+
+# ---------------------------------------------------------------- kafka config
+
+write_config() {
+  mkdir -p "$DATA_DIR" "$LOGS_DIR"
+  cat >"$SERVER_PROPS" <<EOF
+# Written by scripts/infra/infra.sh; rewritten on every start.
+# Single-node KRaft cluster for local development and tests.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$KAFKA_HOST:$CONTROLLER_PORT
+listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+
+log.dirs=$DATA_DIR
+metadata.log.dir=$DATA_DIR
+num.partitions=6
+default.replication.factor=1
+min.insync.replicas=1
+auto.create.topics.enable=false
+delete.topic.enable=true
+
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+group.initial.rebalance.delay.ms=0
+
+# Restarts after kill -9 (fault tests) wait for the old registration to expire.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=6000
+
+# A development broker: keep a day of data, in modest segments.
+log.retention.hours=24
+log.segment.bytes=134217728
+log.retention.check.interval.ms=300000
+num.network.threads=3
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+socket.request.max.bytes=104857600
+EOF
+  cat >"$LOG4J_PROPS" <<EOF
+# Written by scripts/infra/infra.sh: broker logs go to files at INFO.
+log4j.rootLogger=INFO, serverFile
+
+log4j.appender.serverFile=org.apache.log4j.RollingFileAppender
+log4j.appender.serverFile.File=$LOGS_DIR/server.log
+log4j.appender.serverFile.MaxFileSize=50MB
+log4j.appender.serverFile.MaxBackupIndex=3
+log4j.appender.serverFile.layout=org.apache.log4j.PatternLayout
+log4j.appender.serverFile.layout.ConversionPattern=[%d] %p %m (%c)%n
+
+log4j.appender.stateChangeFile=org.apache.log4j.RollingFileAppender
+log4j.appender.stateChangeFile.File=$LOGS_DIR/state-change.log
+log4j.appender.stateChangeFile.MaxFileSize=20MB
+log4j.appender.stateChangeFile.MaxBackupIndex=2
+log4j.appender.stateChangeFile.layout=org.apache.log4j.PatternLayout
+log4j.appender.stateChangeFile.layout.ConversionPattern=[%d] %p %m (%c)%n
+
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.network.RequestChannel\$=WARN
+log4j.logger.state.change.logger=INFO, stateChangeFile
+log4j.additivity.state.change.logger=false
+EOF
+  cat >"$TOOLS_LOG4J_PROPS" <<'EOF'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+}
+
+format_storage() {
+  if [[ -f "$DATA_DIR/meta.properties" ]]; then
+    return 0
+  fi
+  local cluster_id
+  if [[ -s "$CLUSTER_ID_FILE" ]]; then
+    cluster_id="$(cat "$CLUSTER_ID_FILE")"
+  else
+    cluster_id="$(java -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" kafka.tools.StorageTool random-uuid)"
+    echo "$cluster_id" >"$CLUSTER_ID_FILE"
+  fi
+  log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id)"
+  java -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" kafka.tools.StorageTool \
+    format --config "$SERVER_PROPS" --cluster-id "$cluster_id" --ignore-formatted >/dev/null ||
+    die "kafka-storage format failed"
+}
+
+# Ask the broker a real client request. kafkajs (the services' client) when it
+# is installed, else the broker's own Java admin client.
+probe_kafka() { # timeout_ms
+  local timeout_ms="${1:-5000}"
+  if (cd "$REPO_ROOT" && node -e "require.resolve('kafkajs')" >/dev/null 2>&1); then
+    (cd "$REPO_ROOT" && node scripts/infra/kafka-ready.cjs "$KAFKA_HOST:$KAFKA_PORT" "$timeout_ms")
+  else
+    java -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" \
+      "$SCRIPT_DIR/KafkaReady.java" "$KAFKA_HOST:$KAFKA_PORT" "$timeout_ms"
+  fi
+}
+
+kafka_log_tail() {
+  local f
+  for f in "$OUT_FILE" "$LOGS_DIR/server.log"; do
+    if [[ -s "$f" ]]; then
+      printf -- '----- last lines of %s -----\n' "$f" >&2
+      tail -n 40 "$f" >&2
+    fi
+  done
+}
+
+kafka_up() {
+  local pid
+  if pid="$(kafka_pid)"; then
+    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+      log "kafka: already running (pid $pid on $KAFKA_HOST:$KAFKA_PORT); nothing to do"
+      return 0
+    fi
+    log "kafka: pid $pid is alive but $KAFKA_HOST:$KAFKA_PORT is not open yet; waiting for it"
+  else
+    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+      if probe_kafka 5000 >/dev/null 2>&1; then
+        warn "a Kafka broker not started by this script already answers on $KAFKA_HOST:$KAFKA_PORT; using it as it is"
+        return 0
+      fi
+      die "$KAFKA_HOST:$KAFKA_PORT is taken by something that is not a Kafka broker started by this script (see: ss -ltnp 'sport = :$KAFKA_PORT')"
+    fi
+    if port_open "$KAFKA_HOST" "$CONTROLLER_PORT"; then
+      die "controller port $KAFKA_HOST:$CONTROLLER_PORT is taken (see: ss -ltnp 'sport = :$CONTROLLER_PORT')"
+    fi
+    require_tools java
+    fetch_jars
+    write_config
+    format_storage
+    log "kafka: starting Apache Kafka $KAFKA_VERSION (KRaft) on $KAFKA_HOST:$KAFKA_PORT; logs in $LOGS_DIR"
+    : >"$OUT_FILE"
+    # setsid: the broker must not die with the shell, npm or CI step that started it.
+    # shellcheck disable=SC2086
+    (
+      cd "$KAFKA_STATE"
+      exec nohup setsid java $KAFKA_HEAP_OPTS \
+        -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+        -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true \
+        -Dkafka.logs.dir="$LOGS_DIR" -Dlog4j.configuration="file:$LOG4J_PROPS" \
+        -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS"
+    ) >>"$OUT_FILE" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$PID_FILE"
+  fi
+
+  local t0 deadline
+  t0="$(now)"
+  deadline=$((t0 + KAFKA_START_TIMEOUT))
+  while :; do
+    if ! kafka_pid >/dev/null; then
+      # setsid may have forked (when started as a process-group leader): find the broker.
+      local found
+      found="$(pgrep -f "kafka.Kafka $SERVER_PROPS" | head -1 || true)"
+      if [[ -n "$found" ]]; then
+        echo "$found" >"$PID_FILE"
+      else
+        kafka_log_tail
+        rm -f "$PID_FILE"
+        die "kafka: the broker exited during startup"
+      fi
+    fi
+    if port_open "$KAFKA_HOST" "$KAFKA_PORT" && probe_kafka 5000 >"$LOGS_DIR/probe.out" 2>&1; then
+      log "kafka: ready in $(($(now) - t0))s (pid $(kafka_pid)): $(tail -n1 "$LOGS_DIR/probe.out")"
+      warm_group_coordinator
+      return 0
+    fi
+    if (($(now) >= deadline)); then
+      kafka_log_tail
+      [[ -s "$LOGS_DIR/probe.out" ]] && {
+        echo '----- last probe -----' >&2
+        cat "$LOGS_DIR/probe.out" >&2
+      }
+      die "kafka: not answering on $KAFKA_HOST:$KAFKA_PORT after ${KAFKA_START_TIMEOUT}s (still running as pid $(cat "$PID_FILE" 2>/dev/null); stop it with: $0 down)"
+    fi
+    sleep 1
+  done
+}
+
+# Create __consumer_offsets now rather than at the first consumer group join
+# of a test. Best effort: a failure here is reported, not fatal.
+warm_group_coordinator() {
+  (cd "$REPO_ROOT" && node -e "require.resolve('kafkajs')" >/dev/null 2>&1) || return 0
+  (cd "$REPO_ROOT" && timeout 60 node scripts/infra/kafka-ready.cjs "$KAFKA_HOST:$KAFKA_PORT" 30000 --warm-groups) \
+    >"$LOGS_DIR/warm.out" 2>&1 || warn "kafka: group coordinator warm-up failed: $(tail -n1 "$LOGS_DIR/warm.out")"
+}
+
+kafka_down() { # [hard]
+  local hard="${1:-}" pid
+  if ! pid="$(kafka_pid)"; then
+    rm -f "$PID_FILE"
+    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+      warn "kafka: not started by this script, yet $KAFKA_HOST:$KAFKA_PORT is open; leaving it alone"
+    else
+      log "kafka: not running"
+    fi
+    return 0
+  fi
+  if [[ "$hard" == hard ]]; then
+    log "kafka: SIGKILL pid $pid"
+    kill -KILL "$pid" 2>/dev/null || true
+  else
+    log "kafka: stopping pid $pid (SIGTERM, up to ${KAFKA_STOP_TIMEOUT}s)"
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
+  local t0
+  t0="$(now)"
+  while kill -0 "$pid" 2>/dev/null; do
+    if (($(now) - t0 >= KAFKA_STOP_TIMEOUT)); then
+      warn "kafka: pid $pid still alive after ${KAFKA_STOP_TIMEOUT}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+      break
+    fi
+    sleep 0.5
+  done
+  # Wait for the ports to be released so that a restart can bind them.
+  local _
+  for _ in $(seq 1 20); do
+    port_open "$KAFKA_HOST" "$KAFKA_PORT" || port_open "$KAFKA_HOST" "$CONTROLLER_PORT" || break
+    sleep 0.5
+  done
+  rm -f "$PID_FILE"
+  log "kafka: stopped in $(($(now) - t0))s"
+}
+
+# ---------------------------------------------------------------- postgres
+
+pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 3 >/dev/null 2>&1; }
+
+psql_q() { PGCONNECT_TIMEOUT=5 psql -X -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -tA "$@"; }
+
+pg_up() {
+  require_tools pg
+  if ! pg_ready; then
+    local ver=""
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [[ -d /etc/postgresql ]]; then
+      ver="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -1)"
+    fi
+    if [[ -z "$ver" ]]; then
+      die "postgres: nothing accepts on $PG_HOST:$PG_PORT and no PostgreSQL server is installed; on Debian: apt-get install -y postgresql, then allow trust auth for 127.0.0.1 in pg_hba.conf"
+    fi
+    log "postgres: not accepting on $PG_HOST:$PG_PORT; starting cluster $ver/main"
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null ||
+      pg_ctlcluster "$ver" main start ||
+      die "postgres: could not start cluster $ver/main (see /var/log/postgresql/postgresql-$ver-main.log)"
+    local _
+    for _ in $(seq 1 30); do
+      pg_ready && break
+      sleep 1
+    done
+    pg_ready || die "postgres: started, but $PG_HOST:$PG_PORT does not accept connections after 30s"
+  fi
+  log "postgres: accepting on $PG_HOST:$PG_PORT"
+  local db out
+  out="$(psql_q -c 'select 1' 2>&1)" ||
+    die "postgres: cannot connect as $PG_USER on $PG_HOST:$PG_PORT (trust auth is expected): $out"
+  for db in "${PG_DATABASES[@]}"; do
+    if [[ "$(psql_q -c "select 1 from pg_database where datname = '$db'")" == 1 ]]; then
+      log "postgres: database $db present"
+    else
+      psql_q -c "create database \"$db\"" >/dev/null
+      log "postgres: database $db created"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  local t0
+  t0="$(now)"
+  require_tools java pg
+  jars_cached || require_tools mvn
+  pg_up
+  kafka_up
+  log "up in $(($(now) - t0))s"
+}
+
+cmd_status() {
+  local rc=0 pid
+  if pid="$(kafka_pid)"; then
+    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+      echo "kafka: running pid $pid on $KAFKA_HOST:$KAFKA_PORT (Kafka $KAFKA_VERSION, state $KAFKA_STATE)"
+    else
+      echo "kafka: starting pid $pid, $KAFKA_HOST:$KAFKA_PORT not open yet"
+      rc=1
+    fi
+  elif port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+    echo "kafka: something not started by this script listens on $KAFKA_HOST:$KAFKA_PORT"
+  else
+    echo "kafka: stopped"
+    rc=1
+  fi
+  if ! command -v pg_isready >/dev/null 2>&1; then
+    echo "postgres: not installed (apt-get install -y postgresql postgresql-client)"
+    rc=1
+  elif pg_ready; then
+    echo "postgres: up on $PG_HOST:$PG_PORT"
+    local db present=() absent=()
+    for db in "${PG_DATABASES[@]}"; do
+      if [[ "$(psql_q -c "select 1 from pg_database where datname = '$db'" 2>/dev/null)" == 1 ]]; then
+        present+=("$db")
+      else
+        absent+=("$db")
+      fi
+    done
+    if ((${#absent[@]})); then
+      echo "databases: missing ${absent[*]}${present[*]:+ (present: ${present[*]})}"
+      rc=1
+    else
+      echo "databases: ${present[*]} present"
+    fi
+  else
+    echo "postgres: down on $PG_HOST:$PG_PORT"
+    echo "databases: unknown (postgres down)"
+    rc=1
+  fi
+  return "$rc"
+}
+
+cmd_reset() {
+  kafka_down
+  if [[ -d "$KAFKA_STATE" ]]; then
+    rm -rf "$KAFKA_STATE"
+    log "kafka: wiped $KAFKA_STATE"
+  fi
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  case "$cmd" in
+    up) cmd_up ;;
+    down) kafka_down ;;
+    status) cmd_status ;;
+    restart-kafka)
+      if [[ "${1:-}" == --hard ]]; then kafka_down hard; else kafka_down; fi
+      kafka_up
+      ;;
+    reset) cmd_reset ;;
+    fetch) fetch_jars ;;
+    kafka-running) kafka_pid >/dev/null ;;
+    -h | --help | help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every check a change must pass: types, lint (module boundaries), unit tests, then integration tests
+# against a real Kafka broker and PostgreSQL (started here if they are not running).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+section "infrastructure"
+bash scripts/infra/infra.sh up
+
+section "type check"
+npx tsc -p tsconfig.json --noEmit
+
+section "lint"
+npx eslint apps libs test scripts
+
+section "unit tests"
+npx jest -c jest.unit.config.js
+
+section "integration tests (real Kafka and PostgreSQL)"
+npx jest -c jest.integration.config.js --runInBand
