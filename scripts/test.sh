@@ -18,5 +18,9 @@ npx eslint apps libs test scripts
 section "unit tests"
 npx jest -c jest.unit.config.js
 
+section "migrations (test database)"
+DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/agentgov_test}" \
+  node -r @swc-node/register scripts/db-migrate.ts
+
 section "integration tests (real Kafka and PostgreSQL)"
 npx jest -c jest.integration.config.js --runInBand

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-import { freePort, spawnService, SpawnedService, TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@agentgov/test-support';
+import { freePort, spawnService, SpawnedService, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from '@agentgov/test-support';
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 const AUTH_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -32,6 +32,17 @@ describe('containment boots, serves its runtime endpoints and stops cleanly', ()
     const live = await fetch(`${service.url}/health/live`);
     expect(live.status).toBe(200);
     expect(await live.json()).toEqual({ status: 'ok' });
+
+    // Ready once its database pool, the broker and its consumer are up (topics are created on first boot).
+    const ready = await waitFor(
+      async () => {
+        const response = await fetch(`${service!.url}/health/ready`);
+        return { status: response.status, body: (await response.json()) as { checks: Record<string, unknown> } };
+      },
+      (r) => r.status === 200,
+      { timeoutMs: 30000, intervalMs: 250, what: 'readiness' },
+    );
+    expect(ready.body.checks).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' }, 'kafka-consumer': { status: 'up' } });
 
     const metrics = await fetch(`${service.url}/metrics`);
     expect(metrics.status).toBe(200);

@@ -28,6 +28,10 @@ export function commonEnv(options: CommonEnvOptions) {
       .string({ pattern: /^[A-Za-z0-9._-]+$/ })
       .default('')
       .describe('Prepended to every topic name, to share one cluster between environments; empty by default.'),
+    KAFKA_CREATE_TOPICS: env
+      .boolean()
+      .default(true)
+      .describe('Create missing catalog topics (and their DLQs) at start-up; turn off where topics are managed ahead.'),
     OTEL_EXPORTER_OTLP_ENDPOINT: env
       .url({ protocols: ['http', 'https'] })
       .optional()
