@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Kafka, Message } from 'kafkajs';
+import { Kafka, Message, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
 import { Topics, TopicPayloads } from '@agentgov/contracts';
@@ -66,7 +66,7 @@ export class MessagingTestBed {
   }
 
   async produce(messages: Message[]): Promise<void> {
-    const producer = this.kafka.producer();
+    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     try {
       await producer.send({ topic: this.topic(), messages, acks: -1 });

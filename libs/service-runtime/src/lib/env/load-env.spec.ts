@@ -48,6 +48,7 @@ describe('loadEnv', () => {
       KAFKA_BROKERS: ['kafka-1:9092', 'kafka-2:9092'],
       KAFKA_CLIENT_ID: 'provisioner',
       KAFKA_TOPIC_PREFIX: '',
+      KAFKA_CREATE_TOPICS: true,
       OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
       SHUTDOWN_TIMEOUT_MS: 2500,
       FEATURE_ENABLED: true,
