@@ -23,4 +23,5 @@ DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/agentgov_t
   node -r @swc-node/register scripts/db-migrate.ts
 
 section "integration tests (real Kafka and PostgreSQL)"
-npx jest -c jest.integration.config.js --runInBand
+# --forceExit: a failed test can leave a Kafka consumer behind; the run must still end and report.
+npx jest -c jest.integration.config.js --runInBand --forceExit
