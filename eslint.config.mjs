@@ -46,5 +46,5 @@ export default [
     ignores: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@agentgov/test-support', message: 'test helpers stay in tests' }] }] },
   },
-  { files: ['**/*.spec.ts', '**/test/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  { files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
 ];
