@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -9,14 +11,30 @@ const ROOT = path.resolve(__dirname, '../..');
  * boundary rule's messages.
  */
 async function boundaryErrors(file: string, code: string): Promise<string[]> {
-  const cli = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', path.join(ROOT, file), '--format', 'json'],
-    { cwd: ROOT, input: code, encoding: 'utf8' },
-  );
-  if (!cli.stdout) throw new Error(`eslint produced no report: ${cli.stderr}`);
-  const [result] = JSON.parse(cli.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
-  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  // The report goes to a file: in CI the Nx plugin prints its own notices on stdout.
+  const dir = mkdtempSync(path.join(tmpdir(), 'lint-report-'));
+  const report = path.join(dir, 'report.json');
+  try {
+    const cli = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/eslint/bin/eslint.js'),
+        '--stdin',
+        '--stdin-filename',
+        path.join(ROOT, file),
+        '--format',
+        'json',
+        '--output-file',
+        report,
+      ],
+      { cwd: ROOT, input: code, encoding: 'utf8' },
+    );
+    if (cli.status === 2) throw new Error(`eslint failed: ${cli.stderr}`);
+    const [result] = JSON.parse(readFileSync(report, 'utf8')) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
+    return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('module boundaries are enforced by the lint', () => {
