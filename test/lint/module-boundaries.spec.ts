@@ -30,7 +30,9 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
       { cwd: ROOT, input: code, encoding: 'utf8' },
     );
     if (cli.status === 2) throw new Error(`eslint failed: ${cli.stderr}`);
-    const [result] = JSON.parse(readFileSync(report, 'utf8')) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
+    const [result] = JSON.parse(readFileSync(report, 'utf8')) as Array<{
+      messages: Array<{ ruleId: string | null; message: string }>;
+    }>;
     return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -39,6 +41,16 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 
 describe('module boundaries are enforced by the lint', () => {
   jest.setTimeout(60000);
+
+  // The rule reads Nx's cached project graph and skips itself when there is none (a fresh clone), as
+  // `npm run lint` does, compute it first.
+  beforeAll(() => {
+    const nx = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (nx.status !== 0) throw new Error(`nx could not compute the project graph: ${nx.stderr}`);
+  });
 
   it('refuses an app importing another app', async () => {
     const errors = await boundaryErrors(
@@ -49,17 +61,26 @@ describe('module boundaries are enforced by the lint', () => {
   });
 
   it('refuses the contracts importing Nest', async () => {
-    const errors = await boundaryErrors('libs/contracts/src/probe.ts', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n");
+    const errors = await boundaryErrors(
+      'libs/contracts/src/probe.ts',
+      "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n",
+    );
     expect(errors.join('\n')).toMatch(/@nestjs\/common/);
   });
 
   it('refuses the framework-free messaging core importing Nest', async () => {
-    const errors = await boundaryErrors('libs/messaging/src/probe.ts', "import { Module } from '@nestjs/common';\nexport const x = Module;\n");
+    const errors = await boundaryErrors(
+      'libs/messaging/src/probe.ts',
+      "import { Module } from '@nestjs/common';\nexport const x = Module;\n",
+    );
     expect(errors.join('\n')).toMatch(/@nestjs\/common/);
   });
 
   it('refuses the framework-free messaging core importing the Nest layer over it', async () => {
-    const errors = await boundaryErrors('libs/messaging/src/probe.ts', "import { MessagingModule } from '@agentgov/messaging-nest';\nexport const x = MessagingModule;\n");
+    const errors = await boundaryErrors(
+      'libs/messaging/src/probe.ts',
+      "import { MessagingModule } from '@agentgov/messaging-nest';\nexport const x = MessagingModule;\n",
+    );
     expect(errors.length).toBeGreaterThan(0);
   });
 
