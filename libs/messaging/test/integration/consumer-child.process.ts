@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@agentgov/test-support';
 
 import { ConsumerRunner, createKafkaClient } from '../../src';
-import { ACTIVITY } from './messaging-test-bed';
+import { ACTIVITY, recordEffect } from './messaging-test-bed';
 
 async function main(): Promise<void> {
   const schema = process.env.CHILD_SCHEMA!;
@@ -23,11 +23,7 @@ async function main(): Promise<void> {
     sessionTimeoutMs: 6000,
     handlers: {
       [ACTIVITY]: async (event, tx) => {
-        await tx.query(`INSERT INTO "${schema}"."effects" ("event_id", "agent_id", "action") VALUES ($1, $2, $3)`, [
-          event.id,
-          event.data.agentId,
-          event.data.action,
-        ]);
+        await recordEffect(schema, event, tx);
         await new Promise((r) => setTimeout(r, 2));
       },
     },

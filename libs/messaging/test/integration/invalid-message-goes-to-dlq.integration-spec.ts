@@ -4,7 +4,7 @@ import { DLQ_HEADERS } from '@agentgov/contracts';
 import { collectMessages, uniqueName, waitFor } from '@agentgov/test-support';
 
 import { ConsumerRunner, NonRetryableError } from '../../src';
-import { ACTIVITY, MessagingTestBed, activityMessage } from './messaging-test-bed';
+import { ACTIVITY, MessagingTestBed, activityMessage, recordEffect } from './messaging-test-bed';
 
 describe('bad messages go to the DLQ and the partition moves on', () => {
   const bed = new MessagingTestBed();
@@ -52,11 +52,7 @@ describe('bad messages go to the DLQ and the partition moves on', () => {
           const attempts = (attemptsByAction.get(action) ?? 0) + 1;
           attemptsByAction.set(action, attempts);
           // The effect is written first, so a failure afterwards proves the rollback too.
-          await tx.query(`INSERT INTO "${bed.schema}"."effects" ("event_id", "agent_id", "action") VALUES ($1, $2, $3)`, [
-            event.id,
-            event.data.agentId,
-            action,
-          ]);
+          await recordEffect(bed.schema, event, tx);
           if (action === 'always-fails') throw new Error('downstream said no');
           if (action === 'flaky' && attempts < 3) throw new Error('transient glitch');
           if (action === 'refused') throw new NonRetryableError('agent is unknown');

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { Kafka, Message, Partitioners } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 import { Topics, TopicPayloads } from '@agentgov/contracts';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, createTopics, deleteTopics, dropSchema, uniqueName } from '@agentgov/test-support';
 
-import { createKafkaClient, encodeEvent, messagingTablesUpSql } from '../../src';
+import { ConsumedEvent, createKafkaClient, encodeEvent, messagingTablesUpSql } from '../../src';
 
 export const ACTIVITY = Topics.AgentActivity;
 
@@ -74,6 +74,15 @@ export class MessagingTestBed {
       await producer.disconnect();
     }
   }
+}
+
+/** The effect a test handler has: one row in `effects`, written in the handler's transaction. */
+export async function recordEffect(schema: string, event: ConsumedEvent<typeof ACTIVITY>, tx: EntityManager): Promise<void> {
+  await tx.query(`INSERT INTO "${schema}"."effects" ("event_id", "agent_id", "action") VALUES ($1, $2, $3)`, [
+    event.id,
+    event.data.agentId,
+    event.data.action,
+  ]);
 }
 
 export function activity(agentId: string, action: string, overrides: Partial<TopicPayloads[typeof ACTIVITY]> = {}): TopicPayloads[typeof ACTIVITY] {

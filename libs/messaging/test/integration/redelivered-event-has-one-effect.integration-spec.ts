@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
 import { ConsumerRunner } from '../../src';
-import { ACTIVITY, MessagingTestBed, activityMessage } from './messaging-test-bed';
+import { ACTIVITY, MessagingTestBed, activityMessage, recordEffect } from './messaging-test-bed';
 
 describe('a redelivered event has exactly one effect', () => {
   const bed = new MessagingTestBed();
@@ -22,11 +22,7 @@ describe('a redelivered event has exactly one effect', () => {
       topicPrefix: bed.prefix,
       handlers: {
         [ACTIVITY]: async (event, tx) => {
-          await tx.query(`INSERT INTO "${bed.schema}"."effects" ("event_id", "agent_id", "action") VALUES ($1, $2, $3)`, [
-            event.id,
-            event.data.agentId,
-            event.data.action,
-          ]);
+          await recordEffect(bed.schema, event, tx);
         },
       },
     });

@@ -1,0 +1,63 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DataSourceOptions } from 'typeorm';
+
+import { AuthModule } from '@agentgov/auth';
+import { MessagingModule } from '@agentgov/messaging-nest';
+import { PersistenceModule } from '@agentgov/persistence';
+import { EnvOf, ServiceRuntimeModule, authConfigFor, commonEnv, kafkaReadinessCheck } from '@agentgov/service-runtime';
+
+export type CommonServiceEnv = EnvOf<ReturnType<typeof commonEnv>>;
+
+export interface ServiceInfrastructureOptions {
+  /** Also the consumer group, the Kafka ce_source suffix and the Postgres application name. */
+  serviceName: string;
+  env: CommonServiceEnv;
+  /** The service's own Postgres schema, with its entities and migrations. */
+  schema: string;
+  entities: DataSourceOptions['entities'];
+  migrations: DataSourceOptions['migrations'];
+}
+
+/**
+ * What every service stands on, wired the same way in each: bearer auth on every route, its database
+ * schema, Kafka consumers and outbox relay, health, metrics and problem details.
+ */
+@Module({})
+export class ServiceInfrastructureModule {
+  static forService(options: ServiceInfrastructureOptions): DynamicModule {
+    const { env, serviceName, schema } = options;
+    return {
+      module: ServiceInfrastructureModule,
+      imports: [
+        AuthModule.forRoot(authConfigFor(env)),
+        MessagingModule.forRootAsync({
+          useFactory: () => ({
+            brokers: [...env.KAFKA_BROKERS],
+            clientId: env.KAFKA_CLIENT_ID,
+            groupId: serviceName,
+            schema,
+            source: `/agentgov/${serviceName}`,
+            topicPrefix: env.KAFKA_TOPIC_PREFIX,
+            ensureTopics: env.KAFKA_CREATE_TOPICS,
+          }),
+        }),
+        PersistenceModule.forRootAsync({
+          useFactory: () => ({
+            url: env.DATABASE_URL,
+            schema,
+            entities: options.entities,
+            migrations: options.migrations,
+            applicationName: serviceName,
+          }),
+        }),
+        ServiceRuntimeModule.forRoot({
+          serviceName,
+          env,
+          readinessChecks: [
+            { name: 'kafka', check: kafkaReadinessCheck({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID }) },
+          ],
+        }),
+      ],
+    };
+  }
+}
