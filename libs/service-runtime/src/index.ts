@@ -27,3 +27,4 @@ export { ProblemDetailsFilter } from './lib/problem/problem-details.filter';
 export { RUNTIME_ROUTES } from './lib/runtime-routes';
 export { SERVICE_ENV, SERVICE_NAME, ServiceRuntimeModule } from './lib/service-runtime.module';
 export type { NamedReadinessCheck, ServiceRuntimeModuleOptions } from './lib/service-runtime.module';
+export * from './lib/validation/request-validator';
