@@ -2,8 +2,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
+import { AgentsModule } from './agents/agents.module';
+import { AuditModule } from './audit/audit.module';
 import { ProvisionerEnv, PROVISIONER_SERVICE_NAME } from './config/provisioner.env';
 import { PROVISIONER_ENTITIES, PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from './database/provisioner.database';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 
 @Module({})
 export class AppModule {
@@ -11,6 +14,9 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        AgentsModule,
+        AuditModule,
+        LifecycleModule,
         ServiceInfrastructureModule.forService({
           serviceName: PROVISIONER_SERVICE_NAME,
           env,

@@ -1,2 +1,3 @@
 export * from './handles-event.decorator';
 export * from './messaging.module';
+export { OutboxWriter } from '@agentgov/messaging';

@@ -34,7 +34,8 @@ export class ServiceInfrastructureModule {
           useFactory: () => ({
             brokers: [...env.KAFKA_BROKERS],
             clientId: env.KAFKA_CLIENT_ID,
-            groupId: serviceName,
+            // The prefix names an environment: each gets its own consumer group as well as its own topics.
+            groupId: `${env.KAFKA_TOPIC_PREFIX}${serviceName}`,
             schema,
             source: `/agentgov/${serviceName}`,
             topicPrefix: env.KAFKA_TOPIC_PREFIX,

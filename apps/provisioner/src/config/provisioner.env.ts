@@ -1,9 +1,110 @@
-import { commonEnv, EnvOf } from '@agentgov/service-runtime';
+import { commonEnv, env, ENV_CHECKS, EnvOf, RawEnv } from '@agentgov/service-runtime';
 
 export const PROVISIONER_SERVICE_NAME = 'provisioner';
 
+const COMMON_ENV = commonEnv({ httpPort: 3001, kafkaClientId: PROVISIONER_SERVICE_NAME });
+
 export const PROVISIONER_ENV = {
-  ...commonEnv({ httpPort: 3001, kafkaClientId: PROVISIONER_SERVICE_NAME }),
+  ...COMMON_ENV,
+  DELEGATION_MAX_DEPTH: env
+    .int({ min: 0, max: 20 })
+    .default(3)
+    .describe('How many levels of sub-agents below a top-level agent may exist (0: no sub-agents).'),
+  OFFBOARDING_POLICY: env
+    .string({ pattern: /^\{.*\}$/s })
+    .default('{"default":"deprovision"}')
+    .describe(
+      'What an owner\'s termination does to their agents, as JSON: {"default": action, "byRiskTier": {tier: action}, "byPurpose": {purpose: action}}; action is deprovision, suspend or reassign (to the manager, suspend when there is none).',
+    ),
+  ...credentialsEnv(),
+  ...ingestEnv(),
+  // Spreading replaces the common spec's checks (one symbol key), so they are listed again here.
+  [ENV_CHECKS]: [...COMMON_ENV[ENV_CHECKS], checkIssuerEnv, checkSsfEnv],
 };
+
+/** The embedded OAuth issuer (apps/provisioner/src/credentials). */
+function credentialsEnv() {
+  return {
+    ISSUER_URL: env
+      .url({ protocols: ['http', 'https'] })
+      .default('http://127.0.0.1:3001')
+      .describe('Issuer identifier of the embedded OAuth server: the `iss` of agent access tokens and the base of its endpoint URLs in the metadata.'),
+    ACCESS_TOKEN_AUDIENCE: env
+      .string()
+      .optional()
+      .describe('`aud` of agent access tokens; tokens carry no audience when unset.'),
+    ACCESS_TOKEN_TTL_SECONDS: env
+      .int({ min: 30, max: 3600 })
+      .default(300)
+      .describe('Lifetime of agent access tokens, in seconds.'),
+    ISSUER_KEY_ENCRYPTION_KEY: env
+      .string({ pattern: /^[A-Za-z0-9+/]{43}=$/ })
+      .optional()
+      .secret()
+      .describe(
+        'Base64 of 32 random bytes (`openssl rand -base64 32`): the AES-256-GCM key that encrypts the issuer\'s signing keys at rest. Required when NODE_ENV=production; elsewhere a fixed development-only key is used when unset.',
+      ),
+  };
+}
+
+function checkIssuerEnv(source: RawEnv): void {
+  const production = (source['NODE_ENV'] ?? '') === '' || source['NODE_ENV'] === 'production';
+  if (production && (source['ISSUER_KEY_ENCRYPTION_KEY'] ?? '') === '') {
+    throw new Error('ISSUER_KEY_ENCRYPTION_KEY is required when NODE_ENV is production');
+  }
+}
+
+/** HR/IdP ingest (apps/provisioner/src/ingest): SCIM, Okta Event Hooks, Shared Signals push. */
+function ingestEnv() {
+  return {
+    SCIM_DEACTIVATE_MEANS: env
+      .enumOf(['terminated', 'suspended'] as const)
+      .default('terminated')
+      .describe('What a SCIM `active: false` means for the owner: terminated (IdPs deactivate leavers) or suspended. SCIM DELETE always terminates.'),
+    OKTA_EVENT_HOOK_SECRET: env
+      .string({ minLength: 16 })
+      .optional()
+      .secret()
+      .describe('Shared secret Okta sends in OKTA_EVENT_HOOK_HEADER with every Event Hook request; /hooks/okta refuses everything while unset.'),
+    OKTA_EVENT_HOOK_HEADER: env
+      .string({ pattern: /^[A-Za-z0-9-]+$/ })
+      .default('Authorization')
+      .describe('Name of the header that carries OKTA_EVENT_HOOK_SECRET (the Event Hook\'s "authentication field").'),
+    SSF_TRANSMITTER_JWKS_URL: env
+      .url({ protocols: ['http', 'https'] })
+      .optional()
+      .describe('JWKS of the Shared Signals transmitter, to verify pushed SETs. Set at most one of SSF_TRANSMITTER_JWKS_URL, SSF_TRANSMITTER_PUBLIC_KEY; /ssf/events refuses everything while neither is set.'),
+    SSF_TRANSMITTER_PUBLIC_KEY: env
+      .string()
+      .optional()
+      .describe('Public key (PEM or JWK) of the Shared Signals transmitter, instead of SSF_TRANSMITTER_JWKS_URL.'),
+    SSF_TRANSMITTER_ISSUER: env
+      .string()
+      .optional()
+      .describe('Expected `iss` of pushed SETs; required when a transmitter key is set.'),
+    SSF_AUDIENCE: env
+      .list()
+      .optional()
+      .describe('Accepted `aud` values of pushed SETs, comma-separated; required when a transmitter key is set.'),
+    SSF_CAEP_SESSION_REVOKED: env
+      .enumOf(['ignore', 'suspend'] as const)
+      .default('ignore')
+      .describe('What a CAEP session-revoked event does to the owner: ignore, or suspend.'),
+    SSF_CAEP_CREDENTIAL_CHANGE: env
+      .enumOf(['ignore', 'suspend'] as const)
+      .default('ignore')
+      .describe('What a CAEP credential-change event (revoke or delete of a credential) does to the owner: ignore, or suspend.'),
+  };
+}
+
+function checkSsfEnv(source: RawEnv): void {
+  const set = (name: string) => (source[name] ?? '').trim() !== '';
+  if (set('SSF_TRANSMITTER_JWKS_URL') && set('SSF_TRANSMITTER_PUBLIC_KEY')) {
+    throw new Error('set at most one of SSF_TRANSMITTER_JWKS_URL, SSF_TRANSMITTER_PUBLIC_KEY');
+  }
+  if ((set('SSF_TRANSMITTER_JWKS_URL') || set('SSF_TRANSMITTER_PUBLIC_KEY')) && !(set('SSF_TRANSMITTER_ISSUER') && set('SSF_AUDIENCE'))) {
+    throw new Error('SSF_TRANSMITTER_ISSUER and SSF_AUDIENCE are required when SSF_TRANSMITTER_JWKS_URL or SSF_TRANSMITTER_PUBLIC_KEY is set');
+  }
+}
 
 export type ProvisionerEnv = EnvOf<typeof PROVISIONER_ENV>;

@@ -11,6 +11,7 @@ const ROWS_PER_STATEMENT = 1000;
 /**
  * The only way a service emits events: rows written in the caller's transaction, so an event exists
  * exactly when the state change that caused it was committed. The relay publishes them afterwards.
+ * An event whose id is already waiting in the outbox (the same cause delivered twice) is not written again.
  */
 export class OutboxWriter {
   private readonly table: string;
@@ -37,7 +38,7 @@ export class OutboxWriter {
         const b = i * 5;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
       });
-      await manager.query(`INSERT INTO ${this.table} ("event_id", "topic", "key", "value", "headers") VALUES ${rows.join(', ')}`, params);
+      await manager.query(`INSERT INTO ${this.table} ("event_id", "topic", "key", "value", "headers") VALUES ${rows.join(', ')} ON CONFLICT ("event_id") DO NOTHING`, params);
     }
     return encoded;
   }

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { jwtVerify, JWTPayload } from 'jose';
+
+import { ACCESS_TOKEN_TYPE } from './access-token-claims';
+import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
+import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface VerifiedAccessToken extends JWTPayload {
+  sub: string;
+  jti: string;
+  exp: number;
+  iat: number;
+}
+
+/** Checks that a string is an unexpired access token this issuer signed; null for anything else. */
+@Injectable()
+export class AccessTokenVerifier {
+  constructor(
+    private readonly keys: SigningKeyStore,
+    @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
+  ) {}
+
+  async verify(token: string): Promise<VerifiedAccessToken | null> {
+    if (token.length > 8192 || !JWT_SHAPE.test(token)) return null;
+    try {
+      const { payload } = await jwtVerify(token, (header) => this.keys.verificationKey(header), {
+        issuer: this.config.issuer,
+        algorithms: [SIGNING_ALGORITHM],
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+      });
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || typeof payload.jti !== 'string') return null;
+      return payload as VerifiedAccessToken;
+    } catch {
+      return null;
+    }
+  }
+}

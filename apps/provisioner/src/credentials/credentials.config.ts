@@ -1,0 +1,25 @@
+import { ProvisionerEnv } from '../config/provisioner.env';
+import { keyEncryptionKeyFrom } from './key-encryption';
+
+export const CREDENTIALS_CONFIG = Symbol('CREDENTIALS_CONFIG');
+
+export interface CredentialsConfig {
+  /** `iss` of every access token and base of the endpoint URLs; no trailing slash. */
+  issuer: string;
+  audience?: string;
+  ttlSeconds: number;
+  keyEncryptionKey: Buffer;
+  usesDevelopmentKeyEncryptionKey: boolean;
+  databaseUrl: string;
+}
+
+export function credentialsConfigFrom(env: ProvisionerEnv): CredentialsConfig {
+  return {
+    issuer: env.ISSUER_URL.replace(/\/+$/, ''),
+    audience: env.ACCESS_TOKEN_AUDIENCE,
+    ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    keyEncryptionKey: keyEncryptionKeyFrom(env.ISSUER_KEY_ENCRYPTION_KEY),
+    usesDevelopmentKeyEncryptionKey: env.ISSUER_KEY_ENCRYPTION_KEY === undefined,
+    databaseUrl: env.DATABASE_URL,
+  };
+}

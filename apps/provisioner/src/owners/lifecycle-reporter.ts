@@ -1,0 +1,78 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { OutboxWriter } from '@agentgov/messaging-nest';
+
+import { AuditTrail } from '../audit/audit-trail';
+import { AuditEntry } from '../audit/audit-chain';
+
+export type IdentityLifecycleEvent = TopicPayloads['identity.lifecycle.v1'];
+
+export const LIFECYCLE_REPORTED_ACTION = 'owner.lifecycle-reported';
+
+// Namespace of the advisory locks that serialize reports of one event id (the audit chain uses hashtext of its table).
+const REPORT_LOCK_NAMESPACE = 7_1001;
+
+export interface LifecycleReport {
+  data: IdentityLifecycleEvent;
+  /** The ce_id: deterministic for deliveries that may be repeated. */
+  eventId: string;
+  actor: Pick<AuditEntry, 'actorType' | 'actor'>;
+  /** Extra audit details: how the sender named the owner, the sender's own event id. */
+  details?: Record<string, unknown>;
+}
+
+export interface ReportOutcome {
+  eventId: string;
+  /** True when this event id was reported before: nothing was written this time. */
+  duplicate: boolean;
+}
+
+/**
+ * The one way the owners API and the ingest adapters announce a lifecycle change: an identity.lifecycle.v1
+ * event in the outbox, and an audit row naming who reported it, in one transaction. They never change the
+ * owner's status themselves; the lifecycle consumer does, in event-time order. A repeated report (same
+ * event id) writes nothing, even after the first has left the outbox.
+ */
+@Injectable()
+export class LifecycleReporter {
+  private readonly logger = new Logger('LifecycleReporter');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  report(report: LifecycleReport, tx?: EntityManager): Promise<ReportOutcome> {
+    return tx ? this.reportIn(tx, report) : this.dataSource.transaction((t) => this.reportIn(t, report));
+  }
+
+  private async reportIn(tx: EntityManager, report: LifecycleReport): Promise<ReportOutcome> {
+    const { data, eventId } = report;
+    await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [REPORT_LOCK_NAMESPACE, eventId]);
+    const [seen] = await tx.query(
+      `SELECT 1 FROM "provisioner"."audit_log" WHERE "cause_event_id" = $1 AND "action" = $2 AND "subject_type" = 'owner' LIMIT 1`,
+      [eventId, LIFECYCLE_REPORTED_ACTION],
+    );
+    if (seen) {
+      this.logger.log(`${data.kind} for owner ${data.ownerId} from ${data.source} already reported as ${eventId}; ignored`);
+      return { eventId, duplicate: true };
+    }
+    await this.outbox.append(tx, [{ topic: Topics.IdentityLifecycle, data, id: eventId }]);
+    await this.audit.append(tx, [
+      {
+        at: new Date(),
+        ...report.actor,
+        causeEventId: eventId,
+        action: LIFECYCLE_REPORTED_ACTION,
+        subjectType: 'owner',
+        subjectId: data.ownerId,
+        details: { ...data, ...(report.details ?? {}) },
+      },
+    ]);
+    this.logger.log(`${data.kind} for owner ${data.ownerId} from ${data.source} reported as ${eventId}`);
+    return { eventId, duplicate: false };
+  }
+}
