@@ -5,6 +5,7 @@ import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 import { AgentsModule } from './agents/agents.module';
 import { AuditModule } from './audit/audit.module';
 import { ProvisionerEnv, PROVISIONER_SERVICE_NAME } from './config/provisioner.env';
+import { CredentialsModule } from './credentials/credentials.module';
 import { PROVISIONER_ENTITIES, PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from './database/provisioner.database';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 
@@ -16,6 +17,7 @@ export class AppModule {
       imports: [
         AgentsModule,
         AuditModule,
+        CredentialsModule,
         LifecycleModule,
         ServiceInfrastructureModule.forService({
           serviceName: PROVISIONER_SERVICE_NAME,

@@ -42,13 +42,14 @@ const INACTIVE = Object.freeze({ active: false as const });
  */
 @Injectable()
 export class IntrospectTokenUseCase {
-  private readonly pool: PgPool;
-
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly verifier: AccessTokenVerifier,
-  ) {
-    this.pool = (dataSource.driver as unknown as { master: PgPool }).master;
+  ) {}
+
+  /** TypeORM's own pg pool: its named statements need the pg API, not DataSource.query. */
+  private get pool(): PgPool {
+    return (this.dataSource.driver as unknown as { master: PgPool }).master;
   }
 
   async execute(token: string): Promise<IntrospectionResponse> {

@@ -99,7 +99,7 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
     let key = this.verificationKeys.get(kid);
     if (!key && Date.now() - this.lastUnknownKidRefresh > UNKNOWN_KID_REFRESH_MS) {
       this.lastUnknownKidRefresh = Date.now();
-      await this.refresh();
+      await this.refreshNow();
       key = this.verificationKeys.get(kid);
     }
     if (!key) throw new Error('unknown kid');
@@ -125,6 +125,12 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
   refresh(): Promise<void> {
     this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /** A read that starts after this call, for a caller that must see a change it knows is committed. */
+  async refreshNow(): Promise<void> {
+    await this.refreshing?.catch(() => undefined);
+    await this.refresh();
   }
 
   private async load(): Promise<void> {

@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+
+import { SERVICE_ENV } from '@agentgov/service-runtime';
+
+import { ProvisionerEnv } from '../config/provisioner.env';
+import { AccessTokenVerifier } from './access-token-verifier';
+import { AgentCredentialsController } from './agent-credentials.controller';
+import { ClientAuthenticator } from './client-authenticator';
+import { CREDENTIALS_CONFIG, credentialsConfigFrom } from './credentials.config';
+import { IntrospectTokenUseCase } from './introspect-token.usecase';
+import { IssueAccessTokenUseCase } from './issue-access-token.usecase';
+import { OAuthController } from './oauth.controller';
+import { RevokeAgentTokensUseCase } from './revoke-agent-tokens.usecase';
+import { RevokeTokenUseCase } from './revoke-token.usecase';
+import { RotateClientSecretUseCase } from './rotate-client-secret.usecase';
+import { RotateSigningKeyUseCase } from './rotate-signing-key.usecase';
+import { SigningKeyStore } from './signing-key-store';
+import { WellKnownController } from './well-known.controller';
+
+/**
+ * The embedded OAuth authorization server for agents: client credentials tokens, JWKS and metadata,
+ * introspection, revocation, revoke-all, client secret and signing key rotation.
+ */
+@Module({
+  controllers: [AgentCredentialsController, OAuthController, WellKnownController],
+  providers: [
+    AccessTokenVerifier,
+    ClientAuthenticator,
+    { provide: CREDENTIALS_CONFIG, inject: [SERVICE_ENV], useFactory: (env: ProvisionerEnv) => credentialsConfigFrom(env) },
+    IntrospectTokenUseCase,
+    IssueAccessTokenUseCase,
+    RevokeAgentTokensUseCase,
+    RevokeTokenUseCase,
+    RotateClientSecretUseCase,
+    RotateSigningKeyUseCase,
+    SigningKeyStore,
+  ],
+  exports: [AccessTokenVerifier, IntrospectTokenUseCase, RevokeAgentTokensUseCase],
+})
+export class CredentialsModule {}

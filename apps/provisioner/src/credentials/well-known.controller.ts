@@ -1,0 +1,44 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+
+import { Public } from '@agentgov/auth';
+
+import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
+import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
+
+/** Discovery of the embedded authorization server: its keys (RFC 7517) and metadata (RFC 8414). */
+@ApiTags('oauth')
+@Controller('.well-known')
+@Public()
+export class WellKnownController {
+  constructor(
+    private readonly keys: SigningKeyStore,
+    @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
+  ) {}
+
+  @Get('jwks.json')
+  // Short: after a rotation, verifiers that cache should see the new key soon (they refetch on an unknown kid).
+  @Header('Cache-Control', 'public, max-age=60')
+  jwks() {
+    return this.keys.jwks();
+  }
+
+  @Get('oauth-authorization-server')
+  @Header('Cache-Control', 'public, max-age=300')
+  metadata() {
+    const issuer = this.config.issuer;
+    return {
+      issuer,
+      token_endpoint: `${issuer}/oauth2/token`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      introspection_endpoint: `${issuer}/oauth2/introspect`,
+      revocation_endpoint: `${issuer}/oauth2/revoke`,
+      grant_types_supported: ['client_credentials'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      introspection_endpoint_auth_methods_supported: ['bearer'],
+      access_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
+    };
+  }
+}
