@@ -6,6 +6,7 @@ import { OutboxWriter } from '@agentgov/messaging-nest';
 
 import { AuditTrail } from '../audit/audit-trail';
 import { AuditEntry } from '../audit/audit-chain';
+import { Owner, OwnerStatus } from './owner';
 
 export type IdentityLifecycleEvent = TopicPayloads['identity.lifecycle.v1'];
 
@@ -21,6 +22,19 @@ export interface LifecycleReport {
   actor: Pick<AuditEntry, 'actorType' | 'actor'>;
   /** Extra audit details: how the sender named the owner, the sender's own event id. */
   details?: Record<string, unknown>;
+}
+
+const STATUS_AFTER: Partial<Record<IdentityLifecycleEvent['kind'], OwnerStatus>> = {
+  'owner.terminated': 'terminated',
+  'owner.suspended': 'suspended',
+  'owner.reinstated': 'active',
+};
+
+export interface ExpectedStatus {
+  /** The owner's status once every report already made has been applied. */
+  status: OwnerStatus;
+  /** Changes whenever that expectation changes; part of deterministic ids of requests that state a desired status. */
+  version: string;
 }
 
 export interface ReportOutcome {
@@ -47,6 +61,27 @@ export class LifecycleReporter {
 
   report(report: LifecycleReport, tx?: EntityManager): Promise<ReportOutcome> {
     return tx ? this.reportIn(tx, report) : this.dataSource.transaction((t) => this.reportIn(t, report));
+  }
+
+  /**
+   * The status the owner will have once the reports already made are applied: the latest reported status
+   * change when it is newer (in event time) than the status the consumer last applied, else the status.
+   * Senders that state a desired status (SCIM) compare against this, so a retry or a repeat before the
+   * consumer caught up reports nothing twice. Call it inside a transaction that holds the owner's row lock.
+   */
+  async expectedStatus(tx: EntityManager, owner: Pick<Owner, 'id' | 'status' | 'statusChangedAt'>): Promise<ExpectedStatus> {
+    const [latest] = await tx.query(
+      `SELECT "seq", "details"->>'kind' AS "kind", "details"->>'occurredAt' AS "occurred_at" FROM "provisioner"."audit_log"
+       WHERE "subject_type" = 'owner' AND "subject_id" = $1 AND "action" = $2 AND "details"->>'kind' <> 'owner.transferred'
+       ORDER BY "seq" DESC LIMIT 1`,
+      [owner.id, LIFECYCLE_REPORTED_ACTION],
+    );
+    const appliedAt = owner.statusChangedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const reported = latest ? STATUS_AFTER[latest.kind as IdentityLifecycleEvent['kind']] : undefined;
+    if (latest && reported && new Date(latest.occurred_at).getTime() > appliedAt) {
+      return { status: reported, version: `reported:${latest.seq}` };
+    }
+    return { status: owner.status, version: `applied:${owner.status}:${owner.statusChangedAt?.toISOString() ?? 'never'}` };
   }
 
   private async reportIn(tx: EntityManager, report: LifecycleReport): Promise<ReportOutcome> {

@@ -39,6 +39,15 @@ describe('createTokenVerifier with a local public key', () => {
     expect(principal.claims['tenant']).toBe('t1');
   });
 
+  it('trusts a token it verified before only until the token expires', async () => {
+    const strict = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKey: publicPem, clockToleranceSeconds: 0 });
+    const token = await mint({ ttlSeconds: 1 });
+    expect((await strict(`Bearer ${token}`)).subject).toBe('alice');
+    expect((await strict(`Bearer ${token}`)).subject).toBe('alice');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(strict(`Bearer ${token}`)).rejects.toMatchObject({ code: AuthErrorCode.Expired });
+  });
+
   it('accepts the same key given as a JWK, and a lower-case scheme', async () => {
     const verifyJwk = createTokenVerifier({ issuer: ISSUER, audience: [AUDIENCE, 'other'], publicKey: publicKey.export({ format: 'jwk' }) as JWK });
     await expect(verifyJwk(`bearer ${await mint()}`)).resolves.toMatchObject({ subject: 'alice' });

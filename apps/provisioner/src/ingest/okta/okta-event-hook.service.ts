@@ -1,0 +1,72 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+import { deterministicEventId } from '../../owners/lifecycle-event-id';
+import { LifecycleReporter } from '../../owners/lifecycle-reporter';
+import { OwnerDirectory, OwnerSubject } from '../../owners/owner-directory';
+import { assertPlausibleEventTime } from '../../owners/event-time';
+import { externalIdForEvent, looksLikeEmail } from '../subject';
+import { decideOktaEvent, OktaDeliveryError, oktaDeliveryEvents } from './okta-event-mapping';
+
+export const OKTA_SOURCE = 'okta';
+
+export interface OktaDeliveryOutcome {
+  events: number;
+  reported: string[];
+  duplicates: number;
+  ignored: number;
+  unknownOwners: number;
+}
+
+/** Translates an Okta Event Hook delivery into identity.lifecycle.v1 reports; it changes no owner itself. */
+@Injectable()
+export class OktaEventHookService {
+  private readonly logger = new Logger('OktaEventHook');
+
+  constructor(
+    private readonly directory: OwnerDirectory,
+    private readonly reporter: LifecycleReporter,
+  ) {}
+
+  /** Throws OktaDeliveryError, before anything is written, when any part of the delivery is malformed. */
+  async handle(body: unknown): Promise<OktaDeliveryOutcome> {
+    const decisions = oktaDeliveryEvents(body).map((event, i) => decideOktaEvent(event, i));
+    decisions.forEach((d, i) => {
+      if (d.action === 'report') {
+        assertPlausibleEventTime(new Date(d.occurredAt), (detail) => new OktaDeliveryError(`data.events[${i}].published ${detail}`));
+      }
+    });
+    const outcome: OktaDeliveryOutcome = { events: decisions.length, reported: [], duplicates: 0, ignored: 0, unknownOwners: 0 };
+    for (const decision of decisions) {
+      if (decision.action === 'ignore') {
+        outcome.ignored += 1;
+        this.logger.debug(`ignored Okta event ${decision.eventType} ${decision.uuid ?? ''}: ${decision.why}`);
+        continue;
+      }
+      const candidates: OwnerSubject[] = [{ source: OKTA_SOURCE, externalId: decision.oktaUserId }];
+      if (decision.alternateId && looksLikeEmail(decision.alternateId)) candidates.push({ email: decision.alternateId });
+      const resolved = await this.directory.resolveFirst(candidates);
+      if (!resolved) {
+        outcome.unknownOwners += 1;
+        this.logger.warn(`Okta event ${decision.eventType} ${decision.uuid}: no owner for Okta user ${decision.oktaUserId}; ignored`);
+        continue;
+      }
+      const externalId = externalIdForEvent(decision.oktaUserId);
+      const result = await this.reporter.report({
+        eventId: deterministicEventId(OKTA_SOURCE, decision.uuid),
+        data: {
+          kind: decision.kind,
+          ownerId: resolved.owner.id,
+          ...(externalId ? { externalId } : {}),
+          source: OKTA_SOURCE,
+          occurredAt: decision.occurredAt,
+          reason: decision.reason,
+        },
+        actor: { actorType: 'api', actor: 'okta-event-hook' },
+        details: { oktaEventUuid: decision.uuid, oktaEventType: decision.eventType, matchedBy: Object.keys(resolved.by).join('+') },
+      });
+      if (result.duplicate) outcome.duplicates += 1;
+      else outcome.reported.push(result.eventId);
+    }
+    return outcome;
+  }
+}
