@@ -43,7 +43,7 @@ export default [
   {
     // test-support is allowed by the tags above so that tests can use it; production code may not.
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**'],
+    ignores: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**', 'bench/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@agentgov/test-support', message: 'test helpers stay in tests' }] }] },
   },
   { files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },

@@ -7,7 +7,9 @@ import { AuditModule } from './audit/audit.module';
 import { ProvisionerEnv, PROVISIONER_SERVICE_NAME } from './config/provisioner.env';
 import { CredentialsModule } from './credentials/credentials.module';
 import { PROVISIONER_ENTITIES, PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from './database/provisioner.database';
+import { IngestModule } from './ingest/ingest.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { OwnersModule } from './owners/owners.module';
 
 @Module({})
 export class AppModule {
@@ -18,7 +20,9 @@ export class AppModule {
         AgentsModule,
         AuditModule,
         CredentialsModule,
+        IngestModule,
         LifecycleModule,
+        OwnersModule,
         ServiceInfrastructureModule.forService({
           serviceName: PROVISIONER_SERVICE_NAME,
           env,

@@ -7,6 +7,8 @@ import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Tokens whose signature was already checked; a resource server introspects the same token many times. */
+const VERIFIED_CACHE_SIZE = 20_000;
 
 export interface VerifiedAccessToken extends JWTPayload {
   sub: string;
@@ -23,7 +25,25 @@ export class AccessTokenVerifier {
     @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
   ) {}
 
+  // Only signature and claims are cached, never whether the token is active: that is read on every call.
+  private readonly verified = new Map<string, VerifiedAccessToken>();
+
   async verify(token: string): Promise<VerifiedAccessToken | null> {
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (cached.exp * 1000 > Date.now()) return cached;
+      this.verified.delete(token);
+      return null;
+    }
+    const payload = await this.verifySignature(token);
+    if (payload) {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, payload);
+    }
+    return payload;
+  }
+
+  private async verifySignature(token: string): Promise<VerifiedAccessToken | null> {
     if (token.length > 8192 || !JWT_SHAPE.test(token)) return null;
     try {
       const { payload } = await jwtVerify(token, (header) => this.keys.verificationKey(header), {

@@ -16,7 +16,7 @@ export interface AuthenticatedClient {
 
 /**
  * Authenticates an agent by its client secret. Every refusal (unknown id, wrong secret, agent not active or
- * expired) gives the same answer after the same scrypt work, so the answer tells nothing about which it was.
+ * expired) gives the same answer after the same hashing work, so the answer tells nothing about which it was.
  */
 @Injectable()
 export class ClientAuthenticator implements OnModuleInit {

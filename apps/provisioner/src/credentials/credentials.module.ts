@@ -5,6 +5,7 @@ import { SERVICE_ENV } from '@agentgov/service-runtime';
 import { ProvisionerEnv } from '../config/provisioner.env';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AgentCredentialsController } from './agent-credentials.controller';
+import { AgentTokenStateCache } from './agent-token-state.cache';
 import { ClientAuthenticator } from './client-authenticator';
 import { CREDENTIALS_CONFIG, credentialsConfigFrom } from './credentials.config';
 import { IntrospectTokenUseCase } from './introspect-token.usecase';
@@ -25,6 +26,7 @@ import { WellKnownController } from './well-known.controller';
   controllers: [AgentCredentialsController, OAuthController, WellKnownController],
   providers: [
     AccessTokenVerifier,
+    AgentTokenStateCache,
     ClientAuthenticator,
     { provide: CREDENTIALS_CONFIG, inject: [SERVICE_ENV], useFactory: (env: ProvisionerEnv) => credentialsConfigFrom(env) },
     IntrospectTokenUseCase,

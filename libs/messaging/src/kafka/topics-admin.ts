@@ -15,8 +15,25 @@ export function catalogTopics(topicPrefix = ''): TopicToCreate[] {
   ]);
 }
 
-/** Creates the topics that do not exist yet; safe to call from every replica at every start. */
-export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[] = catalogTopics(), replicationFactor = 1): Promise<string[]> {
+/**
+ * Creates the topics that do not exist yet; safe to call from every replica and every service at every start.
+ * Services booting together race to create the same topics, and a broker answers a just-created topic with
+ * transient metadata errors for a moment: those rounds are retried.
+ */
+export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[] = catalogTopics(), replicationFactor = 1, attempts = 8): Promise<string[]> {
+  const created: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      created.push(...(await createMissing(kafka, topics, replicationFactor)));
+      return created;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 4000)));
+    }
+  }
+}
+
+async function createMissing(kafka: Kafka, topics: TopicToCreate[], replicationFactor: number): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -52,7 +52,7 @@ export class OktaEventHookService {
       }
       const externalId = externalIdForEvent(decision.oktaUserId);
       const result = await this.reporter.report({
-        eventId: deterministicEventId(OKTA_SOURCE, decision.uuid),
+        eventId: deterministicEventId(OKTA_SOURCE, decision.uuid, resolved.owner.id),
         data: {
           kind: decision.kind,
           ownerId: resolved.owner.id,

@@ -137,7 +137,7 @@ function parseKey(text: string): KeyObject {
 function algorithmsFor(key: KeyObject): string[] {
   switch (key.asymmetricKeyType) {
     case 'rsa':
-      return ['RS256', 'RS384', 'RS512'];
+      return ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
     case 'rsa-pss':
       return ['PS256', 'PS384', 'PS512'];
     case 'ec': {

@@ -37,9 +37,6 @@ export const KNOWN_SSF_EVENT_TYPES: ReadonlySet<string> = new Set([
   ),
 ]);
 
-/** Events with no subject of their own (stream management). */
-export const STREAM_EVENT_TYPES: ReadonlySet<string> = new Set([SSF_EVENT_TYPES.verification, SSF_EVENT_TYPES.streamUpdated]);
-
 export interface SsfPolicy {
   sessionRevoked: 'ignore' | 'suspend';
   credentialChange: 'ignore' | 'suspend';

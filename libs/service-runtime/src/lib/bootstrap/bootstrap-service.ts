@@ -56,7 +56,10 @@ async function start(options: BootstrapServiceOptions, logger: Logger): Promise<
     // Errors during start-up reach the caller (and its log line) instead of aborting the process.
     abortOnError: false,
   });
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  const http = app.getHttpAdapter().getInstance();
+  http.disable('x-powered-by');
+  // ETags cost a hash of every JSON answer; API clients here never send If-None-Match.
+  http.set('etag', false);
   app.use(httpMetricsMiddleware());
   setUpOpenApi(app, options);
 

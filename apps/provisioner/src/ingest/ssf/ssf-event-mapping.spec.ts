@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { decideSsfEvent, ssfEventTime, SsfPolicy } from './ssf-event-mapping';
+import { SsfError } from './ssf.error';
+
+const REAL_WORLD = resolve(__dirname, '../../../../../../shared/fixtures/real-world');
+const fixture = (name: string) => JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf', name), 'utf8'));
+const IGNORE: SsfPolicy = { sessionRevoked: 'ignore', credentialChange: 'ignore' };
+const SUSPEND: SsfPolicy = { sessionRevoked: 'suspend', credentialChange: 'suspend' };
+const only = (set: { events: Record<string, Record<string, unknown>> }) => Object.entries(set.events)[0];
+
+describe('SSF event mapping', () => {
+  it('suspends the owner on the published RISC account-disabled, with its reason, at iat', () => {
+    const set = fixture('risc.account-disabled.phone-subject.json');
+    const [type, event] = only(set);
+
+    expect(decideSsfEvent(type, event, IGNORE)).toEqual({ action: 'report', kind: 'owner.suspended', reason: 'RISC account-disabled: hijacking' });
+    expect(ssfEventTime(event, set.iat).toISOString()).toBe('2018-03-06T19:20:19.000Z');
+  });
+
+  it('ignores the published CAEP session-revoked by default and suspends under the suspend policy, at event_timestamp', () => {
+    const set = fixture('caep.session-revoked.complex-subject.json');
+    const [type, event] = only(set);
+
+    expect(decideSsfEvent(type, event, IGNORE).action).toBe('ignore');
+    expect(decideSsfEvent(type, event, SUSPEND)).toEqual({
+      action: 'report',
+      kind: 'owner.suspended',
+      reason: 'session-revoked: Landspeed Policy Violation: C076E82F',
+    });
+    expect(ssfEventTime(event, set.iat).toISOString()).toBe(new Date(1615304991 * 1000).toISOString());
+  });
+
+  it('never offboards on the published credential-change create, whatever the policy', () => {
+    const [type, event] = only(fixture('caep.credential-change.json'));
+
+    expect(decideSsfEvent(type, event, SUSPEND).action).toBe('ignore');
+    expect(decideSsfEvent(type, event, IGNORE).action).toBe('ignore');
+  });
+
+  it('suspends on a credential-change revoke only under the suspend policy', () => {
+    const [type, event] = only(fixture('caep.credential-change.json'));
+    const revoke = { ...event, change_type: 'revoke' };
+
+    expect(decideSsfEvent(type, revoke, SUSPEND)).toMatchObject({ action: 'report', kind: 'owner.suspended' });
+    expect(decideSsfEvent(type, revoke, IGNORE).action).toBe('ignore');
+  });
+
+  it.each([
+    ['https://schemas.openid.net/secevent/risc/event-type/account-enabled', 'owner.reinstated'],
+    ['https://schemas.openid.net/secevent/risc/event-type/account-purged', 'owner.terminated'],
+  ])('maps %s to %s', (type, kind) => {
+    expect(decideSsfEvent(type, {}, IGNORE)).toMatchObject({ action: 'report', kind });
+  });
+
+  it('acknowledges known events that change no owner, and refuses unknown event types', () => {
+    expect(decideSsfEvent('https://schemas.openid.net/secevent/ssf/event-type/verification', { state: 'x' }, SUSPEND).action).toBe('ignore');
+    expect(decideSsfEvent('https://schemas.openid.net/secevent/risc/event-type/identifier-changed', {}, SUSPEND).action).toBe('ignore');
+    expect(() => decideSsfEvent('https://example.com/event-type/fired', {}, SUSPEND)).toThrow(SsfError);
+  });
+
+  it('refuses an event_timestamp that is not a NumericDate', () => {
+    expect(() => ssfEventTime({ event_timestamp: '2021-01-01' }, 1)).toThrow(SsfError);
+  });
+});

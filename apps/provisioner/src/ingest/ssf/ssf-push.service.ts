@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
+import { SERVICE_ENV } from '@agentgov/service-runtime';
+
+import { ProvisionerEnv } from '../../config/provisioner.env';
+import { assertPlausibleEventTime } from '../../owners/event-time';
+import { deterministicEventId } from '../../owners/lifecycle-event-id';
+import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';
+import { OwnerDirectory } from '../../owners/owner-directory';
+import { externalIdForEvent } from '../subject';
+import { SetVerifier } from './set-verifier';
+import { decideSsfEvent, ssfEventTime, SsfPolicy } from './ssf-event-mapping';
+import { ssfSubjectCandidates } from './ssf-subject';
+import { SsfError } from './ssf.error';
+
+export const SSF_SOURCE = 'ssf';
+
+export interface SsfPushOutcome {
+  reported: string[];
+  duplicates: number;
+  ignored: number;
+  unknownOwners: number;
+}
+
+interface PlannedReport {
+  eventType: string;
+  kind: IdentityLifecycleEvent['kind'];
+  reason: string;
+  occurredAt: Date;
+}
+
+/** Shared Signals push receiver (RFC 8935): verified SETs become identity.lifecycle.v1 reports. */
+@Injectable()
+export class SsfPushService {
+  private readonly logger = new Logger('SsfPush');
+  private readonly verifier?: SetVerifier;
+  private readonly policy: SsfPolicy;
+
+  constructor(
+    private readonly directory: OwnerDirectory,
+    private readonly reporter: LifecycleReporter,
+    @Inject(SERVICE_ENV) env: ProvisionerEnv,
+  ) {
+    if (env.SSF_TRANSMITTER_JWKS_URL || env.SSF_TRANSMITTER_PUBLIC_KEY) {
+      this.verifier = new SetVerifier({
+        jwksUrl: env.SSF_TRANSMITTER_JWKS_URL,
+        publicKey: env.SSF_TRANSMITTER_PUBLIC_KEY,
+        issuer: env.SSF_TRANSMITTER_ISSUER as string,
+        audience: env.SSF_AUDIENCE ?? [],
+      });
+    }
+    this.policy = { sessionRevoked: env.SSF_CAEP_SESSION_REVOKED, credentialChange: env.SSF_CAEP_CREDENTIAL_CHANGE };
+  }
+
+  /** Everything is checked before anything is written: a SET is applied whole or refused whole. */
+  async handle(token: string): Promise<SsfPushOutcome> {
+    if (!this.verifier) {
+      this.logger.warn('SET refused: no transmitter key is configured (SSF_TRANSMITTER_JWKS_URL or SSF_TRANSMITTER_PUBLIC_KEY)');
+      throw new SsfError('invalid_key', 'this receiver has no transmitter key configured', 503);
+    }
+    const set = await this.verifier.verify(token);
+    const outcome: SsfPushOutcome = { reported: [], duplicates: 0, ignored: 0, unknownOwners: 0 };
+    const planned: PlannedReport[] = [];
+    for (const [eventType, event] of Object.entries(set.events)) {
+      const decision = decideSsfEvent(eventType, event, this.policy);
+      const occurredAt = ssfEventTime(event, set.iat);
+      assertPlausibleEventTime(occurredAt, (detail) => new SsfError('invalid_request', `the event time ${detail}`));
+      if (decision.action === 'ignore') {
+        outcome.ignored += 1;
+        this.logger.log(`SET ${set.jti}: ${decision.why}`);
+        continue;
+      }
+      planned.push({ eventType, kind: decision.kind, reason: decision.reason, occurredAt });
+    }
+    if (planned.length === 0) return outcome;
+
+    // Older drafts put the subject inside the event; SSF 1.0 puts it in sub_id.
+    const subject = set.subId ?? set.events[planned[0].eventType].subject;
+    if (subject === undefined) throw new SsfError('invalid_request', 'the SET has no subject (sub_id)');
+    const candidates = ssfSubjectCandidates(subject, set.iss);
+    const resolved = await this.directory.resolveFirst(candidates);
+    if (!resolved) {
+      outcome.unknownOwners += planned.length;
+      this.logger.warn(`SET ${set.jti} from ${set.iss}: no owner matches its subject; accepted, nothing to do`);
+      return outcome;
+    }
+    const externalId = 'externalId' in resolved.by ? externalIdForEvent(resolved.by.externalId) : undefined;
+    for (const plan of planned) {
+      const result = await this.reporter.report({
+        eventId: deterministicEventId(SSF_SOURCE, set.iss, set.jti, plan.eventType, resolved.owner.id),
+        data: {
+          kind: plan.kind,
+          ownerId: resolved.owner.id,
+          ...(externalId ? { externalId } : {}),
+          source: SSF_SOURCE,
+          occurredAt: plan.occurredAt.toISOString(),
+          reason: plan.reason,
+        },
+        actor: { actorType: 'api', actor: `ssf:${set.iss}`.slice(0, 300) },
+        details: { setJti: set.jti, setEventType: plan.eventType, matchedBy: Object.keys(resolved.by).join('+') },
+      });
+      if (result.duplicate) outcome.duplicates += 1;
+      else outcome.reported.push(result.eventId);
+    }
+    return outcome;
+  }
+}
