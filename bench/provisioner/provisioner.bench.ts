@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+
 import { Topics } from '@agentgov/contracts';
 import { withTestDatabase } from '@agentgov/test-support';
 
@@ -45,6 +48,36 @@ async function introspectionAtRate(harness: ProvisionerHarness, rate: number, se
   ];
 }
 
+/**
+ * The floor for the same load on the same machine in the same run: a bare Node HTTP server (no framework, no
+ * database) answering an introspection-sized JSON body, driven by the same open-loop generator. What is left
+ * between it and introspection is the service's own cost.
+ */
+async function bareHttpFloor(rate: number, seconds: number): Promise<BenchFigure> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"active":true,"sub":"00000000-0000-4000-8000-000000000000","scope":"crm.read","token_type":"Bearer"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`;
+  try {
+    const send = async () => (await post(url, FORM, 'token=x')).status === 200;
+    await fixedRate(rate / 2, 3000, send);
+    const run = await fixedRate(rate, seconds * 1000, send);
+    return {
+      name: `floor: bare Node HTTP server p99 at ${rate} req/s`,
+      value: percentile(run.latencies, 99),
+      unit: 'ms',
+      note: `same generator and machine, no framework or database; p50 ${percentile(run.latencies, 50).toFixed(2)} ms (it shares the generator's process, so it is a lower bound)`,
+    };
+  } finally {
+    server.close();
+  }
+}
+
 /** An owner with `size` agents (chains four deep) is terminated by an HR event: time until every token is inactive. */
 async function cascade(harness: ProvisionerHarness, size: number): Promise<BenchFigure> {
   const ownerId = await seedOwner();
@@ -87,6 +120,7 @@ export async function benchProvisioner(): Promise<BenchFigure[]> {
   try {
     const figures: BenchFigure[] = [];
     figures.push(...(await introspectionAtRate(harness, 2000, 15)));
+    figures.push(await bareHttpFloor(2000, 15));
     for (const size of [1000, 10_000]) {
       const runs: BenchFigure[] = [];
       for (let r = 0; r < 3; r++) runs.push(await cascade(harness, size));

@@ -77,6 +77,8 @@ export function checkCompose({ compose, specs, repoRoot }: ComposeCheckInput): s
         problems.push(`${where} sets ${variable}, which apps/${name} does not declare in its env spec`);
         continue;
       }
+      // `${NAME:?...}` comes from the operator's environment at `docker compose up`: only its name is ours to check.
+      if (/\$\{[A-Za-z_][A-Za-z0-9_]*(:?[?-][^}]*)?\}/.test(String(value))) continue;
       try {
         declared.parse(value);
       } catch {

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
@@ -8,6 +8,7 @@ import { AgentCredentialsController } from './agent-credentials.controller';
 import { AgentTokenStateCache } from './agent-token-state.cache';
 import { ClientAuthenticator } from './client-authenticator';
 import { CREDENTIALS_CONFIG, credentialsConfigFrom } from './credentials.config';
+import { IntrospectionFastPathMiddleware } from './introspection-fast-path.middleware';
 import { IntrospectTokenUseCase } from './introspect-token.usecase';
 import { IssueAccessTokenUseCase } from './issue-access-token.usecase';
 import { OAuthController } from './oauth.controller';
@@ -39,4 +40,8 @@ import { WellKnownController } from './well-known.controller';
   ],
   exports: [AccessTokenVerifier, IntrospectTokenUseCase, RevokeAgentTokensUseCase],
 })
-export class CredentialsModule {}
+export class CredentialsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(IntrospectionFastPathMiddleware).forRoutes({ path: 'oauth2/introspect', method: RequestMethod.POST });
+  }
+}

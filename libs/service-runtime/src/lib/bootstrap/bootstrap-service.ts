@@ -8,6 +8,7 @@ import { createLogger, Logger, LogLevel } from '@agentgov/telemetry';
 
 import { ReadinessRegistry } from '../health/readiness.registry';
 import { JsonNestLogger } from '../logging/json-nest-logger';
+import { registerEventLoopMetrics } from '../metrics/event-loop-metrics';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';
@@ -61,6 +62,7 @@ async function start(options: BootstrapServiceOptions, logger: Logger): Promise<
   // ETags cost a hash of every JSON answer; API clients here never send If-None-Match.
   http.set('etag', false);
   app.use(httpMetricsMiddleware());
+  registerEventLoopMetrics();
   setUpOpenApi(app, options);
 
   const readiness = app.get(ReadinessRegistry, { strict: false });
