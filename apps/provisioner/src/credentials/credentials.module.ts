@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
@@ -8,7 +8,7 @@ import { AgentCredentialsController } from './agent-credentials.controller';
 import { AgentTokenStateCache } from './agent-token-state.cache';
 import { ClientAuthenticator } from './client-authenticator';
 import { CREDENTIALS_CONFIG, credentialsConfigFrom } from './credentials.config';
-import { IntrospectionFastPathMiddleware } from './introspection-fast-path.middleware';
+import { IntrospectionFastPath } from './introspection-fast-path';
 import { IntrospectTokenUseCase } from './introspect-token.usecase';
 import { IssueAccessTokenUseCase } from './issue-access-token.usecase';
 import { OAuthController } from './oauth.controller';
@@ -30,6 +30,7 @@ import { WellKnownController } from './well-known.controller';
     AgentTokenStateCache,
     ClientAuthenticator,
     { provide: CREDENTIALS_CONFIG, inject: [SERVICE_ENV], useFactory: (env: ProvisionerEnv) => credentialsConfigFrom(env) },
+    IntrospectionFastPath,
     IntrospectTokenUseCase,
     IssueAccessTokenUseCase,
     RevokeAgentTokensUseCase,
@@ -40,8 +41,4 @@ import { WellKnownController } from './well-known.controller';
   ],
   exports: [AccessTokenVerifier, IntrospectTokenUseCase, RevokeAgentTokensUseCase],
 })
-export class CredentialsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(IntrospectionFastPathMiddleware).forRoutes({ path: 'oauth2/introspect', method: RequestMethod.POST });
-  }
-}
+export class CredentialsModule {}

@@ -9,6 +9,7 @@ describe("a terminated owner's agents and all their sub-agents are deprovisioned
   let ownerId: string;
   let otherOwnerId: string;
   let agents: SeededAgent[];
+  let secret: string;
 
   beforeAll(async () => {
     await harness.start();
@@ -16,12 +17,34 @@ describe("a terminated owner's agents and all their sub-agents are deprovisioned
     ownerId = await seedOwner();
     // 250 chains of four levels: 1,000 agents, sub-agents three levels deep; each chain's deepest agent is
     // accountable to another owner, and still goes with the tree.
-    ({ agents } = await seedAgentChains({ ownerId, chains: 250, levels: 4, leafOwnerId: otherOwnerId }));
+    ({ agents, secret } = await seedAgentChains({ ownerId, chains: 250, levels: 4, leafOwnerId: otherOwnerId }));
   }, 120000);
   afterAll(() => harness.stop());
 
-  it('deprovisions 1,000 agents, emits one agent.deprovisioned each, audits the HR event, and ignores the repeat', async () => {
+  async function issueToken(agentId: string): Promise<string> {
+    const response = await fetch(`${harness.url}/oauth2/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${agentId}:${secret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  async function introspect(token: string): Promise<boolean> {
+    const response = await harness.request('POST', '/oauth2/introspect', { token }, ['ingest']);
+    return response.body.active;
+  }
+
+  it('deprovisions 1,000 agents, ends their tokens, emits one agent.deprovisioned each, audits the HR event, and ignores the repeat', async () => {
     const ids = agents.map((a) => a.id);
+    // Tokens for every fifth agent, at every depth of the trees.
+    const tokens = await Promise.all(agents.filter((_, i) => i % 5 === 0).map((a) => issueToken(a.id)));
+    expect(await Promise.all(tokens.map(introspect))).toEqual(tokens.map(() => true));
+
     const hrEventId = await publishEvent(harness, Topics.IdentityLifecycle, {
       kind: 'owner.terminated',
       ownerId,
@@ -31,6 +54,8 @@ describe("a terminated owner's agents and all their sub-agents are deprovisioned
     });
 
     await waitFor(() => agentStatuses(ids), (s) => s.deprovisioned === 1000, { timeoutMs: 60000, what: 'every agent deprovisioned' });
+    // Every replica's introspection hears of the commit by notification, within milliseconds.
+    await waitFor(() => Promise.all(tokens.map(introspect)), (a) => a.every((active) => !active), { timeoutMs: 2000, what: 'every token inactive' });
     const lifecycle = await collectMessages(harness.kafka, harness.topic(Topics.AgentLifecycle), 1000, { timeoutMs: 20000, settleMs: 1500 });
     const deprovisioned = lifecycle.map((m) => JSON.parse(m.value)).filter((e) => e.kind === 'agent.deprovisioned');
     expect(deprovisioned).toHaveLength(1000);
