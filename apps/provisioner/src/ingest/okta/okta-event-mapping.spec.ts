@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 import { decideOktaEvent, OktaDeliveryError, oktaDeliveryEvents } from './okta-event-mapping';
 
-const REAL_WORLD = resolve(__dirname, '../../../../../../shared/fixtures/real-world');
+const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
 const fixture = (name: string) => JSON.parse(readFileSync(resolve(REAL_WORLD, 'okta', name), 'utf8'));
 
 describe('Okta event mapping', () => {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { interpretScimPatch } from './scim-patch';
 import { ScimError } from './scim.error';
 
-const REAL_WORLD = resolve(__dirname, '../../../../../../shared/fixtures/real-world');
+const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const patch = (...operations: unknown[]) => ({ schemas: [PATCH_OP], Operations: operations });
 

@@ -6,7 +6,7 @@ import { CompactSign, exportJWK } from 'jose';
 
 import { SetVerifier } from './set-verifier';
 
-const REAL_WORLD = resolve(__dirname, '../../../../../../shared/fixtures/real-world');
+const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
 const SET = JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf/risc.account-disabled.phone-subject.json'), 'utf8'));
 const transmitter = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { decideSsfEvent, ssfEventTime, SsfPolicy } from './ssf-event-mapping';
 import { SsfError } from './ssf.error';
 
-const REAL_WORLD = resolve(__dirname, '../../../../../../shared/fixtures/real-world');
+const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
 const fixture = (name: string) => JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf', name), 'utf8'));
 const IGNORE: SsfPolicy = { sessionRevoked: 'ignore', credentialChange: 'ignore' };
 const SUSPEND: SsfPolicy = { sessionRevoked: 'suspend', credentialChange: 'suspend' };

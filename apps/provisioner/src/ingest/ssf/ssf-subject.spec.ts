@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ssfSubjectCandidates } from './ssf-subject';
 import { SsfError } from './ssf.error';
 
-const REAL_WORLD = resolve(__dirname, '../../../../../../shared/fixtures/real-world');
+const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
 const fixture = (name: string) => JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf', name), 'utf8'));
 const ISS = 'https://idp.example.com/';
 
