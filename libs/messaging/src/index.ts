@@ -9,3 +9,6 @@ export * from './messaging-tables.sql';
 export * from './outbox/outbox-relay';
 export * from './outbox/outbox-writer';
 export * from './sql-identifier';
+export * from './consumer/dead-letter-publisher';
+export * from './stateful/keyed-state-runner';
+export * from './stateful/stateful-tables.sql';

@@ -2,12 +2,13 @@ import { Span, SpanKind, SpanStatusCode, context, metrics, propagation, trace } 
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { DLQ_HEADERS, TopicName, dlqTopicOf } from '@agentgov/contracts';
+import { TopicName } from '@agentgov/contracts';
 
 import { ConsumedEvent, decodeMessage, headersToStrings } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
 import { assertSqlIdentifier } from '../sql-identifier';
+import { DeadLetterPublisher } from './dead-letter-publisher';
 import { NonRetryableError, isTransientInfrastructureError } from './failure-kinds';
 
 /** Runs inside the transaction that also records the event in the inbox: use `tx` for every write. */
@@ -42,13 +43,11 @@ export interface ConsumerRunnerOptions {
 export type MessageOutcome = 'processed' | 'duplicate' | 'dead_lettered';
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBackoffMs: 2000 };
-const MAX_ERROR_HEADER = 1000;
 
 const meter = metrics.getMeter('agentgov.messaging');
 const consumedCounter = meter.createCounter('messages_consumed_total', {
   description: 'Messages consumed, by topic and outcome (processed, duplicate, dead_lettered)',
 });
-const dlqCounter = meter.createCounter('messages_dead_lettered_total', { description: 'Messages sent to a DLQ, by topic' });
 const handleDuration = meter.createHistogram('message_handling_duration_seconds', {
   description: 'Time from taking a message to its committed effect',
   unit: 's',
@@ -73,6 +72,7 @@ const tracer = trace.getTracer('agentgov.messaging');
 export class ConsumerRunner {
   private readonly consumer: Consumer;
   private readonly dlqProducer: Producer;
+  private readonly deadLetters: DeadLetterPublisher;
   private readonly retry: RetryPolicy;
   private readonly logger: MessagingLogger;
   private readonly inboxTable: string;
@@ -93,6 +93,7 @@ export class ConsumerRunner {
       maxWaitTimeInMs: 100,
     });
     this.dlqProducer = createIdempotentProducer(options.kafka);
+    this.deadLetters = new DeadLetterPublisher(this.dlqProducer, options.groupId, this.logger);
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       if (!event.payload.restart) this.crashed = error;
@@ -264,30 +265,8 @@ export class ConsumerRunner {
     return 'processed';
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: Error, attempts: number): Promise<void> {
-    const reason = `${error.name}: ${error.message}`.slice(0, MAX_ERROR_HEADER);
-    this.logger.warn({ topic, partition, offset: message.offset, attempts, reason }, 'message dead-lettered');
-    await this.dlqProducer.send({
-      topic: dlqTopicOf(this.prefix + topic),
-      acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...(message.headers ?? {}),
-            [DLQ_HEADERS.error]: reason,
-            [DLQ_HEADERS.originTopic]: this.prefix + topic,
-            [DLQ_HEADERS.originPartition]: String(partition),
-            [DLQ_HEADERS.originOffset]: message.offset,
-            [DLQ_HEADERS.attempts]: String(attempts),
-            [DLQ_HEADERS.failedAt]: new Date().toISOString(),
-            [DLQ_HEADERS.consumerGroup]: this.options.groupId,
-          },
-        },
-      ],
-    });
-    dlqCounter.add(1, { topic });
+  private deadLetter(topic: string, partition: number, message: KafkaMessage, error: Error, attempts: number): Promise<void> {
+    return this.deadLetters.publish(this.prefix + topic, partition, message, error, attempts);
   }
 
   private backoff(attempt: number): number {

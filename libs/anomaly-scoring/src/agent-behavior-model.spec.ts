@@ -1,0 +1,90 @@
+import { AgentBehaviorModel } from './agent-behavior-model';
+import { buildPeerPrior } from './peer-prior';
+import { burst, DAY, HOUR, normalDays, START } from './testing/agent-scenario';
+import { seededRandom } from './testing/seeded-random';
+
+function trained(seed: number, days = 14): AgentBehaviorModel {
+  const m = new AgentBehaviorModel();
+  normalDays(seed, days).forEach((e) => m.update(e));
+  return m;
+}
+
+const at = START + 14 * DAY + 10 * HOUR;
+const usual = { action: 'crm.records.read', resourceType: 'contact', tool: 'crm-api', recordsTouched: 1, outcome: 'allowed' as const };
+
+describe('AgentBehaviorModel', () => {
+  it('names a never-seen tool, action and resource type, and several at once score higher than one', () => {
+    const one = trained(1).update({ ...usual, t: at, tool: 'shell' });
+    const newTool = one.features.find((f) => f.name === 'new-tool')!;
+    expect(newTool).toMatchObject({ observed: 'shell' });
+    expect(newTool.contribution).toBeGreaterThan(0.5);
+    expect(one.features[0].name).toBe('new-tool');
+
+    const three = trained(1).update({ ...usual, t: at, tool: 'shell', action: 'iam.keys.create', resourceType: 'secret' });
+    const named = three.features.filter((f) => f.contribution > 0).map((f) => f.name);
+    expect(named).toEqual(expect.arrayContaining(['new-tool', 'new-action', 'new-resource-type']));
+    expect(three.score).toBeGreaterThan(one.score);
+
+    expect(trained(1).update({ ...usual, t: at }).score).toBeLessThan(0.5);
+  });
+
+  it('names activity at an hour the agent has never been active', () => {
+    const a = trained(2).update({ ...usual, t: START + 14 * DAY + 3 * HOUR });
+    const hour = a.features.find((f) => f.name === 'new-hour')!;
+    expect(hour.observed).toBe(3);
+    expect(hour.contribution).toBeGreaterThan(0.5);
+  });
+
+  it('does not call everything new while the agent is young', () => {
+    const m = new AgentBehaviorModel();
+    const scores = normalDays(3, 3).map((e) => m.update(e).score);
+    expect(Math.max(...scores)).toBe(0);
+  });
+
+  it('scores a run of denials', () => {
+    const m = trained(4);
+    const scores = Array.from({ length: 10 }, (_, i) => m.update({ ...usual, t: at + i * 30_000, outcome: 'denied' }));
+    const last = scores[scores.length - 1];
+    expect(last.score).toBeGreaterThan(0.9);
+    expect(last.features[0].name).toBe('denied-share');
+  });
+
+  it('keeps its state under 2 KB after weeks of varied activity, and restores it exactly', () => {
+    const rand = seededRandom(9);
+    const m = trained(5, 42);
+    const b = burst(START + 42 * DAY + 12 * HOUR, 200, 10 * 60_000);
+    b.forEach((e, i) => m.update({ ...e, tool: `tool-${i % 40}`, action: `act-${Math.floor(rand() * 60)}`, outcome: i % 7 ? 'allowed' : 'error' }));
+    const json = JSON.stringify(m.toJSON());
+    expect(Buffer.byteLength(json)).toBeLessThan(2048);
+
+    const restored = AgentBehaviorModel.fromJSON(JSON.parse(json));
+    const next = [...normalDays(6, 3, START + 43 * DAY), { ...usual, t: START + 47 * DAY + 2 * HOUR, tool: 'new-thing' }];
+    for (const e of next) expect(restored.update(e)).toEqual(m.update(e));
+    expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(m.toJSON()));
+  });
+});
+
+describe('a new agent started from its peers', () => {
+  const peers = [11, 12, 13, 14, 15].map((seed) => trained(seed));
+  const prior = buildPeerPrior(peers)!;
+
+  it('raises no flood of alerts when it behaves like its peers', () => {
+    const m = new AgentBehaviorModel({ prior });
+    const scores = normalDays(21, 5, START + 20 * DAY).map((e) => m.update(e).score);
+    expect(scores.filter((s) => s > 0.9).length).toBe(0);
+    expect(scores.filter((s) => s > 0.5).length / scores.length).toBeLessThan(0.05);
+  });
+
+  it('still flags a new agent that bursts, before the 50th record', () => {
+    const m = new AgentBehaviorModel({ prior });
+    normalDays(22, 1, START + 20 * DAY).forEach((e) => m.update(e));
+    const scores = burst(START + 21 * DAY + 10 * HOUR, 500, 10 * 60_000).map((e) => m.update(e).score);
+    const first = scores.findIndex((s) => s > 0.9);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(49);
+  });
+
+  it('is not built from peers that are still warming up', () => {
+    expect(buildPeerPrior([new AgentBehaviorModel()])).toBeUndefined();
+  });
+});

@@ -1,0 +1,257 @@
+import { metrics } from '@opentelemetry/api';
+import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { TopicName } from '@agentgov/contracts';
+
+import { DeadLetterPublisher } from '../consumer/dead-letter-publisher';
+import { ConsumedEvent, OutgoingEvent, decodeMessage } from '../event-envelope';
+import { createIdempotentProducer } from '../kafka/producer';
+import { MessagingLogger, silentLogger } from '../messaging-logger';
+import { OutboxWriter } from '../outbox/outbox-writer';
+import { assertSqlIdentifier } from '../sql-identifier';
+
+/** What to keep per key (per agent, for the baseliner) and how to fold an event into it. */
+export interface KeyedStateHandler<T extends TopicName, S> {
+  initial(key: string, event: ConsumedEvent<T>): S;
+  /**
+   * Folds the event into the state (mutating it). Events to emit go through `emit`; they reach the outbox in the
+   * same transaction as the state they came from. Give them ids derived from the event's id: after a crash the
+   * events since the last checkpoint are applied again and must emit the same ids.
+   */
+  apply(state: S, event: ConsumedEvent<T>, emit: (event: Omit<OutgoingEvent, 'source'>) => void): void;
+  toJSON(state: S): unknown;
+  fromJSON(json: unknown): S;
+}
+
+export interface KeyedStateRunnerOptions<T extends TopicName, S> {
+  kafka: Kafka;
+  groupId: string;
+  topic: T;
+  topicPrefix?: string;
+  dataSource: DataSource;
+  schema: string;
+  handler: KeyedStateHandler<T, S>;
+  outbox: OutboxWriter;
+  /** Within a long batch, how often a partition's changed state, emitted events and offset are written (one transaction); every batch also ends with one. */
+  checkpointIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  logger?: MessagingLogger;
+}
+
+interface PartitionState<S> {
+  partition: number;
+  fence: number;
+  /** The next offset the in-memory state has not seen. */
+  nextOffset: bigint | null;
+  checkpointedOffset: bigint | null;
+  states: Map<string, S>;
+  dirty: Set<string>;
+  pendingEmits: Array<Omit<OutgoingEvent, 'source'>>;
+  lastCheckpoint: number;
+}
+
+class FencedOut extends Error {}
+
+const meter = metrics.getMeter('agentgov.messaging');
+const processed = meter.createCounter('stateful_events_processed_total', { description: 'Events folded into keyed state' });
+const checkpoints = meter.createHistogram('stateful_checkpoint_duration_seconds', { unit: 's', description: 'Checkpoint transaction time' });
+
+/**
+ * Consumes a topic into per-key state held in memory, partitioned like the topic, and checkpoints each partition's
+ * changed keys, the events they emitted and the offset they cover in ONE Postgres transaction. A partition's new
+ * owner (after a crash, a rebalance or a restart) loads that state and skips what it already covers, so no event
+ * is counted twice or missed. Ownership is fenced: loading a partition bumps its token, and a checkpoint from an
+ * owner that has since lost the partition is refused and its unsaved work dropped.
+ * Kafka's committed offsets only speed up the next fetch; the checkpoint in Postgres is the truth.
+ */
+export class KeyedStateRunner<T extends TopicName, S> {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly deadLetters: DeadLetterPublisher;
+  private readonly logger: MessagingLogger;
+  private readonly partitions = new Map<number, PartitionState<S>>();
+  private readonly table: { checkpoints: string; state: string };
+  private readonly physicalTopic: string;
+  private readonly interval: number;
+  private started = false;
+
+  constructor(private readonly options: KeyedStateRunnerOptions<T, S>) {
+    const schema = assertSqlIdentifier(options.schema);
+    this.table = { checkpoints: `"${schema}"."partition_checkpoints"`, state: `"${schema}"."keyed_state"` };
+    this.physicalTopic = (options.topicPrefix ?? '') + options.topic;
+    this.interval = options.checkpointIntervalMs ?? 1000;
+    this.logger = options.logger ?? silentLogger;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      maxBytes: 10 << 20,
+    });
+    this.producer = createIdempotentProducer(options.kafka);
+    this.deadLetters = new DeadLetterPublisher(this.producer, options.groupId, this.logger);
+    // After any rebalance, whatever this instance holds may be stale: reload from the checkpoints on next use.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.partitions.clear());
+  }
+
+  /** Keys held in memory for a partition (for APIs that show current state). */
+  stateOf(key: string): S | undefined {
+    for (const part of this.partitions.values()) {
+      const state = part.states.get(key);
+      if (state) return state;
+    }
+    return undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.physicalTopic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.started = true;
+  }
+
+  /** Stops fetching, checkpoints every partition it holds, then leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.consumer.stop();
+    for (const part of this.partitions.values()) {
+      await this.checkpoint(part).catch((error) => this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'final checkpoint failed'));
+    }
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    let part = this.partitions.get(batch.partition);
+    if (!part) {
+      part = await this.load(batch.partition);
+      this.partitions.set(batch.partition, part);
+    }
+    const emit = (event: Omit<OutgoingEvent, 'source'>) => part!.pendingEmits.push(event);
+    let sinceHeartbeat = 0;
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const offset = BigInt(message.offset);
+        // Resolved here only moves kafkajs's fetch position; what is durable is decided by the checkpoint.
+        resolveOffset(message.offset);
+        if (part.nextOffset !== null && offset < part.nextOffset) continue;
+        let event: ConsumedEvent<T> | undefined;
+        try {
+          event = decodeMessage(this.options.topic, batch.partition, message);
+        } catch (error) {
+          await this.deadLetters.publish(this.physicalTopic, batch.partition, message, error as Error, 0);
+        }
+        if (event) {
+          let state = part.states.get(event.key);
+          if (state === undefined) state = this.options.handler.initial(event.key, event);
+          this.options.handler.apply(state, event, emit);
+          part.states.set(event.key, state);
+          part.dirty.add(event.key);
+          processed.add(1);
+        }
+        part.nextOffset = offset + 1n;
+        if (++sinceHeartbeat >= 500) {
+          sinceHeartbeat = 0;
+          await heartbeat();
+          if (Date.now() - part.lastCheckpoint >= this.interval) await this.checkpointAndCommit(part, commitOffsetsIfNecessary);
+        }
+      }
+      // Every batch ends in a checkpoint: the next batch may be long in coming, and a partition's state must not sit
+      // unsaved while it is idle. Within a long batch the interval applies.
+      await this.checkpointAndCommit(part, commitOffsetsIfNecessary);
+    } catch (error) {
+      if (!(error instanceof FencedOut)) throw error;
+      this.logger.warn({ topic: this.physicalTopic, partition: batch.partition }, 'partition taken over by another instance; unsaved work dropped');
+      this.partitions.delete(batch.partition);
+    }
+  }
+
+  private async checkpointAndCommit(part: PartitionState<S>, commit: EachBatchPayload['commitOffsetsIfNecessary']): Promise<void> {
+    await this.checkpoint(part);
+    if (part.checkpointedOffset === null) return;
+    await commit({ topics: [{ topic: this.physicalTopic, partitions: [{ partition: part.partition, offset: part.checkpointedOffset.toString() }] }] }).catch(
+      (error: Error) => this.logger.warn({ partition: part.partition, err: error.message }, 'offset commit failed; the checkpoint stands'),
+    );
+  }
+
+  /** Takes ownership of a partition (bumping its fence) and loads its keys' state and covered offset. */
+  private async load(partition: number): Promise<PartitionState<S>> {
+    const { groupId } = this.options;
+    return this.options.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `INSERT INTO ${this.table.checkpoints} ("consumer", "topic", "partition", "fence") VALUES ($1, $2, $3, 1)
+         ON CONFLICT ("consumer", "topic", "partition") DO UPDATE SET "fence" = ${this.table.checkpoints}."fence" + 1, "updated_at" = now()
+         RETURNING "fence", "next_offset"`,
+        [groupId, this.physicalTopic, partition],
+      );
+      const rows: Array<{ key: string; state: unknown }> = await tx.query(
+        `SELECT "key", "state" FROM ${this.table.state} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3`,
+        [groupId, this.physicalTopic, partition],
+      );
+      const states = new Map<string, S>();
+      for (const r of rows) states.set(r.key, this.options.handler.fromJSON(r.state));
+      const nextOffset = row.next_offset === null ? null : BigInt(row.next_offset);
+      this.logger.info({ topic: this.physicalTopic, partition, keys: states.size, nextOffset: nextOffset?.toString() }, 'partition state loaded');
+      return {
+        partition,
+        fence: Number(row.fence),
+        nextOffset,
+        checkpointedOffset: nextOffset,
+        states,
+        dirty: new Set<string>(),
+        pendingEmits: [],
+        lastCheckpoint: Date.now(),
+      };
+    });
+  }
+
+  private async checkpoint(part: PartitionState<S>): Promise<void> {
+    if (part.dirty.size === 0 && part.pendingEmits.length === 0 && part.nextOffset === part.checkpointedOffset) {
+      part.lastCheckpoint = Date.now();
+      return;
+    }
+    const started = process.hrtime.bigint();
+    await this.options.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `SELECT "fence" FROM ${this.table.checkpoints} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 FOR UPDATE`,
+        [this.options.groupId, this.physicalTopic, part.partition],
+      );
+      if (!row || Number(row.fence) !== part.fence) throw new FencedOut();
+      await this.writeStates(tx, part);
+      if (part.pendingEmits.length) await this.options.outbox.append(tx, part.pendingEmits);
+      await tx.query(
+        `UPDATE ${this.table.checkpoints} SET "next_offset" = $4, "updated_at" = now() WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3`,
+        [this.options.groupId, this.physicalTopic, part.partition, part.nextOffset?.toString() ?? null],
+      );
+    });
+    part.dirty.clear();
+    part.pendingEmits = [];
+    part.checkpointedOffset = part.nextOffset;
+    part.lastCheckpoint = Date.now();
+    checkpoints.record(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private async writeStates(tx: EntityManager, part: PartitionState<S>): Promise<void> {
+    const keys = [...part.dirty];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      const states = chunk.map((key) => JSON.stringify(this.options.handler.toJSON(part.states.get(key) as S)));
+      await tx.query(
+        `INSERT INTO ${this.table.state} ("consumer", "key", "topic", "partition", "state")
+         SELECT $1, k, $2, $3, s::jsonb FROM unnest($4::text[], $5::text[]) AS t(k, s)
+         ON CONFLICT ("consumer", "key") DO UPDATE SET "state" = EXCLUDED."state", "topic" = EXCLUDED."topic",
+           "partition" = EXCLUDED."partition", "updated_at" = now()`,
+        [this.options.groupId, this.physicalTopic, part.partition, chunk, states],
+      );
+    }
+  }
+}
