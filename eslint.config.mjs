@@ -29,7 +29,7 @@ export default [
               onlyDependOnLibsWithTags: ['type:contracts'],
               bannedExternalImports: ['@nestjs/*', 'typeorm', 'kafkajs', 'pg'],
             },
-            { sourceTag: 'type:test-support', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts'] },
+            { sourceTag: 'type:test-support', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts', 'type:test-support'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:provisioner', onlyDependOnLibsWithTags: ['scope:provisioner', 'scope:shared'] },
             { sourceTag: 'scope:behavior-baseliner', onlyDependOnLibsWithTags: ['scope:behavior-baseliner', 'scope:shared'] },
@@ -43,8 +43,8 @@ export default [
   {
     // test-support is allowed by the tags above so that tests can use it; production code may not.
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**', 'bench/**'],
+    ignores: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**', 'libs/service-testing/**', 'bench/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@agentgov/test-support', message: 'test helpers stay in tests' }] }] },
   },
-  { files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  { files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**/*.ts', 'libs/service-testing/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
 ];

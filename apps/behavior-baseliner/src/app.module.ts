@@ -4,6 +4,7 @@ import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { BehaviorBaselinerEnv, BEHAVIOR_BASELINER_SERVICE_NAME } from './config/behavior-baseliner.env';
 import { BEHAVIOR_BASELINER_ENTITIES, BEHAVIOR_BASELINER_MIGRATIONS, BEHAVIOR_BASELINER_SCHEMA } from './database/behavior-baseliner.database';
+import { ScoringModule } from './scoring/scoring.module';
 
 @Module({})
 export class AppModule {
@@ -11,6 +12,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ScoringModule,
         ServiceInfrastructureModule.forService({
           serviceName: BEHAVIOR_BASELINER_SERVICE_NAME,
           env,

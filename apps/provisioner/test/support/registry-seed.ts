@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Partitioners } from 'kafkajs';
-
 import { TopicName, TopicPayloads } from '@agentgov/contracts';
-import { encodeEvent } from '@agentgov/messaging';
 import { uniqueName, withTestDatabase } from '@agentgov/test-support';
 
 import { hashClientSecret } from '../../src/credentials/client-secret';
@@ -80,17 +77,10 @@ export async function seedAgentChains(options: {
   return { agents, secret };
 }
 
-/** Publishes an event on the harness's topics exactly as a producing service would (CloudEvents headers). */
+/** Publishes one event on the harness's topics; see ServiceHarness.publish. */
 export async function publishEvent<T extends TopicName>(harness: ProvisionerHarness, topic: T, data: TopicPayloads[T], id: string = randomUUID()): Promise<string> {
-  const encoded = encodeEvent({ topic, data, source: '/tests/hr', id });
-  const producer = harness.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    await producer.send({ topic: harness.topic(topic), acks: -1, messages: [{ key: encoded.key, value: encoded.value, headers: encoded.headers }] });
-  } finally {
-    await producer.disconnect();
-  }
-  return id;
+  const [published] = await harness.publish(topic, [{ data, id }]);
+  return published;
 }
 
 export async function agentStatuses(ids: string[]): Promise<Record<string, number>> {

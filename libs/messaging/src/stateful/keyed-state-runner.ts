@@ -130,12 +130,9 @@ export class KeyedStateRunner<T extends TopicName, S> {
   }
 
   private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    let part = this.partitions.get(batch.partition);
-    if (!part) {
-      part = await this.load(batch.partition);
-      this.partitions.set(batch.partition, part);
-    }
-    const emit = (event: Omit<OutgoingEvent, 'source'>) => part!.pendingEmits.push(event);
+    const part = this.partitions.get(batch.partition) ?? (await this.load(batch.partition));
+    this.partitions.set(batch.partition, part);
+    const emit = (event: Omit<OutgoingEvent, 'source'>) => part.pendingEmits.push(event);
     let sinceHeartbeat = 0;
     try {
       for (const message of batch.messages) {

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+import { Topics } from '@agentgov/contracts';
+import { ConsumedEvent } from '@agentgov/messaging';
+import { HandlesEvent } from '@agentgov/messaging-nest';
+
+import { KnownAgents } from './known-agents';
+
+/** Learns the registry from the provisioner's lifecycle events. */
+@Injectable()
+export class AgentLifecycleHandler {
+  constructor(private readonly known: KnownAgents) {}
+
+  @HandlesEvent(Topics.AgentLifecycle)
+  async onAgentLifecycle(event: ConsumedEvent<'agent.lifecycle.v1'>, tx: EntityManager): Promise<void> {
+    const { agentId, ownerId, riskTier, status } = event.data;
+    await this.known.remember(tx, agentId, { ownerId, riskTier, status });
+  }
+}

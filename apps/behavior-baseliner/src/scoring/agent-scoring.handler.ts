@@ -1,0 +1,143 @@
+import { AgentBehaviorModel, FeatureExplanation } from '@agentgov/anomaly-scoring';
+import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messaging';
+
+import { KnownAgent } from '../registry/known-agents';
+import { deterministicUuid } from './deterministic-uuid';
+
+/** A score at or above this opens (or feeds) an episode and is reported. */
+export const REPORTING_FLOOR = 0.9;
+/** An episode ends after this long without a score at the floor. */
+export const EPISODE_QUIET_MS = 15 * 60_000;
+/** A shadow agent is reported again after this long without activity. */
+const SHADOW_REPEAT_MS = 60 * 60_000;
+
+interface Episode {
+  id: string;
+  startedAt: number;
+  lastAboveAt: number;
+  peak: number;
+}
+
+/** Everything the baseliner keeps for one agent; serialised as a few hundred bytes. */
+export interface AgentScoringState {
+  model: AgentBehaviorModel;
+  episode?: Episode;
+  /** For an unregistered agent: when it was last reported as a shadow agent. */
+  shadowReportedAt?: number;
+}
+
+type Emit = (event: Omit<OutgoingEvent, 'source'>) => void;
+type Anomaly = TopicPayloads['agent.anomaly.v1'];
+
+/**
+ * Scores every activity event as it arrives against the agent's own baseline and reports, on agent.anomaly.v1,
+ * the start of an episode, an escalation within it and its end (not every event). Activity from an agent the
+ * registry never announced is a shadow-agent anomaly. Every id it emits derives from the event that caused it,
+ * so replaying events after a crash emits the same ids.
+ */
+export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1', AgentScoringState> {
+  constructor(private readonly knownAgents: { get(agentId: string): KnownAgent | undefined }) {}
+
+  initial(): AgentScoringState {
+    return { model: new AgentBehaviorModel() };
+  }
+
+  apply(state: AgentScoringState, event: ConsumedEvent<'agent.activity.v1'>, emit: Emit): void {
+    const data = event.data;
+    const t = Date.parse(data.occurredAt);
+    const known = this.knownAgents.get(data.agentId);
+    if (!known && (state.shadowReportedAt === undefined || t - state.shadowReportedAt >= SHADOW_REPEAT_MS)) {
+      state.shadowReportedAt = t;
+      emit(this.anomaly(event, {
+        kind: 'shadow-agent',
+        score: 1,
+        episodeId: deterministicUuid(`shadow:${event.id}`),
+        episodeState: 'started',
+        features: [{ name: 'unregistered-agent', expected: 0, observed: 1, contribution: 1 }],
+        summary: `activity from ${data.agentId}, which the registry never announced: ${data.action} on ${data.resourceType}${data.tool ? ` with ${data.tool}` : ''}`,
+      }));
+    }
+    const assessment = state.model.update({
+      t,
+      action: data.action,
+      resourceType: data.resourceType,
+      tool: data.tool,
+      recordsTouched: data.recordsTouched,
+      outcome: data.outcome,
+    });
+    const features = assessment.features.filter((f) => f.contribution > 0).slice(0, 8).map(toAnomalyFeature);
+    const episode = state.episode;
+    if (assessment.score >= REPORTING_FLOOR) {
+      if (!episode) {
+        state.episode = { id: deterministicUuid(`episode:${event.id}`), startedAt: t, lastAboveAt: t, peak: assessment.score };
+        emit(this.anomaly(event, { kind: 'behavior', score: assessment.score, episodeId: state.episode.id, episodeState: 'started', features, summary: summarise(features, known) }, known));
+        return;
+      }
+      episode.lastAboveAt = t;
+      if (assessment.score >= episode.peak + 0.02) {
+        episode.peak = assessment.score;
+        emit(this.anomaly(event, { kind: 'behavior', score: assessment.score, episodeId: episode.id, episodeState: 'ongoing', features, summary: summarise(features, known) }, known));
+      }
+      return;
+    }
+    if (episode && t - episode.lastAboveAt >= EPISODE_QUIET_MS) {
+      state.episode = undefined;
+      emit(this.anomaly(event, {
+        kind: 'behavior',
+        score: assessment.score,
+        episodeId: episode.id,
+        episodeState: 'ended',
+        features,
+        summary: `back within its baseline after a peak of ${episode.peak.toFixed(2)}`,
+      }, known));
+    }
+  }
+
+  toJSON(state: AgentScoringState): unknown {
+    return { m: state.model.toJSON(), e: state.episode, s: state.shadowReportedAt };
+  }
+
+  fromJSON(json: unknown): AgentScoringState {
+    const j = json as { m: unknown; e?: Episode; s?: number };
+    return { model: AgentBehaviorModel.fromJSON(j.m as never), episode: j.e ?? undefined, shadowReportedAt: j.s ?? undefined };
+  }
+
+  private anomaly(
+    event: ConsumedEvent<'agent.activity.v1'>,
+    fields: Pick<Anomaly, 'kind' | 'score' | 'episodeId' | 'episodeState' | 'features' | 'summary'>,
+    known?: KnownAgent,
+  ): Omit<OutgoingEvent, 'source'> {
+    const data: Anomaly = {
+      agentId: event.data.agentId,
+      observedAt: event.data.occurredAt,
+      eventId: event.id,
+      ...fields,
+      summary: fields.summary.slice(0, 2000),
+      ...(known ? { ownerId: known.ownerId, riskTier: known.riskTier } : {}),
+    } as Anomaly;
+    return { topic: Topics.AgentAnomaly, id: `${event.id}:${fields.kind}`, data };
+  }
+}
+
+/** The contract carries numbers; a categorical feature (a new tool) names its value and counts as 0 → 1. */
+function toAnomalyFeature(f: FeatureExplanation): Anomaly['features'][number] {
+  const categorical = typeof f.expected !== 'number' || typeof f.observed !== 'number';
+  return {
+    name: (categorical && typeof f.observed === 'string' ? `${f.name}:${f.observed}` : f.name).slice(0, 128),
+    expected: categorical ? 0 : round(f.expected as number),
+    observed: categorical ? 1 : round(f.observed as number),
+    contribution: round(f.contribution),
+  };
+}
+
+function summarise(features: Anomaly['features'], known?: KnownAgent): string {
+  const top = features[0];
+  if (!top) return 'behaviour far outside its baseline';
+  const tier = known ? ` (${known.riskTier} risk)` : '';
+  return `${top.name}: observed ${top.observed} against an expected ${top.expected}${tier}`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
