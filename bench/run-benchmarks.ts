@@ -2,12 +2,14 @@
  * `npm run bench`: every benchmark against the real broker and database, each figure beside its target,
  * written to bench/results/latest.json and latest.md. Needs `npm run infra:up` and a migrated test database.
  */
+import { benchBaseliner } from './behavior-baseliner/throughput.bench';
 import { BenchFigure, writeReport } from './bench-report';
 import { benchProvisioner } from './provisioner/provisioner.bench';
 
 async function main(): Promise<void> {
   const figures: BenchFigure[] = [];
   figures.push(...(await benchProvisioner()));
+  figures.push(...(await benchBaseliner()));
   writeReport(figures);
   for (const f of figures) console.log(`${f.name}: ${f.value.toFixed(2)} ${f.unit}${f.target ? ` (target ${f.target}: ${f.meets ? 'met' : 'NOT met'})` : ''}`);
 }

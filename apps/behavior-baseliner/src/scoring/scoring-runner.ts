@@ -41,6 +41,9 @@ export class ScoringRunner implements OnApplicationBootstrap, BeforeApplicationS
       schema: BEHAVIOR_BASELINER_SCHEMA,
       handler: new AgentScoringHandler(this.known),
       outbox: this.outbox,
+      // Each checkpoint rewrites every agent that changed since the last; a longer interval writes each busy agent
+      // less often, at the cost of replaying up to this much traffic after a crash.
+      checkpointIntervalMs: 5000,
       logger: {
         debug: (f, m) => this.logger.debug(`${m ?? ''} ${JSON.stringify(f)}`),
         info: (f, m) => this.logger.log(`${m ?? ''} ${JSON.stringify(f)}`),

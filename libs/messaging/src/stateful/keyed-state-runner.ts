@@ -49,6 +49,8 @@ interface PartitionState<S> {
   dirty: Set<string>;
   pendingEmits: Array<Omit<OutgoingEvent, 'source'>>;
   lastCheckpoint: number;
+  /** Serialises the partition's work: a batch and the idle-flush timer never touch its state at once. */
+  queue: Promise<void>;
 }
 
 class FencedOut extends Error {}
@@ -75,6 +77,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private readonly physicalTopic: string;
   private readonly interval: number;
   private started = false;
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KeyedStateRunnerOptions<T, S>) {
     const schema = assertSqlIdentifier(options.schema);
@@ -115,69 +118,100 @@ export class KeyedStateRunner<T extends TopicName, S> {
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.started = true;
+    // A partition whose traffic stopped still gets its last events saved within about one interval.
+    this.flushTimer = setInterval(() => void this.flushIdle(), this.interval);
+    this.flushTimer.unref();
   }
 
   /** Stops fetching, checkpoints every partition it holds, then leaves the group. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    clearInterval(this.flushTimer);
     await this.consumer.stop();
     for (const part of this.partitions.values()) {
-      await this.checkpoint(part).catch((error) => this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'final checkpoint failed'));
+      await this.exclusive(part, () => this.checkpointAndCommit(part)).catch((error) =>
+        this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'final checkpoint failed'),
+      );
     }
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
 
-  private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    const part = this.partitions.get(batch.partition) ?? (await this.load(batch.partition));
-    this.partitions.set(batch.partition, part);
-    const emit = (event: Omit<OutgoingEvent, 'source'>) => part.pendingEmits.push(event);
-    let sinceHeartbeat = 0;
-    try {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
-        const offset = BigInt(message.offset);
-        // Resolved here only moves kafkajs's fetch position; what is durable is decided by the checkpoint.
-        resolveOffset(message.offset);
-        if (part.nextOffset !== null && offset < part.nextOffset) continue;
-        let event: ConsumedEvent<T> | undefined;
-        try {
-          event = decodeMessage(this.options.topic, batch.partition, message);
-        } catch (error) {
-          await this.deadLetters.publish(this.physicalTopic, batch.partition, message, error as Error, 0);
-        }
-        if (event) {
-          let state = part.states.get(event.key);
-          if (state === undefined) state = this.options.handler.initial(event.key, event);
-          this.options.handler.apply(state, event, emit);
-          part.states.set(event.key, state);
-          part.dirty.add(event.key);
-          processed.add(1);
-        }
-        part.nextOffset = offset + 1n;
-        if (++sinceHeartbeat >= 500) {
-          sinceHeartbeat = 0;
-          await heartbeat();
-          if (Date.now() - part.lastCheckpoint >= this.interval) await this.checkpointAndCommit(part, commitOffsetsIfNecessary);
-        }
-      }
-      // Every batch ends in a checkpoint: the next batch may be long in coming, and a partition's state must not sit
-      // unsaved while it is idle. Within a long batch the interval applies.
-      await this.checkpointAndCommit(part, commitOffsetsIfNecessary);
-    } catch (error) {
-      if (!(error instanceof FencedOut)) throw error;
-      this.logger.warn({ topic: this.physicalTopic, partition: batch.partition }, 'partition taken over by another instance; unsaved work dropped');
-      this.partitions.delete(batch.partition);
+  private exclusive(part: PartitionState<S>, work: () => Promise<void>): Promise<void> {
+    const run = part.queue.then(work, work);
+    part.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushIdle(): Promise<void> {
+    for (const part of [...this.partitions.values()]) {
+      if (Date.now() - part.lastCheckpoint < this.interval) continue;
+      await this.exclusive(part, () => this.checkpointAndCommit(part)).catch((error) => this.onCheckpointError(part, error));
     }
   }
 
-  private async checkpointAndCommit(part: PartitionState<S>, commit: EachBatchPayload['commitOffsetsIfNecessary']): Promise<void> {
+  private onCheckpointError(part: PartitionState<S>, error: unknown): void {
+    if (error instanceof FencedOut) {
+      this.logger.warn({ topic: this.physicalTopic, partition: part.partition }, 'partition taken over by another instance; unsaved work dropped');
+      if (this.partitions.get(part.partition) === part) this.partitions.delete(part.partition);
+      return;
+    }
+    this.logger.error({ topic: this.physicalTopic, partition: part.partition, err: (error as Error).message }, 'checkpoint failed; retrying');
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const partition = payload.batch.partition;
+    const part = this.partitions.get(partition) ?? (await this.load(partition));
+    this.partitions.set(partition, part);
+    try {
+      await this.exclusive(part, () => this.processBatch(part, payload));
+    } catch (error) {
+      if (!(error instanceof FencedOut)) throw error;
+      this.onCheckpointError(part, error);
+    }
+  }
+
+  private async processBatch(part: PartitionState<S>, { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (this.partitions.get(part.partition) !== part) return; // dropped (fenced or rebalanced) while queued
+    const emit = (event: Omit<OutgoingEvent, 'source'>) => part.pendingEmits.push(event);
+    let sinceHeartbeat = 0;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const offset = BigInt(message.offset);
+      // Resolved here only moves kafkajs's fetch position; what is durable is decided by the checkpoint.
+      resolveOffset(message.offset);
+      if (part.nextOffset !== null && offset < part.nextOffset) continue;
+      let event: ConsumedEvent<T> | undefined;
+      try {
+        event = decodeMessage(this.options.topic, batch.partition, message);
+      } catch (error) {
+        await this.deadLetters.publish(this.physicalTopic, batch.partition, message, error as Error, 0);
+      }
+      if (event) {
+        let state = part.states.get(event.key);
+        if (state === undefined) state = this.options.handler.initial(event.key, event);
+        this.options.handler.apply(state, event, emit);
+        part.states.set(event.key, state);
+        part.dirty.add(event.key);
+        processed.add(1);
+      }
+      part.nextOffset = offset + 1n;
+      if (++sinceHeartbeat >= 1000) {
+        sinceHeartbeat = 0;
+        await heartbeat();
+      }
+    }
+    // Checkpoints follow the interval, not every batch: each one writes every key the partition changed since.
+    if (Date.now() - part.lastCheckpoint >= this.interval) await this.checkpointAndCommit(part);
+  }
+
+  private async checkpointAndCommit(part: PartitionState<S>): Promise<void> {
     await this.checkpoint(part);
     if (part.checkpointedOffset === null) return;
-    await commit({ topics: [{ topic: this.physicalTopic, partitions: [{ partition: part.partition, offset: part.checkpointedOffset.toString() }] }] }).catch(
-      (error: Error) => this.logger.warn({ partition: part.partition, err: error.message }, 'offset commit failed; the checkpoint stands'),
-    );
+    await this.consumer
+      .commitOffsets([{ topic: this.physicalTopic, partition: part.partition, offset: part.checkpointedOffset.toString() }])
+      .catch((error: Error) => this.logger.warn({ partition: part.partition, err: error.message }, 'offset commit failed; the checkpoint stands'));
   }
 
   /** Takes ownership of a partition (bumping its fence) and loads its keys' state and covered offset. */
@@ -207,6 +241,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
         dirty: new Set<string>(),
         pendingEmits: [],
         lastCheckpoint: Date.now(),
+        queue: Promise.resolve(),
       };
     });
   }
