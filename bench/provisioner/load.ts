@@ -37,7 +37,7 @@ export async function fixedRate(ratePerSecond: number, durationMs: number, send:
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     // Late: measured from the schedule, so the generator's own stall counts against the figure. Early (timer
     // granularity): from the actual send.
-    const from = Math.max(scheduled, performance.now());
+    const from = Math.min(scheduled, performance.now());
     inFlight.push(
       send(i).then(
         (ok) => {
