@@ -5,17 +5,47 @@ import { Partitioners } from 'kafkajs';
 import { Topics } from '@agentgov/contracts';
 import { catalogTopics, encodeEvent, ensureTopics } from '@agentgov/messaging';
 import { ServiceHarness } from '@agentgov/service-testing';
-import { uniqueName, withTestDatabase } from '@agentgov/test-support';
+import { uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 import { BenchFigure } from '../bench-report';
 
-const EVENTS = 300_000;
+const EVENTS = 1_000_000;
 const AGENTS = 10_000;
 
-/** Fills the activity topic of `harness` with realistic events from AGENTS agents before anything consumes it. */
-async function fill(harness: ServiceHarness): Promise<void> {
-  await ensureTopics(harness.kafka, catalogTopics(harness.topicPrefix));
-  const agents = Array.from({ length: AGENTS }, () => randomUUID());
+/**
+ * Announces the agents on agent.lifecycle.v1 as the provisioner would, and waits until the baseliner has learnt
+ * them all: in production nearly all activity comes from registered agents, and an unregistered one is reported
+ * as a shadow agent (an anomaly event per agent, which is not the path this measures).
+ */
+async function register(harness: ServiceHarness, agents: string[]): Promise<void> {
+  const at = new Date('2026-09-30T08:00:00Z').toISOString();
+  await harness.publish(
+    Topics.AgentLifecycle,
+    agents.map((agentId, i) => ({
+      data: {
+        kind: 'agent.registered' as const,
+        agentId,
+        ownerId: `owner-${i % 500}`,
+        name: `bench agent ${i}`,
+        purpose: 'crm assistant',
+        platform: 'langgraph',
+        riskTier: 'medium' as const,
+        scopes: ['crm.read'],
+        status: 'active' as const,
+        occurredAt: at,
+        cause: { type: 'api' as const, actor: 'bench' },
+      },
+    })),
+  );
+  await waitFor(
+    () => withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "behavior_baseliner"."known_agents" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n as number),
+    (n) => n === agents.length,
+    { timeoutMs: 120_000, intervalMs: 250, what: 'the baseliner learning the registered agents' },
+  );
+}
+
+/** Fills the activity topic of `harness` with realistic events from the agents before anything consumes it. */
+async function fill(harness: ServiceHarness, agents: string[]): Promise<void> {
   const producer = harness.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const start = Date.parse('2026-10-01T08:00:00Z');
@@ -66,6 +96,13 @@ async function rawConsumption(harness: ServiceHarness): Promise<number> {
   return (EVENTS * 1000) / (end - first);
 }
 
+/** The service's stateful_events_processed_total, from its Prometheus endpoint. */
+async function processedEvents(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('stateful_events_processed_total'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 async function covered(group: string): Promise<number> {
   const [{ n }] = await withTestDatabase(
     async (c) =>
@@ -76,28 +113,38 @@ async function covered(group: string): Promise<number> {
 }
 
 export async function benchBaseliner(): Promise<BenchFigure[]> {
-  const harness = new ServiceHarness('behavior-baseliner', { LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) });
-  await fill(harness);
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service under this load.
+  const harness = new ServiceHarness('behavior-baseliner', { LOG_LEVEL: 'warn' }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
+  await ensureTopics(harness.kafka, catalogTopics(harness.topicPrefix));
+  const agents = Array.from({ length: AGENTS }, () => randomUUID());
+  await harness.start();
+  await register(harness, agents);
+  await harness.stop();
+  await fill(harness, agents);
   const raw = await rawConsumption(harness);
   const group = `${harness.topicPrefix}behavior-baseliner.scoring`;
   const t0 = performance.now();
   await harness.start();
-  let firstProgressAt = 0;
-  let coveredAtFirstProgress = 0;
+  // Scoring rate from the service's own counter, sampled every 50 ms: from 5% to 95% of the events, so boot,
+  // group join and the tail are left out. Checkpoints run beside scoring; the time until the last one covers
+  // every event is reported too.
+  const samples: Array<{ at: number; n: number }> = [];
   for (;;) {
-    const n = await covered(group);
-    if (n > 0 && !firstProgressAt) {
-      firstProgressAt = performance.now();
-      coveredAtFirstProgress = n;
-    }
+    const n = await processedEvents(harness.url);
+    samples.push({ at: performance.now(), n });
     if (n >= EVENTS) break;
-    if (performance.now() - t0 > 300_000) throw new Error(`baseliner covered only ${n} of ${EVENTS} events in 300 s`);
-    await new Promise((r) => setTimeout(r, 100));
+    if (performance.now() - t0 > 600_000) throw new Error(`baseliner scored only ${n} of ${EVENTS} events in 600 s`);
+    await new Promise((r) => setTimeout(r, 50));
   }
-  const end = performance.now();
-  // Steady state: from the first checkpoint to the last, so boot, group join and topic creation are left out.
-  const rate = ((EVENTS - coveredAtFirstProgress) * 1000) / (end - firstProgressAt);
-  const withBoot = (EVENTS * 1000) / (end - t0);
+  const from = samples.find((s) => s.n >= EVENTS * 0.05)!;
+  const to = samples.find((s) => s.n >= EVENTS * 0.95)!;
+  const rate = ((to.n - from.n) * 1000) / (to.at - from.at);
+  while ((await covered(group)) < EVENTS) {
+    if (performance.now() - t0 > 660_000) throw new Error('the last checkpoint never covered every event');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const checkpointedAt = performance.now();
+  const withBoot = (EVENTS * 1000) / (checkpointedAt - t0);
   const [{ bytes, keys }] = await withTestDatabase(
     async (c) =>
       (
@@ -116,7 +163,7 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
       unit: 'events/s',
       target: '≥ 50,000 events/s and ≥ 70% of raw',
       meets: rate >= 50_000 && rate >= 0.7 * raw,
-      note: `${((rate / raw) * 100).toFixed(0)}% of raw; ${EVENTS.toLocaleString('en')} events of ${AGENTS.toLocaleString('en')} agents, first to last checkpoint (${withBoot.toFixed(0)} events/s counting boot)`,
+      note: `${((rate / raw) * 100).toFixed(0)}% of raw; ${EVENTS.toLocaleString('en')} events of ${AGENTS.toLocaleString('en')} agents, 5% to 95% of the events scored; ${withBoot.toFixed(0)} events/s from process start to the checkpoint covering all`,
     },
     { name: 'baseliner state per agent (serialised)', value: bytes, unit: 'bytes', target: '< 2 KB', meets: bytes < 2048, note: `${keys} agents` },
   ];

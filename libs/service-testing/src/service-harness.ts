@@ -24,6 +24,7 @@ export class ServiceHarness {
   constructor(
     private readonly app: string,
     private readonly extraEnv: Record<string, string> = {},
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   get url(): string {
@@ -39,6 +40,7 @@ export class ServiceHarness {
     this.privateJwk.alg = 'ES256';
     this.service = await spawnService({
       app: this.app,
+      nodeArgs: this.nodeArgs,
       env: {
         NODE_ENV: 'test',
         HTTP_PORT: String(await freePort()),

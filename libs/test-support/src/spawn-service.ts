@@ -13,6 +13,8 @@ export interface SpawnServiceOptions {
   /** Wait until GET /health/live answers 200 (default), or return at once (for processes expected to fail). */
   waitUntilLive?: boolean;
   startTimeoutMs?: number;
+  /** Extra node flags before the script, e.g. ['--cpu-prof'] (flags NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export interface ServiceExit {
@@ -50,7 +52,7 @@ export async function freePort(): Promise<number> {
 
 /** Runs `node -r @swc-node/register apps/<app>/src/main.ts` from the repo root, as the services run in dev. */
 export async function spawnService(options: SpawnServiceOptions): Promise<SpawnedService> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${options.app}/src/main.ts`], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', '@swc-node/register', `apps/${options.app}/src/main.ts`], {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

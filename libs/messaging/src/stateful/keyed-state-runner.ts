@@ -22,6 +22,13 @@ export interface KeyedStateHandler<T extends TopicName, S> {
   apply(state: S, event: ConsumedEvent<T>, emit: (event: Omit<OutgoingEvent, 'source'>) => void): void;
   toJSON(state: S): unknown;
   fromJSON(json: unknown): S;
+  /**
+   * Called for every key about once per checkpoint interval with the wall-clock time, for work that time alone
+   * triggers (closing a summary window of a key that went quiet). Returns true when it changed the state.
+   * Ids of what it emits must derive from the state (e.g. the window), not from the clock, so a replay emits
+   * the same ids.
+   */
+  onTimer?(key: string, state: S, now: number, emit: (event: Omit<OutgoingEvent, 'source'>) => void): boolean;
 }
 
 export interface KeyedStateRunnerOptions<T extends TopicName, S> {
@@ -49,11 +56,21 @@ interface PartitionState<S> {
   dirty: Set<string>;
   pendingEmits: Array<Omit<OutgoingEvent, 'source'>>;
   lastCheckpoint: number;
+  /** The checkpoint being written, if any: it runs beside the processing of later events, one at a time. */
+  inflight: Promise<void> | null;
   /** Serialises the partition's work: a batch and the idle-flush timer never touch its state at once. */
   queue: Promise<void>;
 }
 
 class FencedOut extends Error {}
+
+/** A partition's changes up to one offset, serialised at one instant so later events can go on changing the live state. */
+interface Snapshot {
+  keys: string[];
+  states: string[];
+  emits: Array<Omit<OutgoingEvent, 'source'>>;
+  nextOffset: bigint | null;
+}
 
 const meter = metrics.getMeter('agentgov.messaging');
 const processed = meter.createCounter('stateful_events_processed_total', { description: 'Events folded into keyed state' });
@@ -77,6 +94,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private readonly physicalTopic: string;
   private readonly interval: number;
   private started = false;
+  private processedTotal = 0;
   private flushTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KeyedStateRunnerOptions<T, S>) {
@@ -96,6 +114,11 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.deadLetters = new DeadLetterPublisher(this.producer, options.groupId, this.logger);
     // After any rebalance, whatever this instance holds may be stale: reload from the checkpoints on next use.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.partitions.clear());
+  }
+
+  /** Events folded into state since start (for a parent thread's metrics). */
+  get processedCount(): number {
+    return this.processedTotal;
   }
 
   /** Keys held in memory for a partition (for APIs that show current state). */
@@ -130,7 +153,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     clearInterval(this.flushTimer);
     await this.consumer.stop();
     for (const part of this.partitions.values()) {
-      await this.exclusive(part, () => this.checkpointAndCommit(part)).catch((error) =>
+      await this.exclusive(part, () => this.checkpointNow(part)).catch((error) =>
         this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'final checkpoint failed'),
       );
     }
@@ -146,8 +169,18 @@ export class KeyedStateRunner<T extends TopicName, S> {
 
   private async flushIdle(): Promise<void> {
     for (const part of [...this.partitions.values()]) {
-      if (Date.now() - part.lastCheckpoint < this.interval) continue;
-      await this.exclusive(part, () => this.checkpointAndCommit(part)).catch((error) => this.onCheckpointError(part, error));
+      if (this.options.handler.onTimer) await this.exclusive(part, async () => this.runTimers(part));
+      if (part.inflight || Date.now() - part.lastCheckpoint < this.interval) continue;
+      await this.exclusive(part, () => this.checkpointNow(part)).catch((error) => this.onCheckpointError(part, error));
+    }
+  }
+
+  private runTimers(part: PartitionState<S>): void {
+    if (this.partitions.get(part.partition) !== part) return;
+    const now = Date.now();
+    const emit = (event: Omit<OutgoingEvent, 'source'>) => part.pendingEmits.push(event);
+    for (const [key, state] of part.states) {
+      if (this.options.handler.onTimer?.(key, state, now, emit)) part.dirty.add(key);
     }
   }
 
@@ -176,6 +209,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     if (this.partitions.get(part.partition) !== part) return; // dropped (fenced or rebalanced) while queued
     const emit = (event: Omit<OutgoingEvent, 'source'>) => part.pendingEmits.push(event);
     let sinceHeartbeat = 0;
+    let applied = 0;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const offset = BigInt(message.offset);
@@ -194,7 +228,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
         this.options.handler.apply(state, event, emit);
         part.states.set(event.key, state);
         part.dirty.add(event.key);
-        processed.add(1);
+        applied++;
       }
       part.nextOffset = offset + 1n;
       if (++sinceHeartbeat >= 1000) {
@@ -202,16 +236,37 @@ export class KeyedStateRunner<T extends TopicName, S> {
         await heartbeat();
       }
     }
+    processed.add(applied);
+    this.processedTotal += applied;
     // Checkpoints follow the interval, not every batch: each one writes every key the partition changed since.
-    if (Date.now() - part.lastCheckpoint >= this.interval) await this.checkpointAndCommit(part);
+    // It is written in the background (Postgres works on the other core) while the next batches are scored.
+    if (!part.inflight && Date.now() - part.lastCheckpoint >= this.interval) {
+      const snapshot = this.snapshot(part);
+      if (snapshot) {
+        part.inflight = this.writeCheckpoint(part, snapshot)
+          .catch((error) => this.onCheckpointError(part, error))
+          .finally(() => (part.inflight = null));
+      }
+    }
   }
 
-  private async checkpointAndCommit(part: PartitionState<S>): Promise<void> {
-    await this.checkpoint(part);
-    if (part.checkpointedOffset === null) return;
-    await this.consumer
-      .commitOffsets([{ topic: this.physicalTopic, partition: part.partition, offset: part.checkpointedOffset.toString() }])
-      .catch((error: Error) => this.logger.warn({ partition: part.partition, err: error.message }, 'offset commit failed; the checkpoint stands'));
+  /** Waits for the checkpoint in flight, then writes one covering everything applied so far. */
+  private async checkpointNow(part: PartitionState<S>): Promise<void> {
+    await part.inflight;
+    const snapshot = this.snapshot(part);
+    if (snapshot) await this.writeCheckpoint(part, snapshot);
+  }
+
+  /** Serialises what changed since the last snapshot and hands it over; undefined when nothing did. */
+  private snapshot(part: PartitionState<S>): Snapshot | undefined {
+    part.lastCheckpoint = Date.now();
+    if (part.dirty.size === 0 && part.pendingEmits.length === 0 && part.nextOffset === part.checkpointedOffset) return undefined;
+    const keys = [...part.dirty];
+    const states = keys.map((key) => JSON.stringify(this.options.handler.toJSON(part.states.get(key) as S)));
+    const snapshot = { keys, states, emits: part.pendingEmits, nextOffset: part.nextOffset };
+    part.dirty = new Set();
+    part.pendingEmits = [];
+    return snapshot;
   }
 
   /** Takes ownership of a partition (bumping its fence) and loads its keys' state and covered offset. */
@@ -241,48 +296,54 @@ export class KeyedStateRunner<T extends TopicName, S> {
         dirty: new Set<string>(),
         pendingEmits: [],
         lastCheckpoint: Date.now(),
+        inflight: null,
         queue: Promise.resolve(),
       };
     });
   }
 
-  private async checkpoint(part: PartitionState<S>): Promise<void> {
-    if (part.dirty.size === 0 && part.pendingEmits.length === 0 && part.nextOffset === part.checkpointedOffset) {
-      part.lastCheckpoint = Date.now();
-      return;
-    }
+  /**
+   * Writes a snapshot, the events it emitted and the offset it covers in one transaction, then commits that
+   * offset to Kafka (only a fetch hint). On failure the snapshot's keys and events go back to the partition, so
+   * the next checkpoint writes them with whatever changed since.
+   */
+  private async writeCheckpoint(part: PartitionState<S>, snapshot: Snapshot): Promise<void> {
     const started = process.hrtime.bigint();
-    await this.options.dataSource.transaction(async (tx) => {
-      const [row] = await tx.query(
-        `SELECT "fence" FROM ${this.table.checkpoints} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 FOR UPDATE`,
-        [this.options.groupId, this.physicalTopic, part.partition],
-      );
-      if (!row || Number(row.fence) !== part.fence) throw new FencedOut();
-      await this.writeStates(tx, part);
-      if (part.pendingEmits.length) await this.options.outbox.append(tx, part.pendingEmits);
-      await tx.query(
-        `UPDATE ${this.table.checkpoints} SET "next_offset" = $4, "updated_at" = now() WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3`,
-        [this.options.groupId, this.physicalTopic, part.partition, part.nextOffset?.toString() ?? null],
-      );
-    });
-    part.dirty.clear();
-    part.pendingEmits = [];
-    part.checkpointedOffset = part.nextOffset;
-    part.lastCheckpoint = Date.now();
+    try {
+      await this.options.dataSource.transaction(async (tx) => {
+        const [row] = await tx.query(
+          `SELECT "fence" FROM ${this.table.checkpoints} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 FOR UPDATE`,
+          [this.options.groupId, this.physicalTopic, part.partition],
+        );
+        if (!row || Number(row.fence) !== part.fence) throw new FencedOut();
+        await this.writeStates(tx, part.partition, snapshot);
+        if (snapshot.emits.length) await this.options.outbox.append(tx, snapshot.emits);
+        await tx.query(
+          `UPDATE ${this.table.checkpoints} SET "next_offset" = $4, "updated_at" = now() WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3`,
+          [this.options.groupId, this.physicalTopic, part.partition, snapshot.nextOffset?.toString() ?? null],
+        );
+      });
+    } catch (error) {
+      for (const key of snapshot.keys) part.dirty.add(key);
+      part.pendingEmits = [...snapshot.emits, ...part.pendingEmits];
+      throw error;
+    }
+    part.checkpointedOffset = snapshot.nextOffset;
     checkpoints.record(Number(process.hrtime.bigint() - started) / 1e9);
+    if (snapshot.nextOffset === null) return;
+    await this.consumer
+      .commitOffsets([{ topic: this.physicalTopic, partition: part.partition, offset: snapshot.nextOffset.toString() }])
+      .catch((error: Error) => this.logger.warn({ partition: part.partition, err: error.message }, 'offset commit failed; the checkpoint stands'));
   }
 
-  private async writeStates(tx: EntityManager, part: PartitionState<S>): Promise<void> {
-    const keys = [...part.dirty];
-    for (let i = 0; i < keys.length; i += 1000) {
-      const chunk = keys.slice(i, i + 1000);
-      const states = chunk.map((key) => JSON.stringify(this.options.handler.toJSON(part.states.get(key) as S)));
+  private async writeStates(tx: EntityManager, partition: number, snapshot: Snapshot): Promise<void> {
+    for (let i = 0; i < snapshot.keys.length; i += 1000) {
       await tx.query(
         `INSERT INTO ${this.table.state} ("consumer", "key", "topic", "partition", "state")
          SELECT $1, k, $2, $3, s::jsonb FROM unnest($4::text[], $5::text[]) AS t(k, s)
          ON CONFLICT ("consumer", "key") DO UPDATE SET "state" = EXCLUDED."state", "topic" = EXCLUDED."topic",
            "partition" = EXCLUDED."partition", "updated_at" = now()`,
-        [this.options.groupId, this.physicalTopic, part.partition, chunk, states],
+        [this.options.groupId, this.physicalTopic, partition, snapshot.keys.slice(i, i + 1000), snapshot.states.slice(i, i + 1000)],
       );
     }
   }
