@@ -96,10 +96,10 @@ async function rawConsumption(harness: ServiceHarness): Promise<number> {
   return (EVENTS * 1000) / (end - first);
 }
 
-/** The service's stateful_events_processed_total, from its Prometheus endpoint. */
+/** The service's baseliner_events_scored_total (all scoring threads), from its Prometheus endpoint. */
 async function processedEvents(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('stateful_events_processed_total'));
+  const line = text.split('\n').find((l) => l.startsWith('baseliner_events_scored_total'));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -114,7 +114,7 @@ async function covered(group: string): Promise<number> {
 
 export async function benchBaseliner(): Promise<BenchFigure[]> {
   // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service under this load.
-  const harness = new ServiceHarness('behavior-baseliner', { LOG_LEVEL: 'warn' }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean));
+  const harness = new ServiceHarness('behavior-baseliner', { env: { LOG_LEVEL: 'warn' }, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
   await ensureTopics(harness.kafka, catalogTopics(harness.topicPrefix));
   const agents = Array.from({ length: AGENTS }, () => randomUUID());
   await harness.start();

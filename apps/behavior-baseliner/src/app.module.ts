@@ -4,6 +4,7 @@ import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { BehaviorBaselinerEnv, BEHAVIOR_BASELINER_SERVICE_NAME } from './config/behavior-baseliner.env';
 import { BEHAVIOR_BASELINER_ENTITIES, BEHAVIOR_BASELINER_MIGRATIONS, BEHAVIOR_BASELINER_SCHEMA } from './database/behavior-baseliner.database';
+import { BaselinesModule } from './baselines/baselines.module';
 import { ScoringModule } from './scoring/scoring.module';
 
 @Module({})
@@ -13,6 +14,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ScoringModule,
+        BaselinesModule,
         ServiceInfrastructureModule.forService({
           serviceName: BEHAVIOR_BASELINER_SERVICE_NAME,
           env,

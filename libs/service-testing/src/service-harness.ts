@@ -1,4 +1,4 @@
-import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, KeyPairKeyObjectResult, randomUUID } from 'node:crypto';
 
 import { exportJWK, JWK } from 'jose';
 import { Partitioners } from 'kafkajs';
@@ -14,18 +14,39 @@ import { freePort, spawnService, SpawnedService, TEST_DATABASE_URL, TEST_KAFKA_B
  * consumer groups) so that a test file sees only its own events. Tokens for its API are minted with a key
  * only this harness has.
  */
+export interface ServiceHarnessOptions {
+  /** Environment on top of the harness's own. */
+  env?: Record<string, string>;
+  /** Node flags for the service process, e.g. ['--cpu-prof']. */
+  nodeArgs?: string[];
+}
+
 export class ServiceHarness {
-  readonly topicPrefix = `${uniqueName('svc')}.`;
+  readonly topicPrefix: string;
   readonly kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'service-tests' });
   service!: SpawnedService;
   private privateJwk!: JWK;
-  private readonly keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  private readonly keys: KeyPairKeyObjectResult = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
+  private readonly extraEnv: Record<string, string>;
+  private readonly nodeArgs: string[];
 
   constructor(
     private readonly app: string,
-    private readonly extraEnv: Record<string, string> = {},
-    private readonly nodeArgs: string[] = [],
-  ) {}
+    options: ServiceHarnessOptions = {},
+    /** Another harness whose topics, consumer groups and token keys this one shares: a second replica. */
+    replicaOf?: ServiceHarness,
+  ) {
+    this.extraEnv = options.env ?? {};
+    this.nodeArgs = options.nodeArgs ?? [];
+    this.topicPrefix = replicaOf?.topicPrefix ?? `${uniqueName('svc')}.`;
+    if (replicaOf) this.keys = replicaOf.keys;
+  }
+
+  /** A second instance of the same service on the same topics and groups, as a replica in a deployment. */
+  replica(options: ServiceHarnessOptions = {}): ServiceHarness {
+    return new ServiceHarness(this.app, { env: { ...this.extraEnv, ...options.env }, nodeArgs: options.nodeArgs ?? this.nodeArgs }, this);
+  }
 
   get url(): string {
     return this.service.url;

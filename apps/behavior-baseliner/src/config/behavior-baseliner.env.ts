@@ -1,9 +1,25 @@
-import { commonEnv, EnvOf } from '@agentgov/service-runtime';
+import { commonEnv, env, EnvOf } from '@agentgov/service-runtime';
 
 export const BEHAVIOR_BASELINER_SERVICE_NAME = 'behavior-baseliner';
 
 export const BEHAVIOR_BASELINER_ENV = {
   ...commonEnv({ httpPort: 3002, kafkaClientId: BEHAVIOR_BASELINER_SERVICE_NAME }),
+  SCORING_THREADS: env
+    .int({ min: 1, max: 64 })
+    .default(2)
+    .describe('Scoring threads, each a member of the scoring consumer group with its own partitions; about one per core.'),
+  SCORING_CHECKPOINT_INTERVAL_MS: env
+    .int({ min: 100, max: 600000 })
+    .default(5000)
+    .describe('How often each partition\'s changed agent state, emitted events and offset are checkpointed; a crash replays up to this much traffic.'),
+  SCORING_SESSION_TIMEOUT_MS: env
+    .int({ min: 6000, max: 300000 })
+    .default(30000)
+    .describe('Kafka session timeout of the scoring threads: how long a dead instance\'s partitions wait before another takes them over.'),
+  USAGE_WINDOW_MINUTES: env
+    .int({ min: 1, max: 10080 })
+    .default(60)
+    .describe('Length of the per-agent agent.usage.v1 summary windows, in minutes of event time.'),
 };
 
 export type BehaviorBaselinerEnv = EnvOf<typeof BEHAVIOR_BASELINER_ENV>;

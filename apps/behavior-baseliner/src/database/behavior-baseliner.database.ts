@@ -2,11 +2,12 @@ import { DataSourceOptions } from 'typeorm';
 
 import { MessagingTables1763900000000 } from './migrations/1763900000000-messagingTables';
 import { ScoringState1763930000000 } from './migrations/1763930000000-scoringState';
+import { KnownAgentCohorts1764000000000 } from './migrations/1764000000000-knownAgentCohorts';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const BEHAVIOR_BASELINER_SCHEMA = 'behavior_baseliner';
 
 /** In order. A migration, once released, is never edited: add a new one. */
-export const BEHAVIOR_BASELINER_MIGRATIONS = [MessagingTables1763900000000, ScoringState1763930000000];
+export const BEHAVIOR_BASELINER_MIGRATIONS = [MessagingTables1763900000000, ScoringState1763930000000, KnownAgentCohorts1764000000000];
 
 export const BEHAVIOR_BASELINER_ENTITIES: DataSourceOptions['entities'] = [];

@@ -14,7 +14,7 @@ export class AgentLifecycleHandler {
 
   @HandlesEvent(Topics.AgentLifecycle)
   async onAgentLifecycle(event: ConsumedEvent<'agent.lifecycle.v1'>, tx: EntityManager): Promise<void> {
-    const { agentId, ownerId, riskTier, status } = event.data;
-    await this.known.remember(tx, agentId, { ownerId, riskTier, status });
+    const { agentId, ownerId, riskTier, status, platform, purpose } = event.data;
+    await this.known.remember(tx, agentId, { ownerId, riskTier, status, platform, purpose: purpose.slice(0, 200) });
   }
 }

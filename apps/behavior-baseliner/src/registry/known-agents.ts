@@ -1,41 +1,102 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { BroadcastChannel } from 'node:worker_threads';
+
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+
+import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
 
 export interface KnownAgent {
   ownerId: string;
   riskTier: 'low' | 'medium' | 'high' | 'critical';
   status: string;
+  /** Cohort: agents of the same platform and purpose are peers for a cold-start baseline. */
+  platform?: string;
+  purpose?: string;
+}
+
+/** Registry updates go to the scoring threads over this channel (same process, any thread). */
+export const KNOWN_AGENTS_CHANNEL = 'behavior-baseliner.known-agents';
+
+interface KnownAgentMessage {
+  agentId: string;
+  agent: KnownAgent;
+}
+
+interface KnownAgentRow {
+  agent_id: string;
+  owner_id: string;
+  risk_tier: KnownAgent['riskTier'];
+  status: string;
+  platform: string | null;
+  purpose: string | null;
 }
 
 /**
- * The agents the registry has announced (learnt from agent.lifecycle.v1, never read from another service's
- * tables). Activity from any other id is a shadow agent. Kept in memory for the scoring hot path, persisted
- * so a restart does not forget it.
+ * The agents the registry has announced, as a read-only view for the scoring threads: loaded from the table,
+ * then kept current by the messages the lifecycle consumer broadcasts. Activity from any other id is a shadow
+ * agent.
  */
-@Injectable()
-export class KnownAgents implements OnModuleInit {
-  private readonly agents = new Map<string, KnownAgent>();
+export class KnownAgentsView {
+  protected readonly agents = new Map<string, KnownAgent>();
+  private channel?: BroadcastChannel;
 
-  constructor(private readonly dataSource: DataSource) {}
-
-  async onModuleInit(): Promise<void> {
-    const rows: Array<{ agent_id: string; owner_id: string; risk_tier: KnownAgent['riskTier']; status: string }> = await this.dataSource.query(
-      `SELECT "agent_id", "owner_id", "risk_tier", "status" FROM "behavior_baseliner"."known_agents"`,
+  /** Subscribes first, then loads, so an update broadcast during the load is not lost. */
+  async load(dataSource: DataSource): Promise<void> {
+    this.channel = new BroadcastChannel(KNOWN_AGENTS_CHANNEL);
+    this.channel.onmessage = (message) => {
+      const { agentId, agent } = (message as { data: KnownAgentMessage }).data;
+      this.agents.set(agentId, agent);
+    };
+    // Not keeping the thread alive is the owner's job.
+    (this.channel as unknown as { unref(): void }).unref();
+    const rows: KnownAgentRow[] = await dataSource.query(
+      `SELECT "agent_id", "owner_id", "risk_tier", "status", "platform", "purpose" FROM "${BEHAVIOR_BASELINER_SCHEMA}"."known_agents"`,
     );
-    for (const r of rows) this.agents.set(r.agent_id, { ownerId: r.owner_id, riskTier: r.risk_tier, status: r.status });
+    for (const r of rows) {
+      if (this.agents.has(r.agent_id)) continue; // a broadcast during the load is newer
+      this.agents.set(r.agent_id, { ownerId: r.owner_id, riskTier: r.risk_tier, status: r.status, platform: r.platform ?? undefined, purpose: r.purpose ?? undefined });
+    }
   }
 
   get(agentId: string): KnownAgent | undefined {
     return this.agents.get(agentId);
   }
 
+  close(): void {
+    this.channel?.close();
+  }
+}
+
+/** The writable registry of the main thread: the lifecycle consumer records announcements here. */
+@Injectable()
+export class KnownAgents extends KnownAgentsView implements OnModuleInit, OnModuleDestroy {
+  private readonly outgoing = new BroadcastChannel(KNOWN_AGENTS_CHANNEL);
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.load(this.dataSource);
+  }
+
+  onModuleDestroy(): void {
+    this.close();
+    this.outgoing.close();
+  }
+
+  /** Persists the announcement in the consumer's transaction and tells the scoring threads. */
   async remember(tx: EntityManager, agentId: string, agent: KnownAgent): Promise<void> {
     await tx.query(
-      `INSERT INTO "behavior_baseliner"."known_agents" ("agent_id", "owner_id", "risk_tier", "status") VALUES ($1, $2, $3, $4)
+      `INSERT INTO "${BEHAVIOR_BASELINER_SCHEMA}"."known_agents" ("agent_id", "owner_id", "risk_tier", "status", "platform", "purpose")
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT ("agent_id") DO UPDATE SET "owner_id" = EXCLUDED."owner_id", "risk_tier" = EXCLUDED."risk_tier",
-         "status" = EXCLUDED."status", "updated_at" = now()`,
-      [agentId, agent.ownerId, agent.riskTier, agent.status],
+         "status" = EXCLUDED."status", "platform" = EXCLUDED."platform", "purpose" = EXCLUDED."purpose", "updated_at" = now()`,
+      [agentId, agent.ownerId, agent.riskTier, agent.status, agent.platform ?? null, agent.purpose ?? null],
     );
+    // Shared before the commit: if the transaction rolls back, the event is delivered again and re-announced;
+    // meanwhile its activity is scored as a registered agent's, which errs on the side of no shadow alert.
     this.agents.set(agentId, agent);
+    this.outgoing.postMessage({ agentId, agent } satisfies KnownAgentMessage);
   }
 }

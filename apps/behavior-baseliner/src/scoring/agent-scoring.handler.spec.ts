@@ -31,17 +31,23 @@ function jitter(i: number): number {
 describe('the baseliner reports episodes, not every event', () => {
   const agentId = randomUUID();
   const known = new Map([[agentId, { ownerId: 'owner-1', riskTier: 'high' as const, status: 'active' }]]);
-  const handler = new AgentScoringHandler(known);
+  const handler = new AgentScoringHandler(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000 });
 
-  function run(state: AgentScoringState, events: ConsumedEvent<'agent.activity.v1'>[]): Array<Omit<OutgoingEvent, 'source'>> {
+  /** Every event the handler emits, each checked against its contract. */
+  function runAll(state: AgentScoringState, events: ConsumedEvent<'agent.activity.v1'>[]): Array<Omit<OutgoingEvent, 'source'>> {
     const emitted: Array<Omit<OutgoingEvent, 'source'>> = [];
     for (const e of events) handler.apply(state, e, (x) => emitted.push(x));
     for (const e of emitted) expect(validateEvent(e.topic, e.data)).toMatchObject({ ok: true });
     return emitted;
   }
 
+  /** The anomalies only (usage summaries are covered below). */
+  function run(state: AgentScoringState, events: ConsumedEvent<'agent.activity.v1'>[]): Array<Omit<OutgoingEvent, 'source'>> {
+    return runAll(state, events).filter((e) => e.topic === 'agent.anomaly.v1');
+  }
+
   it('stays quiet on 14 normal days, flags "15 a day then 500 in ten minutes" before the 50th record, and ends the episode', () => {
-    const state = handler.initial();
+    const state = handler.initial(agentId);
     const normal: ConsumedEvent<'agent.activity.v1'>[] = [];
     for (let day = 0; day < 14; day++) {
       for (let k = 0; k < 15; k++) normal.push(activity(agentId, START + day * DAY + (9 + k * 0.5 + jitter(day * 15 + k) * 0.3) * 3_600_000, 1));
@@ -65,7 +71,7 @@ describe('the baseliner reports episodes, not every event', () => {
   });
 
   it('survives serialisation between any two events', () => {
-    const a = handler.initial();
+    const a = handler.initial(agentId);
     const events = Array.from({ length: 200 }, (_, i) => activity(agentId, START + i * 600_000, 1 + (i % 3)));
     run(a, events.slice(0, 100));
     const b = handler.fromJSON(JSON.parse(JSON.stringify(handler.toJSON(a))));
@@ -76,11 +82,83 @@ describe('the baseliner reports episodes, not every event', () => {
 
   it('reports an agent the registry never announced as a shadow agent, once per hour of activity', () => {
     const shadow = 'agent-nobody-registered';
-    const state = handler.initial();
+    const state = handler.initial(shadow);
     const emitted = run(state, [activity(shadow, START, 1, 'sql-runner'), activity(shadow, START + 60_000, 1), activity(shadow, START + 2 * 3_600_000, 1)]);
     expect(emitted.map((e) => (e.data as any).kind)).toEqual(['shadow-agent', 'shadow-agent']);
     expect(emitted[0].data).toMatchObject({ agentId: shadow, score: 1, episodeState: 'started' });
     expect((emitted[0].data as any).summary).toContain('sql-runner');
     expect(new Set(emitted.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('summarises usage per window of event time, and a quiet agent\'s last window once it is over on the clock', () => {
+    let wall = 0;
+    const handler = new AgentScoringHandler(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });
+    const runAll = (state: AgentScoringState, events: ConsumedEvent<'agent.activity.v1'>[]) => {
+      const emitted: Array<Omit<OutgoingEvent, 'source'>> = [];
+      for (const e of events) {
+        wall = Date.parse(e.data.occurredAt); // live traffic: it arrives as it happens
+        handler.apply(state, e, (x) => emitted.push(x));
+      }
+      return emitted;
+    };
+    const state = handler.initial(agentId);
+    const hour = Date.parse('2026-10-02T10:00:00Z');
+    const used = (t: number, action: string, tool: string, scope: string) => ({
+      ...activity(agentId, t, 2, tool),
+      data: { ...activity(agentId, t, 2, tool).data, action, scope },
+    });
+    const inFirst = runAll(state, [used(hour + 60_000, 'crm.read', 'crm-api', 'crm:read'), used(hour + 120_000, 'crm.read', 'mailer', 'mail:send')]);
+    expect(inFirst.filter((e) => e.topic === 'agent.usage.v1')).toEqual([]);
+
+    const next = runAll(state, [used(hour + 3_600_000 + 5_000, 'crm.update', 'crm-api', 'crm:write')]).filter((e) => e.topic === 'agent.usage.v1');
+    expect(next).toHaveLength(1);
+    expect(next[0].id).toBe(`usage:${agentId}:2026-10-02T10:00:00.000Z`);
+    expect(next[0].data).toEqual({
+      agentId,
+      windowStart: '2026-10-02T10:00:00.000Z',
+      windowEnd: '2026-10-02T11:00:00.000Z',
+      lastSeenAt: new Date(hour + 120_000).toISOString(),
+      actions: 2,
+      actionsByName: { 'crm.read': 2 },
+      toolsUsed: ['crm-api', 'mailer'],
+      scopesUsed: ['crm:read', 'mail:send'],
+      resourceTypes: ['crm.contact'],
+    });
+
+    const timerEmits: Array<Omit<OutgoingEvent, 'source'>> = [];
+    const windowEnd = hour + 2 * 3_600_000;
+    expect(handler.onTimer(agentId, state, windowEnd + 30_000, (x) => timerEmits.push(x))).toBe(false); // within the grace
+    expect(handler.onTimer(agentId, state, windowEnd + 61_000, (x) => timerEmits.push(x))).toBe(true);
+    expect(timerEmits.map((e) => e.data)).toEqual([expect.objectContaining({ windowStart: '2026-10-02T11:00:00.000Z', actions: 1, scopesUsed: ['crm:write'] })]);
+    expect(handler.onTimer(agentId, state, windowEnd + 3_600_000, (x) => timerEmits.push(x))).toBe(false); // nothing left to summarise
+  });
+
+  it('does not close windows on the clock while a backlog with older event times is being consumed, and never reuses a window id', () => {
+    let wall = Date.parse('2026-11-23T12:00:00Z');
+    const handler = new AgentScoringHandler(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });
+    const state = handler.initial(agentId);
+    const emitted: Array<Omit<OutgoingEvent, 'source'>> = [];
+    const old = Date.parse('2026-10-02T10:00:00Z');
+    handler.apply(state, activity(agentId, old, 1), (x) => emitted.push(x));
+    wall += 200;
+    expect(handler.onTimer(agentId, state, wall, (x) => emitted.push(x))).toBe(false); // events still flowing
+    handler.apply(state, activity(agentId, old + 60_000, 1), (x) => emitted.push(x));
+    wall += 120_000; // the backlog is drained and nothing has come for longer than the grace
+    expect(handler.onTimer(agentId, state, wall, (x) => emitted.push(x))).toBe(true);
+    expect(emitted.map((e) => (e.data as any).actions)).toEqual([2]);
+
+    // A late event from the window just summarised goes into the next window, under a new id.
+    handler.apply(state, activity(agentId, old + 120_000, 1), (x) => emitted.push(x));
+    wall += 120_000;
+    handler.onTimer(agentId, state, wall, (x) => emitted.push(x));
+    expect(emitted.map((e) => e.id)).toEqual([`usage:${agentId}:2026-10-02T10:00:00.000Z`, `usage:${agentId}:2026-10-02T11:00:00.000Z`]);
+  });
+
+  it('keeps the latest scores for the analysts\' view', () => {
+    const state = handler.initial(agentId);
+    run(state, Array.from({ length: 25 }, (_, i) => activity(agentId, START + i * 60_000, 1)));
+    expect(state.recent.t).toHaveLength(10);
+    expect(state.recent.t[9]).toBe(Math.floor((START + 24 * 60_000) / 1000));
+    expect(state.recent.s.every((x) => x >= 0 && x <= 1)).toBe(true);
   });
 });

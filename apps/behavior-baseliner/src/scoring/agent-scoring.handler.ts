@@ -1,9 +1,10 @@
-import { AgentBehaviorModel, FeatureExplanation } from '@agentgov/anomaly-scoring';
+import { AgentBehaviorModel, FeatureExplanation, PeerPrior } from '@agentgov/anomaly-scoring';
 import { Topics, TopicPayloads } from '@agentgov/contracts';
 import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messaging';
 
 import { KnownAgent } from '../registry/known-agents';
 import { deterministicUuid } from './deterministic-uuid';
+import { countUsage, isWindowOver, UsageClock, usageSummary, UsageWindowState } from './usage-window';
 
 /** A score at or above this opens (or feeds) an episode and is reported. */
 export const REPORTING_FLOOR = 0.9;
@@ -11,6 +12,8 @@ export const REPORTING_FLOOR = 0.9;
 export const EPISODE_QUIET_MS = 15 * 60_000;
 /** A shadow agent is reported again after this long without activity. */
 const SHADOW_REPEAT_MS = 60 * 60_000;
+/** Scores kept per agent for the analysts' view. */
+const RECENT_SCORES = 10;
 
 interface Episode {
   id: string;
@@ -19,12 +22,33 @@ interface Episode {
   peak: number;
 }
 
-/** Everything the baseliner keeps for one agent; serialised as a few hundred bytes. */
+/** The latest scores, oldest first: event time (epoch s) and score. */
+interface RecentScores {
+  t: number[];
+  s: number[];
+}
+
+/** Everything the baseliner keeps for one agent; serialised as well under 2 KB. */
 export interface AgentScoringState {
   model: AgentBehaviorModel;
   episode?: Episode;
   /** For an unregistered agent: when it was last reported as a shadow agent. */
   shadowReportedAt?: number;
+  recent: RecentScores;
+  usage?: UsageWindowState;
+  /** End of the last summarised usage window. */
+  usageClosedBefore?: number;
+}
+
+export interface AgentScoringOptions {
+  /** Length of the agent.usage.v1 summary windows (event time). */
+  usageWindowMs: number;
+  /** How long past its end (wall clock) a quiet agent's window is summarised. */
+  usageGraceMs: number;
+  /** Wall clock (tests replace it). */
+  clock?: () => number;
+  /** Cold-start baseline for an agent seen for the first time. */
+  priorFor?: (agent: KnownAgent | undefined) => PeerPrior | undefined;
 }
 
 type Emit = (event: Omit<OutgoingEvent, 'source'>) => void;
@@ -33,14 +57,22 @@ type Anomaly = TopicPayloads['agent.anomaly.v1'];
 /**
  * Scores every activity event as it arrives against the agent's own baseline and reports, on agent.anomaly.v1,
  * the start of an episode, an escalation within it and its end (not every event). Activity from an agent the
- * registry never announced is a shadow-agent anomaly. Every id it emits derives from the event that caused it,
- * so replaying events after a crash emits the same ids.
+ * registry never announced is a shadow-agent anomaly. Summarises each agent's usage per window on
+ * agent.usage.v1. Every id it emits derives from the event or window that caused it, so replaying events after a
+ * crash emits the same ids.
  */
 export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1', AgentScoringState> {
-  constructor(private readonly knownAgents: { get(agentId: string): KnownAgent | undefined }) {}
+  private readonly usageClock: UsageClock;
 
-  initial(): AgentScoringState {
-    return { model: new AgentBehaviorModel() };
+  constructor(
+    private readonly knownAgents: { get(agentId: string): KnownAgent | undefined },
+    private readonly options: AgentScoringOptions,
+  ) {
+    this.usageClock = new UsageClock(options.usageGraceMs, options.clock);
+  }
+
+  initial(key: string): AgentScoringState {
+    return { model: new AgentBehaviorModel({ prior: this.options.priorFor?.(this.knownAgents.get(key)) }), recent: { t: [], s: [] } };
   }
 
   apply(state: AgentScoringState, event: ConsumedEvent<'agent.activity.v1'>, emit: Emit): void {
@@ -58,7 +90,11 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
         summary: `activity from ${data.agentId}, which the registry never announced: ${data.action} on ${data.resourceType}${data.tool ? ` with ${data.tool}` : ''}`,
       }));
     }
-    const assessment = state.model.update({
+    this.usageClock.observe(t);
+    const usage = countUsage(state.usage, state.usageClosedBefore, data, t, this.options.usageWindowMs, emit);
+    state.usage = usage.window;
+    state.usageClosedBefore = usage.closedBefore;
+    const score = state.model.update({
       t,
       action: data.action,
       resourceType: data.resourceType,
@@ -66,18 +102,21 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
       recordsTouched: data.recordsTouched,
       outcome: data.outcome,
     });
-    const features = assessment.features.filter((f) => f.contribution > 0).slice(0, 8).map(toAnomalyFeature);
+    remember(state.recent, t, score);
+
     const episode = state.episode;
-    if (assessment.score >= REPORTING_FLOOR) {
+    if (score >= REPORTING_FLOOR) {
       if (!episode) {
-        state.episode = { id: deterministicUuid(`episode:${event.id}`), startedAt: t, lastAboveAt: t, peak: assessment.score };
-        emit(this.anomaly(event, { kind: 'behavior', score: assessment.score, episodeId: state.episode.id, episodeState: 'started', features, summary: summarise(features, known) }, known));
+        state.episode = { id: deterministicUuid(`episode:${event.id}`), startedAt: t, lastAboveAt: t, peak: score };
+        const features = this.explain(state);
+        emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episode.id, episodeState: 'started', features, summary: summarise(features, known) }, known));
         return;
       }
       episode.lastAboveAt = t;
-      if (assessment.score >= episode.peak + 0.02) {
-        episode.peak = assessment.score;
-        emit(this.anomaly(event, { kind: 'behavior', score: assessment.score, episodeId: episode.id, episodeState: 'ongoing', features, summary: summarise(features, known) }, known));
+      if (score >= episode.peak + 0.02) {
+        episode.peak = score;
+        const features = this.explain(state);
+        emit(this.anomaly(event, { kind: 'behavior', score, episodeId: episode.id, episodeState: 'ongoing', features, summary: summarise(features, known) }, known));
       }
       return;
     }
@@ -85,22 +124,36 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
       state.episode = undefined;
       emit(this.anomaly(event, {
         kind: 'behavior',
-        score: assessment.score,
+        score,
         episodeId: episode.id,
         episodeState: 'ended',
-        features,
+        features: this.explain(state),
         summary: `back within its baseline after a peak of ${episode.peak.toFixed(2)}`,
       }, known));
     }
   }
 
+  /** Summarises a quiet agent's usage window once it is over, so a stale agent's last use is reported too. */
+  onTimer(key: string, state: AgentScoringState, now: number, emit: Emit): boolean {
+    const usage = state.usage;
+    if (!usage || !isWindowOver(usage, this.usageClock.now(now), this.options.usageWindowMs, this.options.usageGraceMs)) return false;
+    emit(usageSummary(key, usage, this.options.usageWindowMs));
+    state.usageClosedBefore = usage.s + this.options.usageWindowMs;
+    state.usage = undefined;
+    return true;
+  }
+
   toJSON(state: AgentScoringState): unknown {
-    return { m: state.model.toJSON(), e: state.episode, s: state.shadowReportedAt };
+    return { m: state.model.toJSON(), e: state.episode, s: state.shadowReportedAt, r: state.recent, u: state.usage, uc: state.usageClosedBefore };
   }
 
   fromJSON(json: unknown): AgentScoringState {
-    const j = json as { m: unknown; e?: Episode; s?: number };
-    return { model: AgentBehaviorModel.fromJSON(j.m as never), episode: j.e ?? undefined, shadowReportedAt: j.s ?? undefined };
+    return scoringStateFromJSON(json);
+  }
+
+  /** The explanation is built only for what is reported: most events never need one. */
+  private explain(state: AgentScoringState): Anomaly['features'] {
+    return state.model.explain().features.filter((f) => f.contribution > 0).slice(0, 8).map(toAnomalyFeature);
   }
 
   private anomaly(
@@ -118,6 +171,28 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
     } as Anomaly;
     return { topic: Topics.AgentAnomaly, id: `${event.id}:${fields.kind}`, data };
   }
+}
+
+/** Restores an agent's state as checkpointed (also for the analysts' view, which reads checkpoints). */
+export function scoringStateFromJSON(json: unknown): AgentScoringState {
+  const j = json as { m: unknown; e?: Episode; s?: number; r?: RecentScores; u?: UsageWindowState; uc?: number };
+  return {
+    model: AgentBehaviorModel.fromJSON(j.m as never),
+    episode: j.e ?? undefined,
+    shadowReportedAt: j.s ?? undefined,
+    recent: j.r ?? { t: [], s: [] },
+    usage: j.u ?? undefined,
+    usageClosedBefore: j.uc ?? undefined,
+  };
+}
+
+function remember(recent: RecentScores, t: number, score: number): void {
+  if (recent.t.length >= RECENT_SCORES) {
+    recent.t.shift();
+    recent.s.shift();
+  }
+  recent.t.push(Math.floor(t / 1000));
+  recent.s.push(round(score));
 }
 
 /** The contract carries numbers; a categorical feature (a new tool) names its value and counts as 0 → 1. */

@@ -2,9 +2,9 @@ import { Module } from '@nestjs/common';
 
 import { AgentLifecycleHandler } from '../registry/agent-lifecycle.handler';
 import { KnownAgents } from '../registry/known-agents';
-import { ScoringRunner } from './scoring-runner';
+import { ScoringThreads } from './scoring-threads';
 
 @Module({
-  providers: [AgentLifecycleHandler, KnownAgents, ScoringRunner],
+  providers: [AgentLifecycleHandler, KnownAgents, ScoringThreads],
 })
 export class ScoringModule {}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Topics, TopicPayloads } from '@agentgov/contracts';
 import { ServiceHarness } from '@agentgov/service-testing';
-import { collectMessages, withTestDatabase } from '@agentgov/test-support';
+import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 const DAY = 86_400_000;
 
@@ -60,5 +60,35 @@ describe('the baseliner, over Kafka, reports a burst far above an agent’s base
       (await c.query(`SELECT count(*)::int AS n FROM "behavior_baseliner"."keyed_state" WHERE "key" = ANY($1)`, [[agentId, shadowId]])).rows,
     );
     expect(n).toBe(2);
+
+    // The analysts' view, from the checkpoint.
+    const view = await waitFor(
+      () => harness.request('GET', `/agents/${agentId}/baseline`, undefined, ['soc-analyst']),
+      (r) => r.status === 200 && r.body.eventsLearnt === normal.length + burst.length,
+      { what: 'the checkpoint of every event', timeoutMs: 20000 },
+    );
+    expect(view.body).toMatchObject({ agentId, registered: true, ownerId: 'owner-42', riskTier: 'high', platform: 'langgraph', warm: true });
+    expect(view.body.episode).toMatchObject({ id: behavior[0].episodeId });
+    expect(view.body.episode.peakScore).toBeGreaterThanOrEqual(0.9);
+    expect(view.body.baseline.recordsPer10Minutes).toBeGreaterThan(0);
+    expect(view.body.baseline.activeHoursUtc).toEqual(expect.arrayContaining([9, 10, 11, 12, 13, 14, 15, 16]));
+    expect(view.body.recentScores).toHaveLength(10);
+    expect(view.body.recentScores[9].score).toBeGreaterThanOrEqual(0.9);
+    // Each hour with activity is a usage window: the 8 working hours of 14 days were summarised as the next one
+    // began; the burst's hour stays open until a minute passes with no activity at all.
+    expect(view.body.usageWindow).toMatchObject({ windowStart: new Date(burstStart).toISOString(), actions: burst.length, toolsUsed: ['crm-api'] });
+    const usage = (await collectMessages(harness.kafka, harness.topic(Topics.AgentUsage), 14 * 8, { timeoutMs: 30000, settleMs: 1000 }))
+      .map((m) => JSON.parse(m.value))
+      .filter((u) => u.agentId === agentId);
+    expect(usage).toHaveLength(14 * 8);
+    expect(usage.reduce((sum, u) => sum + u.actions, 0)).toBe(normal.length);
+    expect(usage.every((u) => u.toolsUsed.join() === 'crm-api' && u.resourceTypes.join() === 'crm.contact')).toBe(true);
+
+    const shadowView = await harness.request('GET', `/agents/${shadowId}/baseline`, undefined, ['soc-analyst']);
+    expect(shadowView.body).toMatchObject({ agentId: shadowId, registered: false });
+    expect((await harness.request('GET', `/agents/${randomUUID()}/baseline`)).body).toMatchObject({ status: 404, code: 'BASELINE_NOT_FOUND' });
+    expect((await harness.request('GET', `/agents/${agentId}/baseline`, undefined, ['reviewer'])).status).toBe(403);
+    expect((await fetch(`${harness.url}/agents/${agentId}/baseline`)).status).toBe(401);
+    expect((await harness.request('GET', `/agents/${'x'.repeat(129)}/baseline`)).status).toBe(400);
   }, 90000);
 });

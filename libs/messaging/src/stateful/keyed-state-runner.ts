@@ -121,6 +121,11 @@ export class KeyedStateRunner<T extends TopicName, S> {
     return this.processedTotal;
   }
 
+  /** Every key held in memory, with its state (e.g. to derive cohort statistics). */
+  *entries(): IterableIterator<[string, S]> {
+    for (const part of this.partitions.values()) yield* part.states;
+  }
+
   /** Keys held in memory for a partition (for APIs that show current state). */
   stateOf(key: string): S | undefined {
     for (const part of this.partitions.values()) {

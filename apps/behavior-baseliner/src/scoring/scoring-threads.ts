@@ -1,0 +1,117 @@
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+
+import { getMeter } from '@agentgov/telemetry';
+import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
+
+import { BEHAVIOR_BASELINER_SERVICE_NAME, BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
+import { ScoringWorkerConfig, ToSupervisor } from './scoring-worker.protocol';
+
+const RESTART_DELAY_MS = 1000;
+
+/** The scoring consumer group; its checkpoints in keyed_state/partition_checkpoints are found by this name. */
+export function scoringGroupId(topicPrefix: string): string {
+  return `${topicPrefix}${BEHAVIOR_BASELINER_SERVICE_NAME}.scoring`;
+}
+
+interface ScoringThread {
+  worker: Worker;
+  started: boolean;
+  exited: boolean;
+  processed: number;
+}
+
+/**
+ * Runs the scoring of agent.activity.v1 on SCORING_THREADS worker threads (scoring-worker.ts), each a member of
+ * the scoring consumer group: the partitions, and the agents on them, are spread over the threads as over
+ * instances, and a thread that dies is replaced (its partitions resume from their checkpoints).
+ */
+@Injectable()
+export class ScoringThreads implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ScoringThreads');
+  private readonly threads: ScoringThread[] = [];
+  private stopping = false;
+  /** Events scored by threads that have since been replaced, so the counter never goes back. */
+  private processedByGone = 0;
+
+  constructor(
+    @Inject(SERVICE_ENV) private readonly env: BehaviorBaselinerEnv,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    getMeter('agentgov.behavior-baseliner')
+      .createObservableCounter('baseliner_events_scored_total', { description: 'Activity events scored by all scoring threads' })
+      .addCallback((result) => result.observe(this.processed));
+    // Not awaited: joining the group can wait out a dead member's session; readiness says when scoring runs.
+    for (let i = 0; i < this.env.SCORING_THREADS; i++) void this.spawn(i).catch(() => undefined);
+    this.readiness.register('scoring-threads', async () => {
+      const down = this.threads.filter((t) => !t.started).length;
+      if (down > 0) throw new Error(`${down} scoring thread(s) not running`);
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      this.threads
+        .filter((thread) => !thread.exited)
+        .map(
+          (thread) =>
+            new Promise<void>((done) => {
+              thread.worker.once('exit', () => done());
+              thread.worker.postMessage({ type: 'stop' });
+            }),
+        ),
+    );
+  }
+
+  get processed(): number {
+    return this.processedByGone + this.threads.reduce((sum, t) => sum + t.processed, 0);
+  }
+
+  /** Starts thread i and resolves when its consumer runs (or rejects if it fails to start). */
+  private spawn(index: number): Promise<void> {
+    const config: ScoringWorkerConfig = {
+      index,
+      serviceName: BEHAVIOR_BASELINER_SERVICE_NAME,
+      logLevel: this.env.LOG_LEVEL,
+      databaseUrl: this.env.DATABASE_URL,
+      brokers: [...this.env.KAFKA_BROKERS],
+      clientId: this.env.KAFKA_CLIENT_ID,
+      topicPrefix: this.env.KAFKA_TOPIC_PREFIX,
+      groupId: scoringGroupId(this.env.KAFKA_TOPIC_PREFIX),
+      checkpointIntervalMs: this.env.SCORING_CHECKPOINT_INTERVAL_MS,
+      sessionTimeoutMs: this.env.SCORING_SESSION_TIMEOUT_MS,
+      usageWindowMs: this.env.USAGE_WINDOW_MINUTES * 60_000,
+      usageGraceMs: 60_000,
+    };
+    // The worker inherits this process's execArgv, so it loads TypeScript the same way the service does.
+    const worker = new Worker(resolve(__dirname, `scoring-worker${__filename.slice(__filename.lastIndexOf('.'))}`), { workerData: config });
+    const thread: ScoringThread = { worker, started: false, exited: false, processed: 0 };
+    this.threads[index] = thread;
+    return new Promise<void>((started, failed) => {
+      worker.on('message', (message: ToSupervisor) => {
+        if (message.type === 'progress') thread.processed = message.processed;
+        else if (message.type === 'started') {
+          thread.started = true;
+          started();
+        } else if (message.type === 'failed') {
+          this.logger.error(`scoring thread ${index} failed: ${message.message}`);
+          failed(new Error(`scoring thread ${index} failed to start: ${message.message}`));
+        }
+      });
+      worker.on('error', (error) => this.logger.error(`scoring thread ${index} crashed: ${error.message}`));
+      worker.on('exit', (code) => {
+        thread.started = false;
+        thread.exited = true;
+        if (this.stopping || this.threads[index] !== thread) return;
+        this.processedByGone += thread.processed;
+        this.logger.error(`scoring thread ${index} exited (code ${code}); starting a new one`);
+        setTimeout(() => void this.spawn(index).catch(() => undefined), RESTART_DELAY_MS).unref();
+      });
+    });
+  }
+}

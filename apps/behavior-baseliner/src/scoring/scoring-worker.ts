@@ -1,0 +1,96 @@
+/**
+ * One scoring thread: its own Kafka consumer in the scoring group, its own small Postgres pool, and the
+ * KeyedStateRunner that holds the per-agent models of the partitions the group gives it. The service runs one
+ * per core (SCORING_THREADS) so that Kafka decoding, validation and scoring use every core of one instance.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+import { Topics } from '@agentgov/contracts';
+import { createKafkaClient, KeyedStateRunner, MessagingLogger, OutboxWriter } from '@agentgov/messaging';
+import { createServiceDataSource } from '@agentgov/persistence';
+import { createLogger, LogLevel } from '@agentgov/telemetry';
+
+import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
+import { KnownAgentsView } from '../registry/known-agents';
+import { AgentScoringHandler, AgentScoringState } from './agent-scoring.handler';
+import { CohortPriors } from './cohort-priors';
+import { ScoringWorkerConfig, ToSupervisor, ToWorker } from './scoring-worker.protocol';
+
+const PRIOR_REFRESH_MS = 60_000;
+const PROGRESS_MS = 200;
+
+async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parentPort>): Promise<void> {
+  const send = (message: ToSupervisor) => port.postMessage(message);
+  const log = createLogger({ serviceName: config.serviceName, level: config.logLevel as LogLevel }).child({ thread: `scoring-${config.index}` });
+  const logger: MessagingLogger = {
+    debug: (f, m) => log.debug(f, m),
+    info: (f, m) => log.info(f, m),
+    warn: (f, m) => log.warn(f, m),
+    error: (f, m) => log.error(f, m),
+  };
+
+  const dataSource = createServiceDataSource({
+    url: config.databaseUrl,
+    schema: BEHAVIOR_BASELINER_SCHEMA,
+    poolSize: 3,
+    applicationName: `${config.serviceName}-scoring-${config.index}`,
+  });
+  await dataSource.initialize();
+  const known = new KnownAgentsView();
+  await known.load(dataSource);
+  const priors = new CohortPriors(known);
+  const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.clientId}-scoring-${config.index}`, logger });
+  const runner: KeyedStateRunner<'agent.activity.v1', AgentScoringState> = new KeyedStateRunner({
+    kafka,
+    groupId: config.groupId,
+    topic: Topics.AgentActivity,
+    topicPrefix: config.topicPrefix,
+    dataSource,
+    schema: BEHAVIOR_BASELINER_SCHEMA,
+    handler: new AgentScoringHandler(known, {
+      usageWindowMs: config.usageWindowMs,
+      usageGraceMs: config.usageGraceMs,
+      priorFor: (agent) => priors.priorFor(agent),
+    }),
+    outbox: new OutboxWriter(BEHAVIOR_BASELINER_SCHEMA, `/${config.serviceName}`, config.topicPrefix),
+    // Each checkpoint rewrites every agent that changed since the last; a longer interval writes each busy agent
+    // less often, at the cost of replaying up to this much traffic after a crash.
+    checkpointIntervalMs: config.checkpointIntervalMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    logger,
+  });
+
+  const timers = [
+    setInterval(() => send({ type: 'progress', processed: runner.processedCount }), PROGRESS_MS),
+    setInterval(() => priors.rebuild(modelsOf(runner.entries())), PRIOR_REFRESH_MS),
+  ];
+  port.on('message', (message: ToWorker) => {
+    if (message.type !== 'stop') return;
+    for (const timer of timers) clearInterval(timer);
+    void (async () => {
+      await runner.stop().catch((error: Error) => log.error({ err: error }, 'scoring thread stopped uncleanly'));
+      send({ type: 'progress', processed: runner.processedCount });
+      known.close();
+      await dataSource.destroy();
+      send({ type: 'stopped' });
+      log.flush();
+      // Ends this thread only (process.exit in a worker stops the worker), whatever handles a library left open.
+      process.exit(0);
+    })();
+  });
+
+  await runner.start();
+  send({ type: 'started' });
+}
+
+function* modelsOf(entries: Iterable<[string, AgentScoringState]>): Iterable<[string, AgentScoringState['model']]> {
+  for (const [key, state] of entries) yield [key, state.model];
+}
+
+if (parentPort) {
+  const port = parentPort;
+  main(workerData as ScoringWorkerConfig, port).catch((error: Error) => {
+    port.postMessage({ type: 'failed', message: error.message } satisfies ToSupervisor);
+    process.exitCode = 1;
+  });
+}
