@@ -20,6 +20,10 @@ export const BEHAVIOR_BASELINER_ENV = {
     .int({ min: 1, max: 10080 })
     .default(60)
     .describe('Length of the per-agent agent.usage.v1 summary windows, in minutes of event time.'),
+  USAGE_GRACE_SECONDS: env
+    .int({ min: 1, max: 3600 })
+    .default(60)
+    .describe('A quiet agent\'s usage window is summarised this long after it ends, once no activity at all has arrived for as long.'),
 };
 
 export type BehaviorBaselinerEnv = EnvOf<typeof BEHAVIOR_BASELINER_ENV>;

@@ -86,7 +86,7 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
       checkpointIntervalMs: this.env.SCORING_CHECKPOINT_INTERVAL_MS,
       sessionTimeoutMs: this.env.SCORING_SESSION_TIMEOUT_MS,
       usageWindowMs: this.env.USAGE_WINDOW_MINUTES * 60_000,
-      usageGraceMs: 60_000,
+      usageGraceMs: this.env.USAGE_GRACE_SECONDS * 1000,
     };
     // The worker inherits this process's execArgv, so it loads TypeScript the same way the service does.
     const worker = new Worker(resolve(__dirname, `scoring-worker${__filename.slice(__filename.lastIndexOf('.'))}`), { workerData: config });

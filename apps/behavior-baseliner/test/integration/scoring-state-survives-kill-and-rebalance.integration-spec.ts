@@ -88,7 +88,7 @@ async function publishWhile(harness: ServiceHarness, events: Array<{ data: Topic
   }
 }
 
-const FAST = { SCORING_CHECKPOINT_INTERVAL_MS: '200', SCORING_SESSION_TIMEOUT_MS: '6000', USAGE_WINDOW_MINUTES: '60' };
+const FAST = { SCORING_CHECKPOINT_INTERVAL_MS: '200', SCORING_SESSION_TIMEOUT_MS: '6000', USAGE_WINDOW_MINUTES: '60', USAGE_GRACE_SECONDS: '3' };
 
 describe('the baseliner’s per-agent state counts every event exactly once across failures', () => {
   const started: ServiceHarness[] = [];

@@ -90,6 +90,9 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private readonly deadLetters: DeadLetterPublisher;
   private readonly logger: MessagingLogger;
   private readonly partitions = new Map<number, PartitionState<S>>();
+  private readonly loading = new Map<number, Promise<PartitionState<S>>>();
+  /** Bumped at every group join: loads begun before it are stale. */
+  private generation = 0;
   private readonly table: { checkpoints: string; state: string };
   private readonly physicalTopic: string;
   private readonly interval: number;
@@ -113,7 +116,18 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.producer = createIdempotentProducer(options.kafka);
     this.deadLetters = new DeadLetterPublisher(this.producer, options.groupId, this.logger);
     // After any rebalance, whatever this instance holds may be stale: reload from the checkpoints on next use.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.partitions.clear());
+    // Partitions assigned are loaded at once, not at their first new message: a partition with no new traffic
+    // still has keys whose timers must run (a quiet agent's usage window) on its new owner.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.partitions.clear();
+      this.loading.clear();
+      this.generation += 1;
+      for (const partition of payload.memberAssignment[this.physicalTopic] ?? []) {
+        this.ensureLoaded(partition).catch((error: Error) =>
+          this.logger.warn({ topic: this.physicalTopic, partition, err: error.message }, 'loading an assigned partition failed; its next batch retries'),
+        );
+      }
+    });
   }
 
   /** Events folded into state since start (for a parent thread's metrics). */
@@ -200,14 +214,38 @@ export class KeyedStateRunner<T extends TopicName, S> {
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const partition = payload.batch.partition;
-    const part = this.partitions.get(partition) ?? (await this.load(partition));
-    this.partitions.set(partition, part);
+    const part = await this.ensureLoaded(partition);
     try {
       await this.exclusive(part, () => this.processBatch(part, payload));
     } catch (error) {
       if (!(error instanceof FencedOut)) throw error;
       this.onCheckpointError(part, error);
     }
+  }
+
+  /** The partition's state, loading it once however many callers (assignment, first batch) ask at the same time. */
+  private ensureLoaded(partition: number): Promise<PartitionState<S>> {
+    const held = this.partitions.get(partition);
+    if (held) return Promise.resolve(held);
+    const pending = this.loading.get(partition);
+    if (pending) return pending;
+    const generation = this.generation;
+    const load = this.load(partition).then(
+      (part) => {
+        // A rebalance since the load began makes it stale: whoever asks next loads again (and fences this one).
+        if (generation === this.generation) {
+          this.partitions.set(partition, part);
+          this.loading.delete(partition);
+        }
+        return part;
+      },
+      (error: unknown) => {
+        if (this.loading.get(partition) === load) this.loading.delete(partition);
+        throw error;
+      },
+    );
+    this.loading.set(partition, load);
+    return load;
   }
 
   private async processBatch(part: PartitionState<S>, { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
