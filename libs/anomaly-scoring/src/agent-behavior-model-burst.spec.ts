@@ -5,16 +5,16 @@ describe('an agent touching ~15 records a day, then 500 in ten minutes', () => {
   it.each([1, 2, 3, 4, 5])('is flagged well before the 50th record of the burst, and its normal days are quiet (seed %i)', (seed) => {
     const model = new AgentBehaviorModel();
     const normal = normalDays(seed, 14);
-    const normalScores = normal.map((e) => model.update(e).score);
+    const normalScores = normal.map((e) => model.update(e));
 
     const judged = normalScores.slice(30); // past warm-up
     expect(judged.filter((s) => s > 0.9).length / judged.length).toBeLessThan(0.02);
 
-    const burstScores = burst(START + 14 * DAY + 11 * HOUR, 500, 10 * 60_000).map((e) => model.update(e));
+    const burstScores = burst(START + 14 * DAY + 11 * HOUR, 500, 10 * 60_000).map((e) => ({ score: model.update(e), explained: model.explain() }));
     const firstFlag = burstScores.findIndex((a) => a.score > 0.9);
     expect(firstFlag).toBeGreaterThanOrEqual(0);
     expect(firstFlag).toBeLessThan(49);
-    const top = burstScores[firstFlag].features[0];
+    const top = burstScores[firstFlag].explained.features[0];
     expect(['action-rate', 'records-touched']).toContain(top.name);
     expect(top.observed).toBeGreaterThan(top.expected as number);
     // The burst keeps scoring high while it lasts rather than being learnt as the new normal.

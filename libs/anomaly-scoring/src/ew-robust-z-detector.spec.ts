@@ -58,3 +58,64 @@ describe('EwRobustZDetector', () => {
     expect(b.toJSON()).toEqual(a.toJSON());
   });
 });
+
+describe('EwRobustZDetector options', () => {
+  it("with direction 'up' scores only high values, 'down' only low ones, 'both' either", () => {
+    const make = (direction: 'up' | 'down' | 'both') => {
+      const d = new EwRobustZDetector({ direction });
+      stream(9, 500).forEach((value, i) => d.update({ t: i * MIN, value }));
+      return d;
+    };
+    for (const [direction, high, low] of [['up', true, false], ['down', false, true], ['both', true, true]] as const) {
+      expect(make(direction).update({ t: 500 * MIN, value: 160 }) > 0.9).toBe(high);
+      expect(make(direction).update({ t: 500 * MIN, value: 40 }) > 0.9).toBe(low);
+    }
+  });
+
+  it("with direction 'up', a drop to a lower level is learnt without an alarm (two-sided, it alarms)", () => {
+    const values = [...stream(10, 500, 100), ...stream(11, 500, 60)];
+    const run = (direction: 'up' | 'both') => {
+      const d = new EwRobustZDetector({ direction, shiftMinMs: 60 * MIN });
+      return { d, scores: values.map((value, i) => d.update({ t: i * MIN, value })) };
+    };
+    const up = run('up');
+    expect(up.scores.slice(500).filter((s) => s > 0.9)).toEqual([]);
+    expect(up.d.baseline.mean).toBeLessThan(65);
+    expect(up.d.update({ t: 1000 * MIN, value: 100 })).toBeGreaterThan(0.9);
+    expect(run('both').scores.slice(500).filter((s) => s > 0.9).length).toBeGreaterThan(10);
+  });
+
+  it('measures upward deviations from a floor above the mean, with its spread', () => {
+    const d = new EwRobustZDetector();
+    stream(12, 500).forEach((value, i) => d.update({ t: i * MIN, value }));
+    const base = EwRobustZDetector.fromJSON(d.toJSON());
+    expect(base.updateValue(500 * MIN, 150)).toBeGreaterThan(0.99);
+    const floored = EwRobustZDetector.fromJSON(d.toJSON());
+    expect(floored.updateValue(500 * MIN, 150, 145, 5)).toBeLessThan(0.5);
+    expect(floored.lastExpected).toBe(145);
+    // A floor below the mean changes nothing.
+    expect(EwRobustZDetector.fromJSON(d.toJSON()).updateValue(500 * MIN, 150, 50, 5)).toBe(base.lastScore);
+  });
+
+  it('learns a point with weight 0 not at all, and with weight w as w points', () => {
+    const d = new EwRobustZDetector();
+    stream(13, 500).forEach((value, i) => d.update({ t: i * MIN, value }));
+    const frozen = EwRobustZDetector.fromJSON(d.toJSON());
+    frozen.updateValue(500 * MIN, 105, Number.NEGATIVE_INFINITY, 0, 0);
+    expect(frozen.baseline).toEqual(d.baseline);
+    const half = EwRobustZDetector.fromJSON(d.toJSON());
+    const full = EwRobustZDetector.fromJSON(d.toJSON());
+    half.updateValue(500 * MIN, 105, Number.NEGATIVE_INFINITY, 0, 0.5);
+    full.updateValue(500 * MIN, 105);
+    expect(half.baseline.mean - d.baseline.mean).toBeCloseTo((full.baseline.mean - d.baseline.mean) / 2, 12);
+  });
+
+  it('ignores non-finite values', () => {
+    const d = new EwRobustZDetector();
+    stream(14, 100).forEach((value, i) => d.update({ t: i * MIN, value }));
+    const before = d.toJSON();
+    expect(d.update({ t: 100 * MIN, value: Number.NaN })).toBe(0);
+    expect(d.update({ t: 101 * MIN, value: Number.POSITIVE_INFINITY })).toBe(0);
+    expect(d.toJSON()).toEqual(before);
+  });
+});

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { inverseAnscombe } from '@agentgov/anomaly-scoring';
 import { DomainError, SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
@@ -14,10 +15,9 @@ export class BaselineNotFoundError extends DomainError {
   }
 }
 
-/** Anscombe-scale level back to a count (the model scores counts as 2·sqrt(x + 3/8)). */
+/** The model keeps counts on the Anscombe scale; the view shows them as counts. */
 function countOf(level: number | undefined): number | null {
-  if (level === undefined) return null;
-  return Math.round(Math.max(0, (level / 2) ** 2 - 3 / 8) * 100) / 100;
+  return level === undefined ? null : Math.round(inverseAnscombe(level) * 100) / 100;
 }
 
 /**
@@ -59,9 +59,15 @@ export class AgentBaselines {
         deniedShare: Math.round(baseline.deniedShare * 1000) / 1000,
         activeHoursUtc: hours,
       },
-      episode: state.episode
-        ? { id: state.episode.id, startedAt: new Date(state.episode.startedAt).toISOString(), lastAboveAt: new Date(state.episode.lastAboveAt).toISOString(), peakScore: state.episode.peak }
-        : null,
+      episode:
+        state.episodes.active && state.episodeId
+          ? {
+              id: state.episodeId,
+              startedAt: new Date(state.episodes.startedAt as number).toISOString(),
+              lastAboveAt: new Date(state.episodes.lastAboveAt as number).toISOString(),
+              peakScore: state.episodes.peak,
+            }
+          : null,
       recentScores: state.recent.t.map((t, i) => ({ at: new Date(t * 1000).toISOString(), score: state.recent.s[i] })),
       usageWindow: state.usage
         ? {

@@ -1,4 +1,4 @@
-import { AgentBehaviorModel, FeatureExplanation, PeerPrior } from '@agentgov/anomaly-scoring';
+import { AgentBehaviorModel, EpisodeTracker, FeatureExplanation, PeerPrior } from '@agentgov/anomaly-scoring';
 import { Topics, TopicPayloads } from '@agentgov/contracts';
 import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messaging';
 
@@ -6,21 +6,10 @@ import { KnownAgent } from '../registry/known-agents';
 import { deterministicUuid } from './deterministic-uuid';
 import { countUsage, isWindowOver, UsageClock, usageSummary, UsageWindowState } from './usage-window';
 
-/** A score at or above this opens (or feeds) an episode and is reported. */
-export const REPORTING_FLOOR = 0.9;
-/** An episode ends after this long without a score at the floor. */
-export const EPISODE_QUIET_MS = 15 * 60_000;
 /** A shadow agent is reported again after this long without activity. */
 const SHADOW_REPEAT_MS = 60 * 60_000;
 /** Scores kept per agent for the analysts' view. */
 const RECENT_SCORES = 10;
-
-interface Episode {
-  id: string;
-  startedAt: number;
-  lastAboveAt: number;
-  peak: number;
-}
 
 /** The latest scores, oldest first: event time (epoch s) and score. */
 interface RecentScores {
@@ -31,7 +20,10 @@ interface RecentScores {
 /** Everything the baseliner keeps for one agent; serialised as well under 2 KB. */
 export interface AgentScoringState {
   model: AgentBehaviorModel;
-  episode?: Episode;
+  /** Episodes exactly as the evaluation counts alarms (floor 0.9, 15 quiet minutes end one). */
+  episodes: EpisodeTracker;
+  /** Id of the open episode (derived from the event that started it). */
+  episodeId?: string;
   /** For an unregistered agent: when it was last reported as a shadow agent. */
   shadowReportedAt?: number;
   recent: RecentScores;
@@ -72,7 +64,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
   }
 
   initial(key: string): AgentScoringState {
-    return { model: new AgentBehaviorModel({ prior: this.options.priorFor?.(this.knownAgents.get(key)) }), recent: { t: [], s: [] } };
+    return { model: new AgentBehaviorModel({ prior: this.options.priorFor?.(this.knownAgents.get(key)) }), episodes: new EpisodeTracker(), recent: { t: [], s: [] } };
   }
 
   apply(state: AgentScoringState, event: ConsumedEvent<'agent.activity.v1'>, emit: Emit): void {
@@ -104,32 +96,26 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
     });
     remember(state.recent, t, score);
 
-    const episode = state.episode;
-    if (score >= REPORTING_FLOOR) {
-      if (!episode) {
-        state.episode = { id: deterministicUuid(`episode:${event.id}`), startedAt: t, lastAboveAt: t, peak: score };
-        const features = this.explain(state);
-        emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episode.id, episodeState: 'started', features, summary: summarise(features, known) }, known));
-        return;
-      }
-      episode.lastAboveAt = t;
-      if (score >= episode.peak + 0.02) {
-        episode.peak = score;
-        const features = this.explain(state);
-        emit(this.anomaly(event, { kind: 'behavior', score, episodeId: episode.id, episodeState: 'ongoing', features, summary: summarise(features, known) }, known));
-      }
-      return;
-    }
-    if (episode && t - episode.lastAboveAt >= EPISODE_QUIET_MS) {
-      state.episode = undefined;
+    const transition = state.episodes.observe(t, score);
+    const ended = state.episodes.ended;
+    if (ended && state.episodeId) {
       emit(this.anomaly(event, {
         kind: 'behavior',
         score,
-        episodeId: episode.id,
+        episodeId: state.episodeId,
         episodeState: 'ended',
         features: this.explain(state),
-        summary: `back within its baseline after a peak of ${episode.peak.toFixed(2)}`,
+        summary: `back within its baseline after a peak of ${ended.peak.toFixed(2)}`,
       }, known));
+      state.episodeId = undefined;
+    }
+    if (transition === 'started') {
+      state.episodeId = deterministicUuid(`episode:${event.id}`);
+      const features = this.explain(state);
+      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'started', features, summary: summarise(features, known) }, known));
+    } else if (transition === 'escalated' && state.episodeId) {
+      const features = this.explain(state);
+      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'ongoing', features, summary: summarise(features, known) }, known));
     }
   }
 
@@ -144,7 +130,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
   }
 
   toJSON(state: AgentScoringState): unknown {
-    return { m: state.model.toJSON(), e: state.episode, s: state.shadowReportedAt, r: state.recent, u: state.usage, uc: state.usageClosedBefore };
+    return { m: state.model.toJSON(), e: state.episodes.toJSON(), ei: state.episodeId, s: state.shadowReportedAt, r: state.recent, u: state.usage, uc: state.usageClosedBefore };
   }
 
   fromJSON(json: unknown): AgentScoringState {
@@ -175,10 +161,11 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
 
 /** Restores an agent's state as checkpointed (also for the analysts' view, which reads checkpoints). */
 export function scoringStateFromJSON(json: unknown): AgentScoringState {
-  const j = json as { m: unknown; e?: Episode; s?: number; r?: RecentScores; u?: UsageWindowState; uc?: number };
+  const j = json as { m: unknown; e?: unknown; ei?: string; s?: number; r?: RecentScores; u?: UsageWindowState; uc?: number };
   return {
     model: AgentBehaviorModel.fromJSON(j.m as never),
-    episode: j.e ?? undefined,
+    episodes: EpisodeTracker.fromJSON(j.e ?? null),
+    episodeId: j.ei ?? undefined,
     shadowReportedAt: j.s ?? undefined,
     recent: j.r ?? { t: [], s: [] },
     usage: j.u ?? undefined,
