@@ -48,7 +48,10 @@ async function register(harness: ServiceHarness, agents: string[]): Promise<void
 async function fill(harness: ServiceHarness, agents: string[]): Promise<void> {
   const producer = harness.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
+  // One hour of a busy fleet: each agent acts about every 36 s. (Spreading the same events over days would make
+  // every other event of an agent close an hourly usage window, which no live traffic does.)
   const start = Date.parse('2026-10-01T08:00:00Z');
+  const spacingMs = 3_600_000 / EVENTS;
   try {
     for (let i = 0; i < EVENTS; i += 5000) {
       const messages = Array.from({ length: 5000 }, (_, k) => {
@@ -58,7 +61,7 @@ async function fill(harness: ServiceHarness, agents: string[]): Promise<void> {
           source: '/bench',
           data: {
             agentId: agents[n % AGENTS],
-            occurredAt: new Date(start + n * 200).toISOString(),
+            occurredAt: new Date(start + n * spacingMs).toISOString(),
             action: ['crm.read', 'crm.update', 'mail.send'][n % 3],
             resourceType: 'crm.contact',
             tool: ['crm-api', 'mailer'][n % 2],
@@ -77,7 +80,8 @@ async function fill(harness: ServiceHarness, agents: string[]): Promise<void> {
 
 /** The limit: how fast plain kafkajs, doing nothing with the messages, reads the same topic on this machine. */
 async function rawConsumption(harness: ServiceHarness): Promise<number> {
-  const consumer = harness.kafka.consumer({ groupId: uniqueName('raw'), maxBytes: 10 << 20 });
+  // The same fetch sizes as the baseliner's consumers, so this is the limit for them.
+  const consumer = harness.kafka.consumer({ groupId: uniqueName('raw'), maxWaitTimeInMs: 100, maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20 });
   await consumer.connect();
   await consumer.subscribe({ topics: [harness.topic(Topics.AgentActivity)], fromBeginning: true });
   let seen = 0;
@@ -114,14 +118,15 @@ async function covered(group: string): Promise<number> {
 
 export async function benchBaseliner(): Promise<BenchFigure[]> {
   // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service under this load.
-  const harness = new ServiceHarness('behavior-baseliner', { env: { LOG_LEVEL: 'warn' }, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
+  const harness = new ServiceHarness('behavior-baseliner', { env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_SCORING_THREADS ? { SCORING_THREADS: process.env.BENCH_SCORING_THREADS } : {}) }, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
   await ensureTopics(harness.kafka, catalogTopics(harness.topicPrefix));
   const agents = Array.from({ length: AGENTS }, () => randomUUID());
   await harness.start();
   await register(harness, agents);
   await harness.stop();
   await fill(harness, agents);
-  const raw = await rawConsumption(harness);
+  // The best of two raw runs: the limit is what plain consumption can reach, not its unlucky moment.
+  const raw = Math.max(await rawConsumption(harness), await rawConsumption(harness));
   const group = `${harness.topicPrefix}behavior-baseliner.scoring`;
   const t0 = performance.now();
   await harness.start();
@@ -156,7 +161,7 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
   );
   await harness.stop();
   return [
-    { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing` },
+    { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing; best of two runs, same fetch sizes as the baseliner` },
     {
       name: 'baseliner throughput (score + checkpoint), one instance',
       value: rate,

@@ -89,7 +89,12 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
       usageGraceMs: this.env.USAGE_GRACE_SECONDS * 1000,
     };
     // The worker inherits this process's execArgv, so it loads TypeScript the same way the service does.
-    const worker = new Worker(resolve(__dirname, `scoring-worker${__filename.slice(__filename.lastIndexOf('.'))}`), { workerData: config });
+    const worker = new Worker(resolve(__dirname, `scoring-worker${__filename.slice(__filename.lastIndexOf('.'))}`), {
+      workerData: config,
+      // Scoring allocates many short-lived objects (kafkajs decodes every record); a larger young generation
+      // collects them far less often.
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    });
     const thread: ScoringThread = { worker, started: false, exited: false, processed: 0 };
     this.threads[index] = thread;
     return new Promise<void>((started, failed) => {
