@@ -23,8 +23,8 @@ section "migrations (test database)"
 DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/agentgov_test}" \
   node -r @swc-node/register scripts/db-migrate.ts
 
-section "old test topics"
-node -r @swc-node/register scripts/infra/delete-test-topics.ts
+section "leftovers of earlier test runs"
+node -r @swc-node/register scripts/infra/clean-test-leftovers.ts
 
 section "integration tests (real Kafka and PostgreSQL)"
 # --forceExit: a failed test can leave a Kafka consumer behind; the run must still end and report.
