@@ -13,7 +13,8 @@ function activity(agentId: string, t: number, recordsTouched: number, tool = 'cr
 }
 
 describe('the baseliner, over Kafka, reports a burst far above an agent’s baseline and a shadow agent', () => {
-  const harness = new ServiceHarness('behavior-baseliner');
+  // Anomalies leave with their partition's checkpoint: a short interval lets the test wait out every partition.
+  const harness = new ServiceHarness('behavior-baseliner', { env: { SCORING_CHECKPOINT_INTERVAL_MS: '500' } });
   beforeAll(() => harness.start(), 60000);
   afterAll(() => harness.stop());
 
@@ -46,7 +47,7 @@ describe('the baseliner, over Kafka, reports a burst far above an agent’s base
     const shadowId = `shadow-${randomUUID().slice(0, 8)}`;
     await harness.publish(Topics.AgentActivity, [...normal, ...burst, activity(shadowId, burstStart, 3, 'sql-runner')]);
 
-    const anomalies = (await collectMessages(harness.kafka, harness.topic(Topics.AgentAnomaly), 2, { timeoutMs: 30000, settleMs: 2000 })).map((m) =>
+    const anomalies = (await collectMessages(harness.kafka, harness.topic(Topics.AgentAnomaly), 2, { timeoutMs: 30000, settleMs: 4000 })).map((m) =>
       JSON.parse(m.value),
     );
     const behavior = anomalies.filter((a) => a.kind === 'behavior');
