@@ -184,21 +184,7 @@ export interface AgentBehaviorState {
 }
 
 /** The version-1 state (before seasonality), still accepted by fromJSON. */
-export interface AgentBehaviorStateV1 {
-  v: 1;
-  last: number | null;
-  first: number | null;
-  events: number;
-  wn: number;
-  wr: number;
-  wb: number;
-  p: number;
-  rate: EwRobustZState;
-  recs: EwRobustZState;
-  seen: string;
-  hours: number;
-  prior: 0 | 1;
-}
+export type AgentBehaviorStateV1 = Omit<AgentBehaviorState, 'v' | 'sea' | 'peerHours' | 'nd' | 'ndT' | 'hd' | 'hdT'> & { v: 1 };
 
 /** Discovery count a migrated v1 state starts with: its repertoire is re-learnt without alarms. */
 const V1_NOVELTY_DISCOUNT = 20;

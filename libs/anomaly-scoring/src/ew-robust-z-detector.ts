@@ -205,6 +205,15 @@ export class EwRobustZDetector implements OnlineDetector {
     return this.lastScoreValue;
   }
 
+  /** A point that gets no score (not a number, or the baseline still forming). */
+  private unscored(): void {
+    this.lastExpectedValue = NAN;
+    this.lastZValue = 0;
+    this.lastScoreValue = 0;
+    STEP_OUT[0] = 0;
+    STEP_OUT[1] = NAN;
+  }
+
   /**
    * updateValue for hot loops: the arguments are read from STEP_IN and the score and expected level written to
    * STEP_OUT (see there). A double passed to or returned from a call that the JIT does not inline is boxed, i.e.
@@ -220,11 +229,7 @@ export class EwRobustZDetector implements OnlineDetector {
     const o = this.o;
     if (!(x - x === 0)) {
       // NaN or ±Infinity: not a value.
-      this.lastExpectedValue = NAN;
-      this.lastZValue = 0;
-      this.lastScoreValue = 0;
-      STEP_OUT[0] = 0;
-      STEP_OUT[1] = NAN;
+      this.unscored();
       return;
     }
     if (this.n < o.warmup) {
@@ -237,11 +242,7 @@ export class EwRobustZDetector implements OnlineDetector {
         this.dev += (abs(r) - this.dev) / this.n;
       }
       this.n += 1;
-      this.lastExpectedValue = NAN;
-      this.lastZValue = 0;
-      this.lastScoreValue = 0;
-      STEP_OUT[0] = 0;
-      STEP_OUT[1] = NAN;
+      this.unscored();
       return;
     }
     const mean = this.mean;
