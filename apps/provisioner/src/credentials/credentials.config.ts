@@ -1,5 +1,5 @@
 import { ProvisionerEnv } from '../config/provisioner.env';
-import { keyEncryptionKeyFrom } from './key-encryption';
+import { KeyEncryptionKey, keyEncryptionKeyFrom } from '@agentgov/sealed-secrets';
 
 export const CREDENTIALS_CONFIG = Symbol('CREDENTIALS_CONFIG');
 
@@ -8,7 +8,7 @@ export interface CredentialsConfig {
   issuer: string;
   audience?: string;
   ttlSeconds: number;
-  keyEncryptionKey: Buffer;
+  keyEncryptionKey: KeyEncryptionKey;
   usesDevelopmentKeyEncryptionKey: boolean;
   databaseUrl: string;
 }
@@ -18,7 +18,7 @@ export function credentialsConfigFrom(env: ProvisionerEnv): CredentialsConfig {
     issuer: env.ISSUER_URL.replace(/\/+$/, ''),
     audience: env.ACCESS_TOKEN_AUDIENCE,
     ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
-    keyEncryptionKey: keyEncryptionKeyFrom(env.ISSUER_KEY_ENCRYPTION_KEY),
+    keyEncryptionKey: keyEncryptionKeyFrom({ variable: 'ISSUER_KEY_ENCRYPTION_KEY', base64: env.ISSUER_KEY_ENCRYPTION_KEY, developmentPurpose: 'issuer' }),
     usesDevelopmentKeyEncryptionKey: env.ISSUER_KEY_ENCRYPTION_KEY === undefined,
     databaseUrl: env.DATABASE_URL,
   };

@@ -5,9 +5,10 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, JWK, JWT
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { decryptWithKek, encryptWithKek } from '@agentgov/sealed-secrets';
+
 import { returnedRows } from '../common/sql-result';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
-import { decryptWithKek, encryptWithKek } from './key-encryption';
 
 export const SIGNING_ALGORITHM = 'ES256';
 /** Postgres NOTIFY channel: a replica that rotates the key tells the others to reload at once. */

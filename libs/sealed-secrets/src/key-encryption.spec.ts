@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
-import { decryptWithKek, encryptWithKek, KeyDecryptionError, keyEncryptionKeyFrom } from './key-encryption';
+import { decryptWithKek, developmentKeyEncryptionKey, encryptWithKek, KeyDecryptionError, keyEncryptionKeyFrom } from './key-encryption';
 
 const JWK = JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x-coordinate', y: 'y-coordinate', d: 'private-scalar' });
 
-describe('signing keys encrypted at rest with AES-256-GCM', () => {
-  const kek = randomBytes(32);
+describe('secrets sealed at rest with AES-256-GCM', () => {
+  const kek = { key: randomBytes(32), variable: 'TEST_KEY_ENCRYPTION_KEY' };
 
   it('decrypts what it encrypted, and never stores the plaintext', () => {
     const sealed = encryptWithKek(kek, JWK, 'kid-1');
@@ -38,12 +38,18 @@ describe('signing keys encrypted at rest with AES-256-GCM', () => {
   it('refuses another key-encryption key, without echoing the plaintext', () => {
     const sealed = encryptWithKek(kek, JWK, 'kid-1');
 
-    expect(() => decryptWithKek(randomBytes(32), sealed, 'kid-1')).toThrow(/wrong ISSUER_KEY_ENCRYPTION_KEY/);
+    expect(() => decryptWithKek({ key: randomBytes(32), variable: 'TEST_KEY_ENCRYPTION_KEY' }, sealed, 'kid-1')).toThrow(/wrong TEST_KEY_ENCRYPTION_KEY/);
   });
 
   it('reads the key-encryption key from base64 of 32 bytes, and refuses another length', () => {
-    expect(keyEncryptionKeyFrom(kek.toString('base64')).equals(kek)).toBe(true);
-    expect(() => keyEncryptionKeyFrom(randomBytes(16).toString('base64'))).toThrow(/32 bytes/);
-    expect(keyEncryptionKeyFrom(undefined)).toHaveLength(32);
+    const source = (base64: string | undefined) => ({ variable: 'TEST_KEY_ENCRYPTION_KEY', base64, developmentPurpose: 'test' });
+    expect(keyEncryptionKeyFrom(source(kek.key.toString('base64'))).key.equals(kek.key)).toBe(true);
+    expect(() => keyEncryptionKeyFrom(source(randomBytes(16).toString('base64')))).toThrow(/TEST_KEY_ENCRYPTION_KEY must be the base64 of exactly 32 bytes/);
+    expect(keyEncryptionKeyFrom(source(undefined)).key).toHaveLength(32);
+  });
+
+  it('gives each purpose its own development key, the issuer\'s unchanged since keys were first sealed under it', () => {
+    expect(developmentKeyEncryptionKey('issuer').toString('hex')).toBe(createHash('sha256').update('agentgov development-only issuer key-encryption key').digest('hex'));
+    expect(developmentKeyEncryptionKey('issuer').equals(developmentKeyEncryptionKey('external-token'))).toBe(false);
   });
 });
