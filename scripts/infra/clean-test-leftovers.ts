@@ -4,7 +4,9 @@
  * - their topics on the local broker: each harness works under its own prefix (`<name>_<10 hex>.`), so every run
  *   adds a few hundred partitions, and thousands of them slow the broker for everything after;
  * - their unpublished outbox rows in the test database: a run stopped before its relay drained (a benchmark
- *   leaves tens of thousands) would make the next run's relays publish them first, to topics that are gone.
+ *   leaves tens of thousands) would make the next run's relays publish them first, to topics that are gone;
+ * - containment's unfinished connector deliveries there: their receivers are gone, and a later run's instance
+ *   (with connectors of the same names) would otherwise carry them to its own receivers.
  * Topics without a test prefix and every other database are never touched.
  */
 import { Client } from 'pg';
@@ -42,6 +44,10 @@ async function clearTestOutboxes(): Promise<number> {
       const [{ exists }] = (await client.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`"${schema}"."outbox"`])).rows;
       if (exists) cleared += (await client.query(`DELETE FROM "${schema}"."outbox"`)).rowCount ?? 0;
     }
+    const [{ deliveries }] = (await client.query(`SELECT to_regclass('"containment"."deliveries"') IS NOT NULL AS deliveries`)).rows;
+    if (deliveries) {
+      cleared += (await client.query(`UPDATE "containment"."deliveries" SET "status" = 'failed', "reason" = 'test leftover' WHERE "status" IN ('pending', 'retrying')`)).rowCount ?? 0;
+    }
     return cleared;
   } finally {
     await client.end();
@@ -52,7 +58,7 @@ async function main(): Promise<void> {
   // A failed clean-up must not fail the tests: the leftovers only cost speed.
   const rows = await clearTestOutboxes().catch((error: Error) => console.warn(`could not clear old outbox rows: ${error.message}`));
   const topics = await deleteTestTopics().catch((error: Error) => console.warn(`could not delete old test topics: ${error.message}`));
-  console.log(`cleared ${rows ?? 0} unpublished outbox rows and ${topics ?? 0} topics left by earlier test runs`);
+  console.log(`cleared ${rows ?? 0} unpublished outbox rows and unfinished deliveries and ${topics ?? 0} topics left by earlier test runs`);
 }
 
 void main();

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from './config/containment.env';
+import { ContainmentModule } from './containment.module';
 import { CONTAINMENT_ENTITIES, CONTAINMENT_MIGRATIONS, CONTAINMENT_SCHEMA } from './database/containment.database';
 
 @Module({})
@@ -11,6 +12,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ContainmentModule,
         ServiceInfrastructureModule.forService({
           serviceName: CONTAINMENT_SERVICE_NAME,
           env,

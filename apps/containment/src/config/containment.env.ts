@@ -1,9 +1,40 @@
-import { commonEnv, EnvOf } from '@agentgov/service-runtime';
+import { commonEnv, env, EnvOf } from '@agentgov/service-runtime';
 
 export const CONTAINMENT_SERVICE_NAME = 'containment';
 
 export const CONTAINMENT_ENV = {
   ...commonEnv({ httpPort: 3003, kafkaClientId: CONTAINMENT_SERVICE_NAME }),
+  CONNECTORS_FILE: env
+    .string()
+    .optional()
+    .describe('JSON file listing the connectors universal logout fans out to (see the README); none when unset. It holds secrets: mount it from a secret store.'),
+  SSF_SIGNING_KEY_FILE: env
+    .string()
+    .optional()
+    .describe('Private ES256 JWK that signs Shared Signals SETs; its public half is served at /.well-known/ssf-jwks.json. Generated in tmp/ when unset outside production.'),
+  EXTERNAL_TOKEN_ENCRYPTION_KEY: env
+    .string({ minLength: 44 })
+    .optional()
+    .secret()
+    .describe('Base64 of 32 bytes: encrypts the external tokens recorded for RFC 7009 revocation. Required in production; a development-only key is used otherwise.'),
+  ALERT_WEBHOOK_URL: env.url().optional().describe('Where every containment.alert.v1 is also POSTed, signed with ALERT_WEBHOOK_SECRET (e.g. a SIEM collector).'),
+  ALERT_WEBHOOK_SECRET: env
+    .string({ minLength: 32 })
+    .optional()
+    .secret()
+    .describe('HMAC-SHA256 key for the AgentGov-Signature header of forwarded alerts; required with ALERT_WEBHOOK_URL.'),
+  DELIVERY_CONCURRENCY: env.int({ min: 1, max: 512 }).default(64).describe('Connector calls in flight at once per instance.'),
+  DELIVERY_RETRY_BASE_MS: env.int({ min: 10, max: 600000 }).default(500).describe('First retry delay of a failing connector call; it doubles per attempt (with jitter).'),
+  DELIVERY_RETRY_MAX_MS: env.int({ min: 100, max: 3600000 }).default(300000).describe('Longest delay between two attempts of one connector call.'),
+  DELIVERY_MAX_ATTEMPTS: env.int({ min: 1, max: 1000 }).default(20).describe('Attempts before a connector call is recorded as failed for good (and alerted).'),
+  DELIVERY_ALERT_AFTER_ATTEMPTS: env
+    .int({ min: 1, max: 1000 })
+    .default(3)
+    .describe('After this many failed attempts, a still-retrying connector raises an alert instead of retrying silently.'),
+  DELIVERY_LEASE_MS: env
+    .int({ min: 1000, max: 600000 })
+    .default(15000)
+    .describe('How long a claimed connector call belongs to one instance; a crashed instance\'s calls are taken over after this.'),
 };
 
 export type ContainmentEnv = EnvOf<typeof CONTAINMENT_ENV>;

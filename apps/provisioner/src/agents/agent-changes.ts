@@ -3,10 +3,10 @@ import { EntityManager } from 'typeorm';
 
 import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
+import { returnedRows } from '@agentgov/persistence';
 
 import { AuditTrail, auditActor } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
-import { returnedRows } from '../common/sql-result';
 import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, AgentStatus, agentLifecycleEvent, rowToAgent } from './agent-record';
 
 const T = `"provisioner"."agents"`;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { returnedRows } from '@agentgov/persistence';
+
 import { Cause } from '../common/cause';
-import { returnedRows } from '../common/sql-result';
 import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, RiskTier, rowToAgent } from './agent-record';
 import { AgentChanges } from './agent-changes';
 import { AgentsRepository } from './agents.repository';

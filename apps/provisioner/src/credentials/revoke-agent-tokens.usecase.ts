@@ -3,11 +3,11 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
+import { returnedRows } from '@agentgov/persistence';
 
 import { AGENT_COLUMNS, agentLifecycleEvent, AgentRecord, rowToAgent } from '../agents/agent-record';
 import { auditActor, AuditTrail } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
-import { returnedRows } from '../common/sql-result';
 import { CredentialsError, CredentialsErrorCode } from './credentials.errors';
 
 /**

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { returnedRows } from '@agentgov/persistence';
+
 import { auditActor, AuditTrail } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
-import { returnedRows } from '../common/sql-result';
 import { generateClientSecret, hashClientSecret } from './client-secret';
 import { CredentialsError, CredentialsErrorCode } from './credentials.errors';
 

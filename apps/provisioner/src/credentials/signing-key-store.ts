@@ -6,8 +6,8 @@ import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { decryptWithKek, encryptWithKek } from '@agentgov/sealed-secrets';
+import { returnedRows } from '@agentgov/persistence';
 
-import { returnedRows } from '../common/sql-result';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
 
 export const SIGNING_ALGORITHM = 'ES256';

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { returnedRows } from '@agentgov/persistence';
+
 import { AuditTrail, auditActor } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
-import { returnedRows } from '../common/sql-result';
 import { normalizePhone, Owner, OwnerIdentity, OwnerProfile, PROFILE_COLUMNS } from './owner';
 import { OwnerDirectory } from './owner-directory';
 import { OwnerError } from './owner.errors';

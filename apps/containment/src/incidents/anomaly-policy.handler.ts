@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+import { Topics } from '@agentgov/contracts';
+import { ConsumedEvent } from '@agentgov/messaging';
+import { HandlesEvent } from '@agentgov/messaging-nest';
+import { getMeter } from '@agentgov/telemetry';
+
+import { UniversalLogout } from '../logout/universal-logout';
+import { Band, bandFor, bandRank, ContainmentPolicy, severityOf, strongerBand } from '../policy/containment-policy';
+import { PolicyStore } from '../policy/policy-store';
+import { KnownAgents } from '../registry/known-agents';
+import { FINAL_STATUSES, Incident } from './incident';
+import { IncidentAlerts } from './incident-alerts';
+import { IncidentStore } from './incident-store';
+
+/**
+ * Policy on the baseliner's anomalies: one incident per agent per episode (a new episode joins the agent's
+ * live incident, or its last one within the cooldown), escalated when a score reaches a stronger band, with
+ * the action that band takes.
+ */
+@Injectable()
+export class AnomalyPolicyHandler {
+  private readonly observed = getMeter('containment').createCounter('containment_anomalies_observed_total', {
+    description: 'Anomalies below every alerting band of their tier: counted, no incident.',
+  });
+
+  constructor(
+    private readonly policies: PolicyStore,
+    private readonly known: KnownAgents,
+    private readonly incidents: IncidentStore,
+    private readonly alerts: IncidentAlerts,
+    private readonly logout: UniversalLogout,
+  ) {}
+
+  @HandlesEvent(Topics.AgentAnomaly)
+  async onAnomaly(event: ConsumedEvent<'agent.anomaly.v1'>, tx: EntityManager): Promise<void> {
+    const anomaly = event.data;
+    const { version, policy } = await this.policies.current(tx);
+    const known = anomaly.kind === 'shadow-agent' ? undefined : await this.known.find(tx, anomaly.agentId);
+    const tier = anomaly.riskTier ?? known?.riskTier ?? policy.unknownTier;
+    const ownerId = anomaly.ownerId ?? known?.ownerId;
+    const now = new Date();
+
+    let incident = await this.incidents.lockByEpisode(tx, anomaly.episodeId);
+    if (anomaly.episodeState === 'ended') {
+      if (incident && incident.episodeOpen) {
+        incident.episodeOpen = false;
+        incident.updatedAt = now;
+        await this.alerts.saveAndPublish(tx, incident);
+      }
+      return;
+    }
+
+    let band: Band = anomaly.kind === 'shadow-agent' ? policy.shadowAgent : bandFor(policy, tier, anomaly.score);
+    let isNew = false;
+    if (!incident) {
+      if (band === 'observe') {
+        this.observed.add(1, { kind: anomaly.kind });
+        return;
+      }
+      incident = await this.joinable(tx, anomaly.agentId, anomaly.kind, policy, now);
+      if (incident) {
+        await this.incidents.addEpisode(tx, incident.id, anomaly.episodeId);
+        incident.episodeOpen = true;
+        if (incident.status === 'released' || incident.status === 'closed') incident.status = 'open';
+      } else {
+        isNew = true;
+        incident = {
+          id: randomUUID(),
+          agentId: anomaly.agentId,
+          kind: anomaly.kind,
+          ...(ownerId ? { ownerId } : {}),
+          riskTier: tier,
+          status: 'open',
+          band: 'observe',
+          severity: severityOf('observe'),
+          score: anomaly.score,
+          explanation: anomaly.features,
+          summary: anomaly.summary,
+          policyVersion: version,
+          episodeOpen: true,
+          openedAt: now,
+          updatedAt: now,
+          revision: 0,
+        };
+        await this.incidents.insert(tx, incident, anomaly.episodeId);
+      }
+    }
+
+    // After a release, the analyst's judgement stands for the cooldown unless the agent does worse than before.
+    const releasedRecently = incident.releasedScore !== undefined && now.getTime() - incident.updatedAt.getTime() < policy.cooldownSeconds * 1000;
+    if (releasedRecently && anomaly.score <= (incident.releasedScore as number) && bandRank(band) > bandRank('alert')) band = 'alert';
+
+    const before = { band: incident.band, score: incident.score, status: incident.status };
+    if (anomaly.score > incident.score || isNew) {
+      incident.score = anomaly.score;
+      incident.explanation = anomaly.features;
+      incident.summary = anomaly.summary;
+    }
+    if (bandRank(band) > bandRank(incident.band)) {
+      incident.band = strongerBand(incident.band, band);
+      incident.severity = severityOf(incident.band);
+      incident.policyVersion = version;
+      if (band === 'contain' || band === 'deprovision') {
+        await this.logout.start(tx, {
+          agentId: incident.agentId,
+          ownerId: incident.ownerId,
+          kind: band,
+          origin: 'policy',
+          requestedBy: `policy-v${version}`,
+          reason: `score ${anomaly.score.toFixed(3)} reached the ${band} band of the ${tier} tier: ${anomaly.summary}`.slice(0, 1000),
+          incidentId: incident.id,
+        });
+        incident.status = band === 'contain' ? 'contained' : 'confirmed';
+      }
+    }
+    if (isNew || incident.band !== before.band || incident.score !== before.score || incident.status !== before.status || anomaly.episodeState === 'started') {
+      incident.updatedAt = now;
+      await this.alerts.saveAndPublish(tx, incident);
+    }
+  }
+
+  /** The incident a new episode joins: the agent's live incident, or one that changed within the cooldown. */
+  private async joinable(tx: EntityManager, agentId: string, kind: Incident['kind'], policy: ContainmentPolicy, now: Date): Promise<Incident | undefined> {
+    const latest = await this.incidents.lockLatestOfAgent(tx, agentId, [kind]);
+    if (!latest || latest.status === 'confirmed') return undefined;
+    if (!FINAL_STATUSES.includes(latest.status) && latest.status !== 'released') return latest;
+    return now.getTime() - latest.updatedAt.getTime() < policy.cooldownSeconds * 1000 ? latest : undefined;
+  }
+}

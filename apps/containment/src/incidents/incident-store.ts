@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+import { CONTAINMENT_SCHEMA } from '../database/containment.database';
+import { Incident, IncidentStatus } from './incident';
+
+const INCIDENTS = `"${CONTAINMENT_SCHEMA}"."incidents"`;
+const EPISODES = `"${CONTAINMENT_SCHEMA}"."incident_episodes"`;
+
+interface IncidentRow {
+  id: string;
+  agent_id: string;
+  kind: Incident['kind'];
+  owner_id: string | null;
+  risk_tier: Incident['riskTier'] | null;
+  status: IncidentStatus;
+  band: Incident['band'];
+  severity: Incident['severity'];
+  score: number;
+  explanation: Incident['explanation'];
+  summary: string;
+  policy_version: number | null;
+  episode_open: boolean;
+  acknowledged_by: string | null;
+  acknowledged_at: Date | null;
+  released_score: number | null;
+  opened_at: Date;
+  updated_at: Date;
+  revision: number;
+}
+
+function incidentOf(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    agentId: r.agent_id,
+    kind: r.kind,
+    ...(r.owner_id !== null ? { ownerId: r.owner_id } : {}),
+    ...(r.risk_tier !== null ? { riskTier: r.risk_tier } : {}),
+    status: r.status,
+    band: r.band,
+    severity: r.severity,
+    score: r.score,
+    explanation: r.explanation,
+    summary: r.summary,
+    ...(r.policy_version !== null ? { policyVersion: r.policy_version } : {}),
+    episodeOpen: r.episode_open,
+    ...(r.acknowledged_by !== null ? { acknowledgedBy: r.acknowledged_by, acknowledgedAt: new Date(r.acknowledged_at as Date) } : {}),
+    ...(r.released_score !== null ? { releasedScore: r.released_score } : {}),
+    openedAt: new Date(r.opened_at),
+    updatedAt: new Date(r.updated_at),
+    revision: r.revision,
+  };
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  agentId?: string;
+  ownerId?: string;
+  severity?: Incident['severity'][];
+  kind?: Incident['kind'][];
+  updatedSince?: Date;
+  /** Keyset pagination: incidents updated before this one (its updatedAt and id). */
+  before?: { updatedAt: Date; id: string };
+  limit: number;
+}
+
+@Injectable()
+export class IncidentStore {
+  /** Locks the incident row for the rest of the transaction: analysts and policy change one incident one at a time. */
+  async lock(tx: EntityManager, id: string): Promise<Incident | undefined> {
+    const [row] = await tx.query(`SELECT * FROM ${INCIDENTS} WHERE "id" = $1 FOR UPDATE`, [id]);
+    return row ? incidentOf(row) : undefined;
+  }
+
+  async find(manager: EntityManager, id: string): Promise<Incident | undefined> {
+    const [row] = await manager.query(`SELECT * FROM ${INCIDENTS} WHERE "id" = $1`, [id]);
+    return row ? incidentOf(row) : undefined;
+  }
+
+  async lockByEpisode(tx: EntityManager, episodeId: string): Promise<Incident | undefined> {
+    const [row] = await tx.query(`SELECT i.* FROM ${INCIDENTS} i JOIN ${EPISODES} e ON e."incident_id" = i."id" WHERE e."episode_id" = $1 FOR UPDATE OF i`, [episodeId]);
+    return row ? incidentOf(row) : undefined;
+  }
+
+  /** The agent's most recently changed incident of these kinds, locked. */
+  async lockLatestOfAgent(tx: EntityManager, agentId: string, kinds: Incident['kind'][]): Promise<Incident | undefined> {
+    const [row] = await tx.query(`SELECT * FROM ${INCIDENTS} WHERE "agent_id" = $1 AND "kind" = ANY($2) ORDER BY "updated_at" DESC LIMIT 1 FOR UPDATE`, [agentId, kinds]);
+    return row ? incidentOf(row) : undefined;
+  }
+
+  async insert(tx: EntityManager, incident: Incident, episodeId?: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${INCIDENTS} ("id", "agent_id", "kind", "owner_id", "risk_tier", "status", "band", "severity", "score", "explanation", "summary",
+         "policy_version", "episode_open", "opened_at", "updated_at", "revision")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        incident.id,
+        incident.agentId,
+        incident.kind,
+        incident.ownerId ?? null,
+        incident.riskTier ?? null,
+        incident.status,
+        incident.band,
+        incident.severity,
+        incident.score,
+        JSON.stringify(incident.explanation),
+        incident.summary,
+        incident.policyVersion ?? null,
+        incident.episodeOpen,
+        incident.openedAt,
+        incident.updatedAt,
+        incident.revision,
+      ],
+    );
+    if (episodeId) await this.addEpisode(tx, incident.id, episodeId);
+  }
+
+  async addEpisode(tx: EntityManager, incidentId: string, episodeId: string): Promise<void> {
+    await tx.query(`INSERT INTO ${EPISODES} ("episode_id", "incident_id") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [episodeId, incidentId]);
+  }
+
+  async save(tx: EntityManager, incident: Incident): Promise<void> {
+    await tx.query(
+      `UPDATE ${INCIDENTS} SET "owner_id" = $2, "risk_tier" = $3, "status" = $4, "band" = $5, "severity" = $6, "score" = $7, "explanation" = $8,
+         "summary" = $9, "policy_version" = $10, "episode_open" = $11, "acknowledged_by" = $12, "acknowledged_at" = $13, "released_score" = $14,
+         "updated_at" = $15, "revision" = $16
+       WHERE "id" = $1`,
+      [
+        incident.id,
+        incident.ownerId ?? null,
+        incident.riskTier ?? null,
+        incident.status,
+        incident.band,
+        incident.severity,
+        incident.score,
+        JSON.stringify(incident.explanation),
+        incident.summary,
+        incident.policyVersion ?? null,
+        incident.episodeOpen,
+        incident.acknowledgedBy ?? null,
+        incident.acknowledgedAt ?? null,
+        incident.releasedScore ?? null,
+        incident.updatedAt,
+        incident.revision,
+      ],
+    );
+  }
+
+  async list(manager: EntityManager, filter: IncidentFilter): Promise<Incident[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (filter.status?.length) add((p) => `"status" = ANY(${p})`, filter.status);
+    if (filter.severity?.length) add((p) => `"severity" = ANY(${p})`, filter.severity);
+    if (filter.kind?.length) add((p) => `"kind" = ANY(${p})`, filter.kind);
+    if (filter.agentId) add((p) => `"agent_id" = ${p}`, filter.agentId);
+    if (filter.ownerId) add((p) => `"owner_id" = ${p}`, filter.ownerId);
+    if (filter.updatedSince) add((p) => `"updated_at" >= ${p}`, filter.updatedSince);
+    if (filter.before) {
+      params.push(filter.before.updatedAt, filter.before.id);
+      where.push(`("updated_at", "id") < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(filter.limit);
+    const rows: IncidentRow[] = await manager.query(
+      `SELECT * FROM ${INCIDENTS} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY "updated_at" DESC, "id" DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(incidentOf);
+  }
+}

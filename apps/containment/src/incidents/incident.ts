@@ -1,0 +1,46 @@
+import { TopicPayloads } from '@agentgov/contracts';
+
+import { Band, RiskTier } from '../policy/containment-policy';
+
+type Alert = TopicPayloads['containment.alert.v1'];
+
+export type IncidentStatus = Alert['status'];
+export type IncidentKind = 'behavior' | 'shadow-agent' | 'manual' | 'connector-failure';
+export type Explanation = Alert['explanation'];
+
+export interface Incident {
+  id: string;
+  agentId: string;
+  kind: IncidentKind;
+  ownerId?: string;
+  riskTier?: RiskTier;
+  status: IncidentStatus;
+  /** The strongest band policy (or an analyst) has applied so far. */
+  band: Band;
+  severity: Alert['severity'];
+  /** Highest score of the incident's episodes. */
+  score: number;
+  explanation: Explanation;
+  summary: string;
+  policyVersion?: number;
+  /** False once the baseliner reported the latest episode ended. */
+  episodeOpen: boolean;
+  acknowledgedBy?: string;
+  acknowledgedAt?: Date;
+  /** The score the incident had when an analyst released it: within the cooldown only a higher one acts again. */
+  releasedScore?: number;
+  openedAt: Date;
+  updatedAt: Date;
+  /** Counts the changes published on containment.alert.v1. */
+  revision: number;
+}
+
+/** Statuses from which nothing follows without a new episode. */
+export const FINAL_STATUSES: readonly IncidentStatus[] = ['confirmed', 'closed'];
+
+/** Which analyst decisions each status allows. */
+export const ANALYST_TRANSITIONS: Record<'acknowledge' | 'release' | 'confirm', readonly IncidentStatus[]> = {
+  acknowledge: ['open'],
+  release: ['open', 'acknowledged', 'contained'],
+  confirm: ['open', 'acknowledged', 'contained', 'released'],
+};

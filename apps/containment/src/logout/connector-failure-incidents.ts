@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+import { CONTAINMENT_SCHEMA } from '../database/containment.database';
+import { IncidentAlerts } from '../incidents/incident-alerts';
+import { IncidentStore } from '../incidents/incident-store';
+import { KnownAgents } from '../registry/known-agents';
+
+interface FailedAction {
+  id: string;
+  agent_id: string;
+  owner_id: string | null;
+  kind: string;
+}
+
+/**
+ * An action with no incident (a logout the registry asked for) whose connector keeps failing still reaches the
+ * SOC: it gets an incident of its own, to which the action and its receipts are attached.
+ */
+@Injectable()
+export class ConnectorFailureIncidents {
+  constructor(
+    private readonly incidents: IncidentStore,
+    private readonly alerts: IncidentAlerts,
+    private readonly known: KnownAgents,
+  ) {}
+
+  async open(tx: EntityManager, action: FailedAction, connector: string): Promise<void> {
+    // Another connector of the same action may have opened it first.
+    const [existing] = await tx.query(`SELECT "incident_id" FROM "${CONTAINMENT_SCHEMA}"."actions" WHERE "id" = $1 FOR UPDATE`, [action.id]);
+    if (existing?.incident_id) {
+      await this.alerts.republish(tx, existing.incident_id);
+      return;
+    }
+    const agent = await this.known.find(tx, action.agent_id);
+    const now = new Date();
+    const id = randomUUID();
+    await this.incidents.insert(tx, {
+      id,
+      agentId: action.agent_id,
+      kind: 'connector-failure',
+      ...(action.owner_id ? { ownerId: action.owner_id } : {}),
+      ...(agent ? { riskTier: agent.riskTier } : {}),
+      status: 'open',
+      band: 'alert',
+      severity: 'high',
+      score: 0,
+      explanation: [],
+      summary: `Universal logout (${action.kind}) of agent ${action.agent_id} is failing at connector ${connector}: its access there may not have ended`,
+      episodeOpen: false,
+      openedAt: now,
+      updatedAt: now,
+      revision: 0,
+    });
+    await tx.query(`UPDATE "${CONTAINMENT_SCHEMA}"."actions" SET "incident_id" = $2 WHERE "id" = $1`, [action.id, id]);
+    await tx.query(`UPDATE "${CONTAINMENT_SCHEMA}"."deliveries" SET "incident_id" = $2 WHERE "action_id" = $1`, [action.id, id]);
+    const incident = await this.incidents.lock(tx, id);
+    if (incident) await this.alerts.saveAndPublish(tx, incident);
+  }
+}

@@ -1,0 +1,255 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { PgNotificationListener, returnedRows } from '@agentgov/persistence';
+import { ConnectorOutcome, RevocationConnector } from '@agentgov/revocation-connectors';
+import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
+import { getMeter } from '@agentgov/telemetry';
+
+import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from '../config/containment.env';
+import { ConnectorRegistry } from '../connectors/connector-registry';
+import { CONTAINMENT_SCHEMA } from '../database/containment.database';
+import { ALERT_WEBHOOK_TARGET, IncidentAlerts } from '../incidents/incident-alerts';
+import { AlertForwarder } from './alert-forwarder';
+import { ConnectorFailureIncidents } from './connector-failure-incidents';
+import { ExternalTokens } from './external-tokens';
+import { nextRetryDelayMs } from './retry-schedule';
+import { DELIVERIES_CHANNEL } from './universal-logout';
+
+const DELIVERIES = `"${CONTAINMENT_SCHEMA}"."deliveries"`;
+const ACTIONS = `"${CONTAINMENT_SCHEMA}"."actions"`;
+/** Fallback when a notification is missed (listener reconnecting) and for retries coming due. */
+const POLL_INTERVAL_MS = 250;
+
+interface ClaimedDelivery {
+  id: string;
+  action_id: string | null;
+  incident_id: string | null;
+  target: string;
+  payload: unknown;
+  attempts: number;
+  alerted: boolean;
+}
+
+interface ActionRow {
+  id: string;
+  agent_id: string;
+  owner_id: string | null;
+  kind: 'contain' | 'release' | 'deprovision';
+  reason: string;
+  created_at: Date;
+}
+
+type Settled = 'sent' | 'confirmed' | 'failed' | 'retrying';
+
+
+/**
+ * Carries out deliveries: one connector call per action and connector (and alert forwards), claimed with a
+ * lease so that several replicas share the work and a crashed one's calls are taken over when the lease ends.
+ * A result is recorded only while the claim is still the caller's (the attempt number fences it), so a late
+ * answer never overwrites a newer attempt. A call that was in flight when its instance died is made again,
+ * with the same idempotency key (delivery id, SET jti), so a receiver applies it once; a call whose receipt
+ * was recorded is never made again.
+ */
+@Injectable()
+export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('DeliveryDispatcher');
+  private listener?: PgNotificationListener;
+  private timer?: NodeJS.Timeout;
+  private inFlight = new Set<Promise<void>>();
+  private pumping = false;
+  private pumpAgain = false;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private readonly attempts = getMeter('containment').createCounter('containment_connector_attempts_total', { description: 'Connector calls by connector and outcome.' });
+  private readonly actionLatency = getMeter('containment').createHistogram('containment_action_settled_seconds', {
+    description: 'From a containment action to the last of its connector receipts.',
+    unit: 's',
+  });
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connectors: ConnectorRegistry,
+    private readonly tokens: ExternalTokens,
+    private readonly alerts: IncidentAlerts,
+    private readonly failures: ConnectorFailureIncidents,
+    private readonly forwarder: AlertForwarder,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(SERVICE_ENV) private readonly env: ContainmentEnv,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.listener = new PgNotificationListener({
+      connectionString: this.env.DATABASE_URL,
+      channel: DELIVERIES_CHANNEL,
+      applicationName: `${CONTAINMENT_SERVICE_NAME}-deliveries`,
+      onNotification: () => this.wake(),
+      onGap: () => this.wake(),
+      onError: (error) => this.logger.warn(`delivery notifications: ${error.message}`),
+    });
+    await this.listener.start();
+    this.timer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
+    this.readiness.register('delivery-dispatcher', async () => {
+      if (this.stopping) throw new Error('stopping');
+    });
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    await this.listener?.stop();
+    // Calls in flight finish and record their receipts; whatever is still pending waits for the next instance.
+    const drained = Promise.allSettled([...this.inFlight]);
+    const timeout = new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.env.SHUTDOWN_TIMEOUT_MS - 2000)).unref());
+    await Promise.race([drained, timeout]);
+    this.abort.abort();
+  }
+
+  /** Claims due deliveries up to the free concurrency; called on every notification, tick and completion. */
+  wake(): void {
+    if (this.stopping) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pump().finally(() => {
+      this.pumping = false;
+      if (this.pumpAgain && !this.stopping) {
+        this.pumpAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      const free = this.env.DELIVERY_CONCURRENCY - this.inFlight.size;
+      if (free <= 0) return;
+      const claimed = await this.claim(free);
+      if (claimed.length === 0) return;
+      const actions = await this.actionsOf(claimed);
+      for (const delivery of claimed) {
+        const run = this.run(delivery, delivery.action_id ? actions.get(delivery.action_id) : undefined).catch((error: Error) =>
+          this.logger.error(`delivery ${delivery.id} to ${delivery.target}: ${error.message}`),
+        );
+        this.inFlight.add(run);
+        void run.finally(() => {
+          this.inFlight.delete(run);
+          this.wake();
+        });
+      }
+      if (claimed.length === free) this.pumpAgain = true;
+    } catch (error) {
+      if (!this.stopping) this.logger.warn(`claiming deliveries failed, will retry: ${(error as Error).message}`);
+    }
+  }
+
+  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+    const result = await this.dataSource.query(
+      `WITH due AS (
+         SELECT "id" FROM ${DELIVERIES}
+         WHERE "status" IN ('pending', 'retrying') AND "next_attempt_at" <= now() AND ("lease_until" IS NULL OR "lease_until" < now())
+         ORDER BY "next_attempt_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE ${DELIVERIES} d SET "lease_until" = now() + $2 * interval '1 millisecond', "attempts" = d."attempts" + 1
+       FROM due WHERE d."id" = due."id"
+       RETURNING d."id", d."action_id", d."incident_id", d."target", d."payload", d."attempts", d."alerted"`,
+      [limit, this.env.DELIVERY_LEASE_MS],
+    );
+    return returnedRows<ClaimedDelivery>(result);
+  }
+
+  private async actionsOf(claimed: ClaimedDelivery[]): Promise<Map<string, ActionRow>> {
+    const ids = [...new Set(claimed.map((d) => d.action_id).filter((id): id is string => id !== null))];
+    if (ids.length === 0) return new Map();
+    const rows: ActionRow[] = await this.dataSource.query(`SELECT * FROM ${ACTIONS} WHERE "id" = ANY($1)`, [ids]);
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  private async run(delivery: ClaimedDelivery, action: ActionRow | undefined): Promise<void> {
+    if (delivery.target === ALERT_WEBHOOK_TARGET) {
+      const outcome = await this.forwarder.forward(delivery.payload, String(delivery.id), this.abort.signal);
+      await this.dataSource.transaction((tx) => this.settle(tx, delivery, outcome));
+      return;
+    }
+    const connector = this.connectors.get(delivery.target);
+    if (!action || !connector) {
+      await this.dataSource.transaction((tx) =>
+        this.settle(tx, delivery, { status: 'failed', reason: `connector ${delivery.target} is no longer configured` }),
+      );
+      return;
+    }
+    const held = connector.type === 'oauth-revocation' ? await this.tokens.held(this.dataSource.manager, action.agent_id, connector.name) : [];
+    const outcome = await this.call(connector, action, held.map((t) => ({ token: t.token, ...(t.tokenTypeHint ? { tokenTypeHint: t.tokenTypeHint } : {}) })));
+    await this.dataSource.transaction(async (tx) => {
+      // The receipts of one action are recorded one at a time, so the last of them sees all the others.
+      await tx.query(`SELECT 1 FROM ${ACTIONS} WHERE "id" = $1 FOR UPDATE`, [action.id]);
+      const status = await this.settle(tx, delivery, outcome);
+      if (status === undefined) return;
+      if (status === 'confirmed' && held.length > 0) await this.tokens.markRevoked(tx, held.map((t) => t.id), action.id);
+      await this.afterReceipt(tx, delivery, action, status);
+    });
+  }
+
+  private async call(connector: RevocationConnector, action: ActionRow, tokens: { token: string; tokenTypeHint?: 'access_token' | 'refresh_token' }[]): Promise<ConnectorOutcome> {
+    const outcome = await connector.revoke(
+      {
+        deliveryId: `${action.id}:${connector.name}`,
+        actionId: action.id,
+        agentId: action.agent_id,
+        ...(action.owner_id ? { ownerId: action.owner_id } : {}),
+        kind: action.kind,
+        reason: action.reason,
+        occurredAt: new Date(action.created_at).toISOString(),
+        ...(connector.type === 'oauth-revocation' ? { tokens } : {}),
+      },
+      this.abort.signal,
+    );
+    this.attempts.add(1, { connector: connector.name, outcome: outcome.status });
+    return outcome;
+  }
+
+  /** Records the outcome as the receipt; undefined when the claim was lost meanwhile (another instance took over). */
+  private async settle(tx: EntityManager, delivery: ClaimedDelivery, outcome: ConnectorOutcome): Promise<Settled | undefined> {
+    let status: Settled;
+    let reason: string | null;
+    let nextAttemptAt: Date | null = null;
+    if (outcome.status === 'confirmed' || outcome.status === 'sent') {
+      status = outcome.status;
+      reason = outcome.detail ?? null;
+    } else if (outcome.status === 'retry' && delivery.attempts < this.env.DELIVERY_MAX_ATTEMPTS) {
+      status = 'retrying';
+      reason = outcome.reason;
+      const delay = nextRetryDelayMs({ baseMs: this.env.DELIVERY_RETRY_BASE_MS, maxMs: this.env.DELIVERY_RETRY_MAX_MS }, delivery.attempts, outcome.retryAfterMs);
+      nextAttemptAt = new Date(Date.now() + delay);
+    } else {
+      status = 'failed';
+      reason = outcome.status === 'retry' ? `gave up after ${delivery.attempts} attempts: ${outcome.reason}` : outcome.reason;
+    }
+    const rows = await tx.query(
+      `UPDATE ${DELIVERIES} SET "status" = $3, "reason" = $4, "next_attempt_at" = COALESCE($5, "next_attempt_at"), "lease_until" = NULL, "updated_at" = now()
+       WHERE "id" = $1 AND "attempts" = $2 AND "status" IN ('pending', 'retrying') RETURNING "id"`,
+      [delivery.id, delivery.attempts, status, reason?.slice(0, 1000) ?? null, nextAttemptAt],
+    );
+    return returnedRows(rows).length === 1 ? status : undefined;
+  }
+
+  /**
+   * The SOC hears about an action when its last receipt is in, when a connector fails for good, and once when
+   * a connector has kept failing for DELIVERY_ALERT_AFTER_ATTEMPTS attempts: a failing connector is never
+   * retried silently.
+   */
+  private async afterReceipt(tx: EntityManager, delivery: ClaimedDelivery, action: ActionRow, status: Settled): Promise<void> {
+    const alarming = status === 'failed' || (status === 'retrying' && !delivery.alerted && delivery.attempts >= this.env.DELIVERY_ALERT_AFTER_ATTEMPTS);
+    if (alarming) await tx.query(`UPDATE ${DELIVERIES} SET "alerted" = true WHERE "id" = $1`, [delivery.id]);
+    const [{ open }] = await tx.query(`SELECT count(*)::int AS open FROM ${DELIVERIES} WHERE "action_id" = $1 AND "status" IN ('pending', 'retrying')`, [action.id]);
+    const actionSettled = open === 0;
+    if (actionSettled) this.actionLatency.record((Date.now() - new Date(action.created_at).getTime()) / 1000, { kind: action.kind });
+    if (delivery.incident_id) {
+      if (alarming || actionSettled) await this.alerts.republish(tx, delivery.incident_id);
+    } else if (alarming) {
+      await this.failures.open(tx, action, delivery.target);
+    }
+  }
+}
