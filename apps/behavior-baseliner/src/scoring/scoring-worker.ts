@@ -56,6 +56,9 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
     // Each checkpoint rewrites every agent that changed since the last; a longer interval writes each busy agent
     // less often, at the cost of replaying up to this much traffic after a crash.
     checkpointIntervalMs: config.checkpointIntervalMs,
+    // An anomaly is acted on (containment's target is half a second from the activity to the last revocation):
+    // it leaves with a checkpoint of its own rather than waiting out the interval.
+    urgent: (event) => event.topic === Topics.AgentAnomaly,
     sessionTimeoutMs: config.sessionTimeoutMs,
     logger,
   });

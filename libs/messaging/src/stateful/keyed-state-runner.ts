@@ -42,6 +42,11 @@ export interface KeyedStateRunnerOptions<T extends TopicName, S> {
   outbox: OutboxWriter;
   /** Within a long batch, how often a partition's changed state, emitted events and offset are written (one transaction); every batch also ends with one. */
   checkpointIntervalMs?: number;
+  /**
+   * Emitted events that must not wait for the interval (an anomaly, which someone will act on): a partition
+   * that emitted one checkpoints as soon as it can, at the end of the batch or within URGENT_FLUSH_MS.
+   */
+  urgent?: (event: Omit<OutgoingEvent, 'source'>) => boolean;
   sessionTimeoutMs?: number;
   logger?: MessagingLogger;
 }
@@ -55,6 +60,8 @@ interface PartitionState<S> {
   states: Map<string, S>;
   dirty: Set<string>;
   pendingEmits: Array<Omit<OutgoingEvent, 'source'>>;
+  /** An urgent event is among the pending emits. */
+  urgent: boolean;
   lastCheckpoint: number;
   /** The checkpoint being written, if any: it runs beside the processing of later events, one at a time. */
   inflight: Promise<void> | null;
@@ -71,6 +78,9 @@ interface Snapshot {
   emits: Array<Omit<OutgoingEvent, 'source'>>;
   nextOffset: bigint | null;
 }
+
+/** How soon a partition's urgent emit is checkpointed when a checkpoint was in flight as it was emitted. */
+const URGENT_FLUSH_MS = 25;
 
 const meter = metrics.getMeter('agentgov.messaging');
 const processed = meter.createCounter('stateful_events_processed_total', { description: 'Events folded into keyed state' });
@@ -99,6 +109,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private started = false;
   private processedTotal = 0;
   private flushTimer?: NodeJS.Timeout;
+  private urgentTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KeyedStateRunnerOptions<T, S>) {
     const schema = assertSqlIdentifier(options.schema);
@@ -165,6 +176,8 @@ export class KeyedStateRunner<T extends TopicName, S> {
     // A partition whose traffic stopped still gets its last events saved within about one interval.
     this.flushTimer = setInterval(() => void this.flushIdle(), this.interval);
     this.flushTimer.unref();
+    this.urgentTimer = setInterval(() => void this.flushUrgent(), URGENT_FLUSH_MS);
+    this.urgentTimer.unref();
   }
 
   /** Stops fetching, checkpoints every partition it holds, then leaves the group. */
@@ -172,6 +185,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     if (!this.started) return;
     this.started = false;
     clearInterval(this.flushTimer);
+    clearInterval(this.urgentTimer);
     await this.consumer.stop();
     for (const part of this.partitions.values()) {
       await this.exclusive(part, () => this.checkpointNow(part)).catch((error) =>
@@ -188,6 +202,21 @@ export class KeyedStateRunner<T extends TopicName, S> {
     return run;
   }
 
+  private async flushUrgent(): Promise<void> {
+    for (const part of [...this.partitions.values()]) {
+      if (!part.urgent || part.inflight) continue;
+      await this.exclusive(part, () => this.checkpointNow(part)).catch((error) => this.onCheckpointError(part, error));
+    }
+  }
+
+  /** What the handler emits through: pending until the next checkpoint, which an urgent event brings forward. */
+  private emitterOf(part: PartitionState<S>): (event: Omit<OutgoingEvent, 'source'>) => void {
+    return (event) => {
+      part.pendingEmits.push(event);
+      if (this.options.urgent?.(event)) part.urgent = true;
+    };
+  }
+
   private async flushIdle(): Promise<void> {
     for (const part of [...this.partitions.values()]) {
       if (this.options.handler.onTimer) await this.exclusive(part, async () => this.runTimers(part));
@@ -199,7 +228,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private runTimers(part: PartitionState<S>): void {
     if (this.partitions.get(part.partition) !== part) return;
     const now = Date.now();
-    const emit = (event: Omit<OutgoingEvent, 'source'>) => part.pendingEmits.push(event);
+    const emit = this.emitterOf(part);
     for (const [key, state] of part.states) {
       if (this.options.handler.onTimer?.(key, state, now, emit)) part.dirty.add(key);
     }
@@ -252,7 +281,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
 
   private async processBatch(part: PartitionState<S>, { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     if (this.partitions.get(part.partition) !== part) return; // dropped (fenced or rebalanced) while queued
-    const emit = (event: Omit<OutgoingEvent, 'source'>) => part.pendingEmits.push(event);
+    const emit = this.emitterOf(part);
     let applied = 0;
     let lastOffset: string | undefined;
     const messages = batch.messages;
@@ -291,7 +320,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.processedTotal += applied;
     // Checkpoints follow the interval, not every batch: each one writes every key the partition changed since.
     // It is written in the background (Postgres works on the other core) while the next batches are scored.
-    if (!part.inflight && Date.now() - part.lastCheckpoint >= this.interval) {
+    if (!part.inflight && (part.urgent || Date.now() - part.lastCheckpoint >= this.interval)) {
       const snapshot = this.snapshot(part);
       if (snapshot) {
         part.inflight = this.writeCheckpoint(part, snapshot)
@@ -311,6 +340,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
   /** Serialises what changed since the last snapshot and hands it over; undefined when nothing did. */
   private snapshot(part: PartitionState<S>): Snapshot | undefined {
     part.lastCheckpoint = Date.now();
+    part.urgent = false;
     if (part.dirty.size === 0 && part.pendingEmits.length === 0 && part.nextOffset === part.checkpointedOffset) return undefined;
     const keys = [...part.dirty];
     const states = keys.map((key) => JSON.stringify(this.options.handler.toJSON(part.states.get(key) as S)));
@@ -346,6 +376,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
         states,
         dirty: new Set<string>(),
         pendingEmits: [],
+        urgent: false,
         lastCheckpoint: Date.now(),
         inflight: null,
         queue: Promise.resolve(),
