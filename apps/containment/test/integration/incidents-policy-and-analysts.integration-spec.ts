@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+
+import { Topics } from '@agentgov/contracts';
+import { verifyWebhookSignature } from '@agentgov/revocation-connectors';
+import { ServiceHarness } from '@agentgov/service-testing';
+import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
+
+import { alertsOf, announceAgents, anomaly, knownToContainment, receiptsOf, writeConnectorsFile } from '../support/containment-stack';
+import { RecordingReceiver } from '../support/recording-receiver';
+
+const SECRET = 'a-webhook-secret-of-at-least-32-characters';
+const ALERT_SECRET = 'the-siem-collector-secret-32-characters-long';
+
+describe('incidents: one per episode, escalation by policy, shadow agents, analysts’ decisions and the policy API', () => {
+  const gateway = new RecordingReceiver();
+  const siem = new RecordingReceiver();
+  let harness: ServiceHarness;
+
+  beforeAll(async () => {
+    await Promise.all([gateway.start(), siem.start()]);
+    harness = new ServiceHarness('containment', {
+      env: {
+        CONNECTORS_FILE: writeConnectorsFile([{ name: 'gateway', type: 'webhook', url: `${gateway.url}/logout`, secret: SECRET }]),
+        ALERT_WEBHOOK_URL: `${siem.url}/alerts`,
+        ALERT_WEBHOOK_SECRET: ALERT_SECRET,
+      },
+    });
+    await harness.start();
+  }, 60000);
+  afterAll(async () => {
+    await harness.stop();
+    await Promise.all([gateway.stop(), siem.stop()]);
+  });
+
+  const incidentsOf = async (agentId: string) => (await harness.request('GET', `/incidents?agentId=${agentId}`, undefined, ['soc-analyst'])).body.items;
+
+  it('repeated scores of an episode update one incident; a higher one escalates from alert to containment; a new episode within the cooldown joins it', async () => {
+    const agentId = randomUUID();
+    await announceAgents(harness, [{ agentId, ownerId: 'owner-esc', riskTier: 'medium' }]);
+    await knownToContainment([agentId]);
+    const episodeId = randomUUID();
+    // medium tier: alert from 0.9, contain from 0.99 (the default policy).
+    await harness.publish(Topics.AgentAnomaly, [
+      { data: anomaly(agentId, { episodeId, score: 0.8 }) },
+      { data: anomaly(agentId, { episodeId, score: 0.92 }) },
+      { data: anomaly(agentId, { episodeId, score: 0.93, episodeState: 'ongoing' }) },
+    ]);
+    const [alerted] = await waitFor(() => incidentsOf(agentId), (i) => i.length === 1 && i[0].score === 0.93, { what: 'an alert-band incident' });
+    expect(alerted).toMatchObject({ status: 'open', band: 'alert', severity: 'medium', actions: [] });
+
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomaly(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) }]);
+    const [contained] = await waitFor(() => incidentsOf(agentId), (i) => i[0]?.status === 'contained', { what: 'escalation' });
+    expect(contained).toMatchObject({ incidentId: alerted.incidentId, band: 'contain', severity: 'high', score: 0.995 });
+    expect(contained.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain']);
+    await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'confirmed', { what: 'the gateway receipt' });
+
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomaly(agentId, { episodeId, score: 0.5, episodeState: 'ended' }) }]);
+    await waitFor(() => incidentsOf(agentId), (i) => i[0]?.episodeOpen === false, { what: 'the episode end' });
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomaly(agentId, { score: 0.995 }) }]);
+    await waitFor(() => incidentsOf(agentId), (i) => i[0]?.episodeOpen === true, { what: 'the new episode to join' });
+    const incidents = await incidentsOf(agentId);
+    expect(incidents).toHaveLength(1);
+    // Already contained: the new episode takes no second action.
+    expect(incidents[0].actions).toHaveLength(1);
+
+    // Every change went to the SIEM too, signed.
+    const forwarded = await waitFor(async () => siem.about(alerted.incidentId), (r) => r.length >= 4, { what: 'forwarded alerts' });
+    for (const call of forwarded) expect(verifyWebhookSignature(ALERT_SECRET, String(call.headers['agentgov-signature']), call.body)).toBe(true);
+    expect(JSON.parse(forwarded[0].body)).toMatchObject({ incidentId: alerted.incidentId, ocsf: { class_uid: 2004, activity_id: 1 } });
+  }, 60000);
+
+  it('a shadow agent opens an incident with what is known and is not logged out by the default policy; below every band nothing opens', async () => {
+    const shadowId = `shadow-${randomUUID().slice(0, 8)}`;
+    const quietId = randomUUID();
+    await announceAgents(harness, [{ agentId: quietId, ownerId: 'owner-quiet', riskTier: 'low' }]);
+    await knownToContainment([quietId]);
+    const [below, above] = [randomUUID(), randomUUID()];
+    await harness.publish(Topics.AgentAnomaly, [
+      { data: anomaly(shadowId, { kind: 'shadow-agent', score: 1, summary: `unregistered agent ${shadowId} ran sql-runner on crm.contact` }) },
+      // low tier: alert from 0.95. The first episode stays below it; the second (same partition, later) passes it.
+      { data: anomaly(quietId, { score: 0.93, episodeId: below }) },
+      { data: anomaly(quietId, { score: 0.97, episodeId: above }) },
+    ]);
+    const [shadow] = await waitFor(() => incidentsOf(shadowId), (i) => i.length === 1, { what: 'the shadow-agent incident' });
+    expect(shadow).toMatchObject({ kind: 'shadow-agent', status: 'open', band: 'alert', summary: expect.stringContaining('sql-runner'), actions: [] });
+    expect(shadow.ocsf.finding_info.title).toContain('unregistered');
+    const [quiet] = await waitFor(() => incidentsOf(quietId), (i) => i.length === 1, { what: 'the low-tier incident' });
+    const episodes = await withTestDatabase(async (c) => (await c.query(`SELECT "episode_id" FROM "containment"."incident_episodes" WHERE "incident_id" = $1`, [quiet.incidentId])).rows);
+    expect(episodes).toEqual([{ episode_id: above }]);
+    // An analyst cannot "release" an agent that was never registered.
+    expect((await harness.request('POST', `/incidents/${shadow.incidentId}/release`, { reason: 'x' }, ['soc-analyst'])).status).toBe(409);
+  }, 60000);
+
+  it('an analyst logs out every agent of an owner, acknowledges and confirms; each decision is audited with who and why', async () => {
+    const ownerId = `owner-${randomUUID().slice(0, 8)}`;
+    const agents = [randomUUID(), randomUUID()];
+    await announceAgents(harness, agents.map((agentId) => ({ agentId, ownerId, riskTier: 'high' as const })));
+    await knownToContainment(agents);
+
+    const logout = await harness.request('POST', `/owners/${ownerId}/logout`, { reason: 'owner account taken over' }, ['soc-analyst']);
+    expect(logout.status).toBe(202);
+    expect(logout.body.incidents.map((i: { agentId: string }) => i.agentId).sort()).toEqual([...agents].sort());
+    for (const agentId of agents) await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'confirmed', { what: 'the logout receipt' });
+    const announced = (await collectMessages(harness.kafka, harness.topic(Topics.ContainmentAction), 2, { settleMs: 500 }))
+      .map((m) => JSON.parse(m.value))
+      .filter((a) => agents.includes(a.agentId));
+    expect(announced.map((a) => a.kind)).toEqual(['contain', 'contain']);
+    expect(announced[0].requestedBy).toEqual({ type: 'analyst', actor: 'test-admin' });
+
+    const [incident] = logout.body.incidents;
+    expect((await harness.request('POST', `/incidents/${incident.incidentId}/acknowledge`, {}, ['soc-analyst'])).status).toBe(409); // contained, not open
+    const confirmed = await harness.request('POST', `/incidents/${incident.incidentId}/confirm`, { reason: 'credential stuffing confirmed' }, ['soc-analyst']);
+    expect(confirmed.body).toMatchObject({ status: 'confirmed', severity: 'critical' });
+    expect(confirmed.body.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'deprovision']);
+    const detail = await harness.request('GET', `/incidents/${incident.incidentId}`, undefined, ['admin']);
+    expect(detail.body.audit.map((a: { action: string; reason: string }) => [a.action, a.reason])).toEqual([
+      ['incident.logout', 'owner account taken over'],
+      ['incident.confirm', 'credential stuffing confirmed'],
+    ]);
+    expect((await harness.request('POST', `/incidents/${incident.incidentId}/release`, { reason: 'oops' }, ['soc-analyst'])).status).toBe(409);
+
+    expect((await harness.request('POST', `/owners/${ownerId}-nobody/logout`, { reason: 'x' }, ['soc-analyst'])).status).toBe(404);
+    expect((await harness.request('POST', `/owners/${ownerId}/logout`, { reason: 'x' }, ['reviewer'])).status).toBe(403);
+    expect((await harness.request('GET', `/incidents?status=nonsense`, undefined, ['soc-analyst'])).status).toBe(400);
+    expect((await harness.request('GET', `/incidents/${randomUUID()}`, undefined, ['soc-analyst'])).body).toMatchObject({ status: 404, code: 'INCIDENT_NOT_FOUND' });
+
+    const page = await harness.request('GET', `/incidents?ownerId=${ownerId}&limit=1`, undefined, ['soc-analyst']);
+    expect(page.body.items).toHaveLength(1);
+    const next = await harness.request('GET', `/incidents?ownerId=${ownerId}&limit=1&cursor=${page.body.nextCursor}`, undefined, ['soc-analyst']);
+    expect(next.body.items).toHaveLength(1);
+    expect(next.body.items[0].incidentId).not.toBe(page.body.items[0].incidentId);
+  }, 60000);
+
+  it('only an admin changes policy: versioned, refused when stale or inconsistent, audited', async () => {
+    const current = (await harness.request('GET', '/policy', undefined, ['admin'])).body;
+    const change = { policy: current.policy, basedOnVersion: current.version, reason: 'quarterly review, unchanged' };
+    expect((await harness.request('PUT', '/policy', change, ['soc-analyst'])).status).toBe(403);
+    const inconsistent = { ...change, policy: { ...current.policy, tiers: { ...current.policy.tiers, high: { alert: 0.99, contain: 0.9, deprovision: null } } } };
+    expect((await harness.request('PUT', '/policy', inconsistent, ['admin'])).body).toMatchObject({ status: 422, code: 'INVALID_POLICY' });
+    expect((await harness.request('PUT', '/policy', { ...change, policy: { ...current.policy, cooldownSeconds: -1 } }, ['admin'])).status).toBe(400);
+
+    const saved = await harness.request('PUT', '/policy', change, ['admin']);
+    expect(saved.body).toMatchObject({ version: current.version + 1, createdBy: 'test-admin', reason: 'quarterly review, unchanged' });
+    expect((await harness.request('PUT', '/policy', change, ['admin'])).body).toMatchObject({ status: 409, code: 'POLICY_VERSION_CONFLICT' });
+    const versions = (await harness.request('GET', '/policy/versions?limit=2', undefined, ['soc-analyst'])).body.versions;
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([current.version + 1, current.version]);
+    const [audit] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "actor", "reason" FROM "containment"."audit_log" WHERE "subject_type" = 'policy' AND "subject_id" = $1`, [String(current.version + 1)])).rows,
+    );
+    expect(audit).toEqual({ actor: 'test-admin', reason: 'quarterly review, unchanged' });
+  }, 60000);
+});
