@@ -24,6 +24,15 @@ import { PolicyStore } from './policy/policy-store';
 import { AgentLifecycleHandler } from './registry/agent-lifecycle.handler';
 import { KnownAgents } from './registry/known-agents';
 
+function connectorsOf(env: ContainmentEnv, ssfKey: SsfSigningKey) {
+  try {
+    return createConnectors(readConnectorsFile(env.CONNECTORS_FILE), ssfKey.present ? { ssfSigningKey: ssfKey.material } : {});
+  } catch (error) {
+    if (!ssfKey.present && /ssfSigningKey/.test((error as Error).message)) throw new Error('an ssf connector is configured: SSF_SIGNING_KEY_FILE is required in production');
+    throw error;
+  }
+}
+
 /** Policy, incidents, universal logout and its connectors, and the SOC's API. */
 @Module({
   controllers: [IncidentsController, PolicyController, LogoutController],
@@ -40,8 +49,13 @@ import { KnownAgents } from './registry/known-agents';
     {
       provide: ConnectorRegistry,
       inject: [SERVICE_ENV, SsfSigningKey],
+      // A bad connectors file stops the service at boot with a message naming the entry (never a secret).
       useFactory: (env: ContainmentEnv, ssfKey: SsfSigningKey) => {
-        const connectors = createConnectors(readConnectorsFile(env.CONNECTORS_FILE), ssfKey.present ? { ssfSigningKey: ssfKey.material } : {});
+        const connectors = connectorsOf(env, ssfKey);
+        const production = env.NODE_ENV === 'production';
+        if (production && !env.EXTERNAL_TOKEN_ENCRYPTION_KEY && connectors.some((c) => c.type === 'oauth-revocation')) {
+          throw new Error('EXTERNAL_TOKEN_ENCRYPTION_KEY is required in production when an oauth-revocation connector is configured');
+        }
         new Logger('Connectors').log(`universal logout reaches ${connectors.length} connector(s): ${connectors.map((c) => `${c.name} (${c.type})`).join(', ') || 'none'}`);
         return new ConnectorRegistry(connectors);
       },

@@ -1,9 +1,11 @@
-import { commonEnv, env, EnvOf } from '@agentgov/service-runtime';
+import { commonEnv, env, ENV_CHECKS, EnvOf, RawEnv } from '@agentgov/service-runtime';
 
 export const CONTAINMENT_SERVICE_NAME = 'containment';
 
+const COMMON_ENV = commonEnv({ httpPort: 3003, kafkaClientId: CONTAINMENT_SERVICE_NAME });
+
 export const CONTAINMENT_ENV = {
-  ...commonEnv({ httpPort: 3003, kafkaClientId: CONTAINMENT_SERVICE_NAME }),
+  ...COMMON_ENV,
   CONNECTORS_FILE: env
     .string()
     .optional()
@@ -11,7 +13,7 @@ export const CONTAINMENT_ENV = {
   SSF_SIGNING_KEY_FILE: env
     .string()
     .optional()
-    .describe('Private ES256 JWK that signs Shared Signals SETs; its public half is served at /.well-known/ssf-jwks.json. Generated in tmp/ when unset outside production.'),
+    .describe('Private ES256 JWK that signs Shared Signals SETs; its public half is served at /.well-known/ssf-jwks.json. Generated at start-up when unset outside production.'),
   EXTERNAL_TOKEN_ENCRYPTION_KEY: env
     .string({ minLength: 44 })
     .optional()
@@ -34,7 +36,16 @@ export const CONTAINMENT_ENV = {
   DELIVERY_LEASE_MS: env
     .int({ min: 1000, max: 600000 })
     .default(15000)
-    .describe('How long a claimed connector call belongs to one instance; a crashed instance\'s calls are taken over after this.'),
+    .describe('How long a claimed connector call belongs to one instance; a crashed instance\'s calls are taken over after this. Keep it above every connector\'s timeoutMs.'),
+  // Spreading replaces the common spec's checks (one symbol key), so they are listed again here.
+  [ENV_CHECKS]: [...COMMON_ENV[ENV_CHECKS], checkAlertWebhookEnv],
 };
+
+function checkAlertWebhookEnv(source: RawEnv): void {
+  const url = (source['ALERT_WEBHOOK_URL'] ?? '') !== '';
+  const secret = (source['ALERT_WEBHOOK_SECRET'] ?? '') !== '';
+  if (url && !secret) throw new Error('ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set');
+  if (secret && !url) throw new Error('ALERT_WEBHOOK_SECRET is set without ALERT_WEBHOOK_URL');
+}
 
 export type ContainmentEnv = EnvOf<typeof CONTAINMENT_ENV>;

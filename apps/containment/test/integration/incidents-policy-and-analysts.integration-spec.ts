@@ -5,7 +5,7 @@ import { verifyWebhookSignature } from '@agentgov/revocation-connectors';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
-import { alertsOf, announceAgents, anomaly, knownToContainment, receiptsOf, writeConnectorsFile } from '../support/containment-stack';
+import { announceAgents, anomaly, knownToContainment, receiptsOf, writeConnectorsFile } from '../support/containment-stack';
 import { RecordingReceiver } from '../support/recording-receiver';
 
 const SECRET = 'a-webhook-secret-of-at-least-32-characters';
