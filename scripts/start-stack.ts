@@ -61,6 +61,20 @@ async function stopAll(): Promise<void> {
   );
 }
 
+/**
+ * Universal logout on this machine reaches the provisioner's built-in issuer, with a service token (role
+ * ingest) minted from the local dev key. Other connectors are added to the file as described in
+ * apps/containment/README.md.
+ */
+async function writeLocalConnectors(privateKey: Parameters<typeof mintDevToken>[0]['privateKey']): Promise<string> {
+  const bearerToken = await mintDevToken({ sub: 'containment-service', roles: ['ingest'], ttlSeconds: 24 * 3600, privateKey });
+  const dir = join(ROOT, 'tmp/containment');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'connectors.json');
+  writeFileSync(file, `${JSON.stringify([{ name: 'issuer', type: 'builtin-issuer', baseUrl: 'http://127.0.0.1:3001', bearerToken }], null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
 async function main(): Promise<void> {
   step('Starting Kafka and checking PostgreSQL');
   run('bash', ['scripts/infra/infra.sh', 'up']);
@@ -70,6 +84,9 @@ async function main(): Promise<void> {
 
   step('Preparing the local signing key for API tokens (tmp/dev-auth)');
   const keys = await ensureDevKeyPair(join(ROOT, 'tmp/dev-auth'));
+
+  step('Connecting containment to the built-in issuer (tmp/containment/connectors.json)');
+  const serviceEnv: Record<string, NodeJS.ProcessEnv> = { containment: { CONNECTORS_FILE: await writeLocalConnectors(keys.privateJwk) } };
 
   step('Starting the four services');
   const logDir = join(ROOT, 'tmp/logs');
@@ -87,6 +104,7 @@ async function main(): Promise<void> {
         AUTH_ISSUER: 'agentgov-dev',
         AUTH_AUDIENCE: 'agentgov',
         AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+        ...serviceEnv[service.app],
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
