@@ -25,7 +25,10 @@ export const CONTAINMENT_ENV = {
     .optional()
     .secret()
     .describe('HMAC-SHA256 key for the AgentGov-Signature header of forwarded alerts; required with ALERT_WEBHOOK_URL.'),
-  DELIVERY_CONCURRENCY: env.int({ min: 1, max: 512 }).default(64).describe('Connector calls in flight at once per instance.'),
+  DELIVERY_CONCURRENCY: env
+    .int({ min: 1, max: 512 })
+    .default(16)
+    .describe('Connector calls in flight at once per instance; each records its receipt on one of the 10 database connections.'),
   DELIVERY_RETRY_BASE_MS: env.int({ min: 10, max: 600000 }).default(500).describe('First retry delay of a failing connector call; it doubles per attempt (with jitter).'),
   DELIVERY_RETRY_MAX_MS: env.int({ min: 100, max: 3600000 }).default(300000).describe('Longest delay between two attempts of one connector call.'),
   DELIVERY_MAX_ATTEMPTS: env.int({ min: 1, max: 1000 }).default(20).describe('Attempts before a connector call is recorded as failed for good (and alerted).'),

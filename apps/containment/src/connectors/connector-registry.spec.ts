@@ -19,7 +19,7 @@ describe('which connectors an action reaches', () => {
   });
 
   it('a release reaches only where it restores or renews something, never a session revocation again', () => {
-    expect(registry.targetsOf('release').map((c) => c.name)).toEqual(['issuer', 'idp', 'hook']);
+    expect(registry.targetsOf('release').map((c) => c.name)).toEqual(['issuer', 'idp', 'kc', 'hook']);
   });
 
   it('the issuer needs no call when the registry itself ended the agent', () => {

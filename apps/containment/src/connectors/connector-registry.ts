@@ -36,13 +36,13 @@ export class ConnectorRegistry {
   }
 
   /**
-   * A release restores access: it goes only where it means something (the issuer and RFC 7009 end every token
-   * from before, so the agent starts again with fresh credentials; a webhook receiver may restore). A session
-   * revocation SET or a Keycloak logout would only repeat the containment.
+   * A release restores access: it goes only where it means something. The issuer and RFC 7009 end every token
+   * from before (the agent starts again with fresh credentials), Keycloak enables the client again, a webhook
+   * receiver may restore. A session revocation SET would only repeat the containment.
    */
   targetsOf(kind: ActionKind): RevocationConnector[] {
     if (kind !== 'release') return [...this.connectors];
-    return this.connectors.filter((c) => c.type === 'builtin-issuer' || c.type === 'oauth-revocation' || c.type === 'webhook');
+    return this.connectors.filter((c) => c.type !== 'ssf');
   }
 
   /**

@@ -3,14 +3,33 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { DomainError } from '@agentgov/service-runtime';
+
 import { AuditLog } from '../audit/audit-log';
+import { CONTAINMENT_SCHEMA } from '../database/containment.database';
 import { UniversalLogout } from '../logout/universal-logout';
 import { severityOf } from '../policy/containment-policy';
 import { KnownAgent, KnownAgents } from '../registry/known-agents';
-import { ANALYST_TRANSITIONS, Incident } from './incident';
+import { AnalystDecision, ANALYST_TRANSITIONS, Incident } from './incident';
 import { AgentNotKnownError, IllegalIncidentTransitionError, IncidentNotFoundError } from './incident.errors';
 import { IncidentAlerts } from './incident-alerts';
 import { IncidentStore } from './incident-store';
+
+/** Beyond this, an owner's agents are logged out through the registry (suspending the owner), not one request. */
+const MAX_AGENTS_PER_OWNER_LOGOUT = 1000;
+// What containment.action.v1 and the audit can record as the actor.
+const RECORDABLE_ACTOR = /^[\x21-\x7E]{1,256}$/;
+
+function assertRecordable(analyst: Analyst): void {
+  if (!RECORDABLE_ACTOR.test(analyst.id)) {
+    throw new DomainError({
+      code: 'ACTOR_NOT_RECORDABLE',
+      status: 403,
+      title: 'The token subject cannot be recorded as the actor',
+      detail: 'decisions are recorded under the token subject, which must be 1 to 256 printable ASCII characters',
+    });
+  }
+}
 
 export interface Analyst {
   /** The token's subject: who decided. */
@@ -36,18 +55,37 @@ export class AnalystDecisions {
 
   acknowledge(incidentId: string, analyst: Analyst): Promise<Incident> {
     return this.decide(incidentId, 'acknowledge', analyst, async (_tx, incident, now) => {
-      incident.status = 'acknowledged';
+      if (incident.status === 'open') incident.status = 'acknowledged';
       incident.acknowledgedBy = analyst.id;
       incident.acknowledgedAt = now;
     });
   }
 
-  /** Restores the agent: the provisioner reactivates it, and every token from before stays dead (fresh credentials). */
+  /** Dismisses an incident that contained nothing (a false alarm): no action anywhere. */
+  close(incidentId: string, analyst: Analyst): Promise<Incident> {
+    return this.decide(incidentId, 'close', analyst, async (_tx, incident) => {
+      incident.status = 'closed';
+    });
+  }
+
+  /**
+   * Restores the agent: the provisioner reactivates it (and the sub-agents this containment suspended), and
+   * every token from before stays dead (fresh credentials). Refused while another incident still holds the
+   * agent contained: releasing one would restore an agent the other contains.
+   */
   release(incidentId: string, analyst: Analyst): Promise<Incident> {
-    return this.decide(incidentId, 'release', analyst, async (tx, incident) => {
+    return this.decide(incidentId, 'release', analyst, async (tx, incident, now) => {
+      const [other] = await tx.query(`SELECT "id" FROM "${CONTAINMENT_SCHEMA}"."incidents" WHERE "agent_id" = $1 AND "status" = 'contained' AND "id" <> $2 LIMIT 1`, [
+        incident.agentId,
+        incident.id,
+      ]);
+      if (other) throw new IllegalIncidentTransitionError('release', `contained while incident ${other.id} also holds the agent contained`);
       await this.logout.start(tx, { ...this.actionOf(incident, analyst), kind: 'release' });
       incident.status = 'released';
       incident.releasedScore = incident.score;
+      incident.releasedAt = now;
+      // Policy may contain again (a score above the released one, or any once the cooldown has passed).
+      incident.band = 'alert';
     });
   }
 
@@ -63,6 +101,7 @@ export class AnalystDecisions {
 
   /** Ends one agent's access everywhere now, opening a manual incident that an analyst can later release or confirm. */
   async logoutAgent(agentId: string, analyst: Analyst): Promise<Incident> {
+    assertRecordable(analyst);
     return this.dataSource.transaction(async (tx) => {
       const agent = await this.known.find(tx, agentId);
       if (!agent || agent.status === 'deprovisioned') throw new AgentNotKnownError(`agent ${agentId} is not a live agent in the registry`);
@@ -72,9 +111,18 @@ export class AnalystDecisions {
 
   /** Every live agent of the owner, each with its own incident. */
   async logoutOwner(ownerId: string, analyst: Analyst): Promise<Incident[]> {
+    assertRecordable(analyst);
     return this.dataSource.transaction(async (tx) => {
       const agents = await this.known.ofOwner(tx, ownerId);
       if (agents.length === 0) throw new AgentNotKnownError(`owner ${ownerId} has no live agents in the registry`);
+      if (agents.length > MAX_AGENTS_PER_OWNER_LOGOUT) {
+        throw new DomainError({
+          code: 'TOO_MANY_AGENTS',
+          status: 422,
+          title: 'Too many agents for one request',
+          detail: `owner ${ownerId} has ${agents.length} live agents (at most ${MAX_AGENTS_PER_OWNER_LOGOUT} here); suspend the owner in the registry instead, which logs out every agent through the registry`,
+        });
+      }
       const incidents: Incident[] = [];
       for (const agent of agents) incidents.push(await this.manualLogout(tx, agent, analyst));
       return incidents;
@@ -120,16 +168,17 @@ export class AnalystDecisions {
 
   private async decide(
     incidentId: string,
-    decision: keyof typeof ANALYST_TRANSITIONS,
+    decision: AnalystDecision,
     analyst: Analyst,
     apply: (tx: EntityManager, incident: Incident, now: Date) => Promise<void>,
   ): Promise<Incident> {
+    assertRecordable(analyst);
     return this.dataSource.transaction(async (tx) => {
       const incident = await this.incidents.lock(tx, incidentId);
       if (!incident) throw new IncidentNotFoundError(incidentId);
       if (!ANALYST_TRANSITIONS[decision].includes(incident.status)) throw new IllegalIncidentTransitionError(decision, incident.status);
-      // A confirmed (deprovisioned) agent cannot be released: that was checked above; a shadow agent has nothing to release.
-      if (decision === 'release' && incident.kind === 'shadow-agent') throw new IllegalIncidentTransitionError('release', 'about an unregistered agent');
+      // An unregistered agent's id is whatever its activity carried: deprovisioning "it" could hit someone else.
+      if (decision === 'confirm' && incident.kind === 'shadow-agent') throw new IllegalIncidentTransitionError('confirm', 'about an unregistered agent');
       const now = new Date();
       const from = incident.status;
       await apply(tx, incident, now);

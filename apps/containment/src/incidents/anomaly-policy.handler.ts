@@ -12,7 +12,7 @@ import { UniversalLogout } from '../logout/universal-logout';
 import { Band, bandFor, bandRank, ContainmentPolicy, severityOf, strongerBand } from '../policy/containment-policy';
 import { PolicyStore } from '../policy/policy-store';
 import { KnownAgents } from '../registry/known-agents';
-import { FINAL_STATUSES, Incident } from './incident';
+import { Incident } from './incident';
 import { IncidentAlerts } from './incident-alerts';
 import { IncidentStore } from './incident-store';
 
@@ -43,6 +43,8 @@ export class AnomalyPolicyHandler {
     const tier = anomaly.riskTier ?? known?.riskTier ?? policy.unknownTier;
     const ownerId = anomaly.ownerId ?? known?.ownerId;
     const now = new Date();
+    // Cooldowns compare the anomaly's own time (never later than now): a backlog processed late is judged as it happened.
+    const at = new Date(Math.min(now.getTime(), Date.parse(anomaly.observedAt) || now.getTime()));
 
     let incident = await this.incidents.lockByEpisode(tx, anomaly.episodeId);
     if (anomaly.episodeState === 'ended') {
@@ -61,7 +63,7 @@ export class AnomalyPolicyHandler {
         this.observed.add(1, { kind: anomaly.kind });
         return;
       }
-      incident = await this.joinable(tx, anomaly.agentId, anomaly.kind, policy, now);
+      incident = await this.joinable(tx, anomaly.agentId, anomaly.kind, policy, at);
       if (incident) {
         await this.incidents.addEpisode(tx, incident.id, anomaly.episodeId);
         incident.episodeOpen = true;
@@ -91,8 +93,8 @@ export class AnomalyPolicyHandler {
     }
 
     // After a release, the analyst's judgement stands for the cooldown unless the agent does worse than before.
-    const releasedRecently = incident.releasedScore !== undefined && now.getTime() - incident.updatedAt.getTime() < policy.cooldownSeconds * 1000;
-    if (releasedRecently && anomaly.score <= (incident.releasedScore as number) && bandRank(band) > bandRank('alert')) band = 'alert';
+    const releasedRecently = incident.releasedAt !== undefined && at.getTime() - incident.releasedAt.getTime() < policy.cooldownSeconds * 1000;
+    if (releasedRecently && anomaly.score <= (incident.releasedScore ?? 1) && bandRank(band) > bandRank('alert')) band = 'alert';
 
     const before = { band: incident.band, score: incident.score, status: incident.status };
     if (anomaly.score > incident.score || isNew) {
@@ -123,11 +125,15 @@ export class AnomalyPolicyHandler {
     }
   }
 
-  /** The incident a new episode joins: the agent's live incident, or one that changed within the cooldown. */
-  private async joinable(tx: EntityManager, agentId: string, kind: Incident['kind'], policy: ContainmentPolicy, now: Date): Promise<Incident | undefined> {
+  /**
+   * The incident a new episode joins: the agent's live incident, or one released or closed within the cooldown
+   * (measured from the release, or from the last change of a closed one).
+   */
+  private async joinable(tx: EntityManager, agentId: string, kind: Incident['kind'], policy: ContainmentPolicy, at: Date): Promise<Incident | undefined> {
     const latest = await this.incidents.lockLatestOfAgent(tx, agentId, [kind]);
     if (!latest || latest.status === 'confirmed') return undefined;
-    if (!FINAL_STATUSES.includes(latest.status) && latest.status !== 'released') return latest;
-    return now.getTime() - latest.updatedAt.getTime() < policy.cooldownSeconds * 1000 ? latest : undefined;
+    const since = latest.status === 'released' ? latest.releasedAt ?? latest.updatedAt : latest.status === 'closed' ? latest.updatedAt : undefined;
+    if (since === undefined) return latest;
+    return at.getTime() - since.getTime() < policy.cooldownSeconds * 1000 ? latest : undefined;
   }
 }

@@ -58,15 +58,26 @@ export class IncidentAlerts {
   }
 
   async view(manager: EntityManager, incident: Incident): Promise<Alert> {
-    const actions: ActionRow[] = await manager.query(`SELECT "id", "kind" FROM "${CONTAINMENT_SCHEMA}"."actions" WHERE "incident_id" = $1 ORDER BY "created_at", "id"`, [
-      incident.id,
-    ]);
+    return (await this.viewMany(manager, [incident]))[0];
+  }
+
+  /** The alerts of a page of incidents in two queries, whatever the page size. */
+  async viewMany(manager: EntityManager, incidents: Incident[]): Promise<Alert[]> {
+    if (incidents.length === 0) return [];
+    const actions: (ActionRow & { incident_id: string })[] = await manager.query(
+      `SELECT "id", "kind", "incident_id" FROM "${CONTAINMENT_SCHEMA}"."actions" WHERE "incident_id" = ANY($1) ORDER BY "created_at", "id"`,
+      [incidents.map((i) => i.id)],
+    );
     const deliveries: DeliveryRow[] = actions.length
       ? await manager.query(
           `SELECT "action_id", "target", "status", "reason", "updated_at" FROM "${CONTAINMENT_SCHEMA}"."deliveries" WHERE "action_id" = ANY($1) ORDER BY "target"`,
           [actions.map((a) => a.id)],
         )
       : [];
+    return incidents.map((incident) => this.alertOf(incident, actions.filter((a) => a.incident_id === incident.id), deliveries));
+  }
+
+  private alertOf(incident: Incident, actions: ActionRow[], deliveries: DeliveryRow[]): Alert {
     const alert: Omit<Alert, 'ocsf'> = {
       incidentId: incident.id,
       agentId: incident.agentId,
@@ -92,7 +103,10 @@ export class IncidentAlerts {
       })),
       updatedAt: incident.updatedAt.toISOString(),
     };
-    return { ...alert, ocsf: toDetectionFinding({ alert, kind: incident.kind, summary: incident.summary, openedAt: incident.openedAt, first: incident.revision === 1 }) };
+    return {
+      ...alert,
+      ocsf: toDetectionFinding({ alert, kind: incident.kind, summary: incident.summary, openedAt: incident.openedAt, first: incident.revision === 1, revision: incident.revision }),
+    };
   }
 
   private async publish(tx: EntityManager, incident: Incident): Promise<Alert> {

@@ -24,6 +24,7 @@ interface IncidentRow {
   acknowledged_by: string | null;
   acknowledged_at: Date | null;
   released_score: number | null;
+  released_at: Date | null;
   opened_at: Date;
   updated_at: Date;
   revision: number;
@@ -46,9 +47,36 @@ function incidentOf(r: IncidentRow): Incident {
     episodeOpen: r.episode_open,
     ...(r.acknowledged_by !== null ? { acknowledgedBy: r.acknowledged_by, acknowledgedAt: new Date(r.acknowledged_at as Date) } : {}),
     ...(r.released_score !== null ? { releasedScore: r.released_score } : {}),
+    ...(r.released_at !== null ? { releasedAt: new Date(r.released_at) } : {}),
     openedAt: new Date(r.opened_at),
     updatedAt: new Date(r.updated_at),
     revision: r.revision,
+  };
+}
+
+/** The incident as its row's columns (names are code, never input). */
+function columnsOf(incident: Incident): Record<string, unknown> {
+  return {
+    id: incident.id,
+    agent_id: incident.agentId,
+    kind: incident.kind,
+    opened_at: incident.openedAt,
+    owner_id: incident.ownerId ?? null,
+    risk_tier: incident.riskTier ?? null,
+    status: incident.status,
+    band: incident.band,
+    severity: incident.severity,
+    score: incident.score,
+    explanation: JSON.stringify(incident.explanation),
+    summary: incident.summary,
+    policy_version: incident.policyVersion ?? null,
+    episode_open: incident.episodeOpen,
+    acknowledged_by: incident.acknowledgedBy ?? null,
+    acknowledged_at: incident.acknowledgedAt ?? null,
+    released_score: incident.releasedScore ?? null,
+    released_at: incident.releasedAt ?? null,
+    updated_at: incident.updatedAt,
+    revision: incident.revision,
   };
 }
 
@@ -89,28 +117,11 @@ export class IncidentStore {
   }
 
   async insert(tx: EntityManager, incident: Incident, episodeId?: string): Promise<void> {
+    const columns = columnsOf(incident);
+    const names = Object.keys(columns);
     await tx.query(
-      `INSERT INTO ${INCIDENTS} ("id", "agent_id", "kind", "owner_id", "risk_tier", "status", "band", "severity", "score", "explanation", "summary",
-         "policy_version", "episode_open", "opened_at", "updated_at", "revision")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [
-        incident.id,
-        incident.agentId,
-        incident.kind,
-        incident.ownerId ?? null,
-        incident.riskTier ?? null,
-        incident.status,
-        incident.band,
-        incident.severity,
-        incident.score,
-        JSON.stringify(incident.explanation),
-        incident.summary,
-        incident.policyVersion ?? null,
-        incident.episodeOpen,
-        incident.openedAt,
-        incident.updatedAt,
-        incident.revision,
-      ],
+      `INSERT INTO ${INCIDENTS} (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
+      Object.values(columns),
     );
     if (episodeId) await this.addEpisode(tx, incident.id, episodeId);
   }
@@ -120,30 +131,9 @@ export class IncidentStore {
   }
 
   async save(tx: EntityManager, incident: Incident): Promise<void> {
-    await tx.query(
-      `UPDATE ${INCIDENTS} SET "owner_id" = $2, "risk_tier" = $3, "status" = $4, "band" = $5, "severity" = $6, "score" = $7, "explanation" = $8,
-         "summary" = $9, "policy_version" = $10, "episode_open" = $11, "acknowledged_by" = $12, "acknowledged_at" = $13, "released_score" = $14,
-         "updated_at" = $15, "revision" = $16
-       WHERE "id" = $1`,
-      [
-        incident.id,
-        incident.ownerId ?? null,
-        incident.riskTier ?? null,
-        incident.status,
-        incident.band,
-        incident.severity,
-        incident.score,
-        JSON.stringify(incident.explanation),
-        incident.summary,
-        incident.policyVersion ?? null,
-        incident.episodeOpen,
-        incident.acknowledgedBy ?? null,
-        incident.acknowledgedAt ?? null,
-        incident.releasedScore ?? null,
-        incident.updatedAt,
-        incident.revision,
-      ],
-    );
+    const { id, agent_id: _agent, kind: _kind, opened_at: _opened, ...changeable } = columnsOf(incident);
+    const names = Object.keys(changeable);
+    await tx.query(`UPDATE ${INCIDENTS} SET ${names.map((n, i) => `"${n}" = $${i + 2}`).join(', ')} WHERE "id" = $1`, [id, ...Object.values(changeable)]);
   }
 
   async list(manager: EntityManager, filter: IncidentFilter): Promise<Incident[]> {

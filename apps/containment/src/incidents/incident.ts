@@ -29,18 +29,22 @@ export interface Incident {
   acknowledgedAt?: Date;
   /** The score the incident had when an analyst released it: within the cooldown only a higher one acts again. */
   releasedScore?: number;
+  releasedAt?: Date;
   openedAt: Date;
   updatedAt: Date;
   /** Counts the changes published on containment.alert.v1. */
   revision: number;
 }
 
-/** Statuses from which nothing follows without a new episode. */
-export const FINAL_STATUSES: readonly IncidentStatus[] = ['confirmed', 'closed'];
+export type AnalystDecision = 'acknowledge' | 'close' | 'release' | 'confirm';
 
-/** Which analyst decisions each status allows. */
-export const ANALYST_TRANSITIONS: Record<'acknowledge' | 'release' | 'confirm', readonly IncidentStatus[]> = {
-  acknowledge: ['open'],
-  release: ['open', 'acknowledged', 'contained'],
+/**
+ * Which analyst decisions each status allows. Acknowledging records who took the incident (a contained one
+ * stays contained); closing dismisses an incident that contained nothing; only a containment can be released.
+ */
+export const ANALYST_TRANSITIONS: Record<AnalystDecision, readonly IncidentStatus[]> = {
+  acknowledge: ['open', 'contained'],
+  close: ['open', 'acknowledged'],
+  release: ['contained'],
   confirm: ['open', 'acknowledged', 'contained', 'released'],
 };

@@ -64,7 +64,7 @@ function cursorOf(incident: Incident): string {
 function parseCursor(cursor: string): { updatedAt: Date; id: string } {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt)) && /^[0-9a-f-]{36}$/.test(id)) return { updatedAt: new Date(updatedAt), id };
+    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt)) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return { updatedAt: new Date(updatedAt), id };
   } catch {
     // falls through to the 400 below
   }
@@ -102,7 +102,8 @@ export class IncidentsController {
       before: q.cursor ? parseCursor(q.cursor) : undefined,
       limit,
     });
-    const items = await Promise.all(page.map((incident) => this.view(incident)));
+    const alerts = await this.alerts.viewMany(this.dataSource.manager, page);
+    const items = page.map((incident, i) => this.present(incident, alerts[i]));
     return { items, nextCursor: page.length === limit ? cursorOf(page[page.length - 1]) : null };
   }
 
@@ -123,7 +124,16 @@ export class IncidentsController {
     return this.view(await this.decisions.acknowledge(id, { id: principal.subject, reason: reason ?? 'acknowledged' }));
   }
 
-  /** Restores the agent with fresh credentials; the reason is required and recorded. */
+  /** Dismisses an incident that contained nothing (a false alarm); the reason is required and recorded. */
+  @Post('incidents/:id/close')
+  @Roles('admin', 'soc-analyst')
+  @HttpCode(200)
+  async close(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    const { reason } = validateDecision(body);
+    return this.view(await this.decisions.close(id, { id: principal.subject, reason }));
+  }
+
+  /** Restores a contained agent with fresh credentials; the reason is required and recorded. */
   @Post('incidents/:id/release')
   @Roles('admin', 'soc-analyst')
   @HttpCode(200)
@@ -142,7 +152,10 @@ export class IncidentsController {
   }
 
   private async view(incident: Incident) {
-    const alert = await this.alerts.view(this.dataSource.manager, incident);
+    return this.present(incident, await this.alerts.view(this.dataSource.manager, incident));
+  }
+
+  private present(incident: Incident, alert: Awaited<ReturnType<IncidentAlerts['view']>>) {
     return {
       ...alert,
       kind: incident.kind,
@@ -151,6 +164,7 @@ export class IncidentsController {
       policyVersion: incident.policyVersion ?? null,
       episodeOpen: incident.episodeOpen,
       acknowledgedBy: incident.acknowledgedBy ?? null,
+      releasedAt: incident.releasedAt?.toISOString() ?? null,
       openedAt: incident.openedAt.toISOString(),
     };
   }

@@ -22,13 +22,15 @@ export interface FindingInput {
   openedAt: Date;
   /** 1 Create for the first publication, 2 Update after, 3 Close once resolved. */
   first: boolean;
+  /** The incident's publication count: a SIEM keeps the highest and drops stale ones arriving late. */
+  revision?: number;
 }
 
 /**
  * The incident as an OCSF Detection Finding (class 2004, category Findings), so a SIEM can take the event as
  * it is. What OCSF has no attribute for (explanation, actions and receipts) stays in `unmapped`.
  */
-export function toDetectionFinding({ alert, kind, summary, openedAt, first }: FindingInput): Alert['ocsf'] {
+export function toDetectionFinding({ alert, kind, summary, openedAt, first, revision }: FindingInput): Alert['ocsf'] {
   const [statusId, status] = STATUS[alert.status];
   const activityId = first ? 1 : statusId === 4 ? 3 : 2;
   const updated = Date.parse(alert.updatedAt);
@@ -50,7 +52,8 @@ export function toDetectionFinding({ alert, kind, summary, openedAt, first }: Fi
     metadata: {
       version: OCSF_VERSION,
       product: { name: 'AgentGov containment', vendor_name: 'AgentGov' },
-      uid: `${alert.incidentId}:${updated}`,
+      uid: `${alert.incidentId}:${revision ?? updated}`,
+      ...(revision !== undefined ? { sequence: revision } : {}),
     },
     finding_info: {
       uid: alert.incidentId,

@@ -12,7 +12,7 @@ import { CONTAINMENT_SCHEMA } from '../database/containment.database';
 import { ALERT_WEBHOOK_TARGET, IncidentAlerts } from '../incidents/incident-alerts';
 import { AlertForwarder } from './alert-forwarder';
 import { ConnectorFailureIncidents } from './connector-failure-incidents';
-import { ExternalTokens } from './external-tokens';
+import { ExternalTokens, HeldToken } from './external-tokens';
 import { nextRetryDelayMs } from './retry-schedule';
 import { DELIVERIES_CHANNEL } from './universal-logout';
 
@@ -20,11 +20,13 @@ const DELIVERIES = `"${CONTAINMENT_SCHEMA}"."deliveries"`;
 const ACTIONS = `"${CONTAINMENT_SCHEMA}"."actions"`;
 /** Fallback when a notification is missed (listener reconnecting) and for retries coming due. */
 const POLL_INTERVAL_MS = 250;
+/** RFC 7009 revokes one token per request: an agent holding more goes round again for the rest. */
+const MAX_TOKENS_PER_ATTEMPT = 50;
+const PURGE_INTERVAL_MS = 60_000;
 
 interface ClaimedDelivery {
   id: string;
   action_id: string | null;
-  incident_id: string | null;
   target: string;
   payload: unknown;
   attempts: number;
@@ -56,7 +58,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger('DeliveryDispatcher');
   private listener?: PgNotificationListener;
   private timer?: NodeJS.Timeout;
-  private inFlight = new Set<Promise<void>>();
+  private purgeTimer?: NodeJS.Timeout;
+  private currentPump: Promise<void> = Promise.resolve();
+  /** Runs in flight by delivery id. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly targets: string[];
   private pumping = false;
   private pumpAgain = false;
   private stopping = false;
@@ -76,7 +82,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     private readonly forwarder: AlertForwarder,
     private readonly readiness: ReadinessRegistry,
     @Inject(SERVICE_ENV) private readonly env: ContainmentEnv,
-  ) {}
+  ) {
+    this.targets = [...connectors.connectors.map((c) => c.name), ...(env.ALERT_WEBHOOK_URL ? [ALERT_WEBHOOK_TARGET] : [])];
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.listener = new PgNotificationListener({
@@ -89,6 +97,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     });
     await this.listener.start();
     this.timer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
+    this.purgeTimer = setInterval(
+      () => void this.tokens.purgeExpired().catch((error: Error) => this.logger.warn(`purging expired external tokens failed: ${error.message}`)),
+      PURGE_INTERVAL_MS,
+    );
     this.readiness.register('delivery-dispatcher', async () => {
       if (this.stopping) throw new Error('stopping');
     });
@@ -98,9 +110,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    clearInterval(this.purgeTimer);
     await this.listener?.stop();
+    await this.currentPump;
     // Calls in flight finish and record their receipts; whatever is still pending waits for the next instance.
-    const drained = Promise.allSettled([...this.inFlight]);
+    const drained = Promise.allSettled([...this.inFlight.values()]);
     const timeout = new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.env.SHUTDOWN_TIMEOUT_MS - 2000)).unref());
     await Promise.race([drained, timeout]);
     this.abort.abort();
@@ -114,7 +128,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       return;
     }
     this.pumping = true;
-    void this.pump().finally(() => {
+    this.currentPump = this.pump().finally(() => {
       this.pumping = false;
       if (this.pumpAgain && !this.stopping) {
         this.pumpAgain = false;
@@ -129,14 +143,17 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       if (free <= 0) return;
       const claimed = await this.claim(free);
       if (claimed.length === 0) return;
+      if (this.stopping) {
+        // Shutdown began during the claim: hand the calls back at once rather than after the lease.
+        await this.release(claimed);
+        return;
+      }
       const actions = await this.actionsOf(claimed);
       for (const delivery of claimed) {
-        const run = this.run(delivery, delivery.action_id ? actions.get(delivery.action_id) : undefined).catch((error: Error) =>
-          this.logger.error(`delivery ${delivery.id} to ${delivery.target}: ${error.message}`),
-        );
-        this.inFlight.add(run);
+        const run = this.run(delivery, delivery.action_id ? actions.get(delivery.action_id) : undefined);
+        this.inFlight.set(String(delivery.id), run);
         void run.finally(() => {
-          this.inFlight.delete(run);
+          this.inFlight.delete(String(delivery.id));
           this.wake();
         });
       }
@@ -146,18 +163,29 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
+  /**
+   * Revocations before alert forwards (a slow SIEM must not hold up a logout), then by due time. Never a call
+   * this process is still making, even if its lease ran out, and only calls to targets this instance has: in a
+   * rolling deployment that adds a connector, the replicas that do not know it yet leave its calls to the
+   * ones that do.
+   */
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
     const result = await this.dataSource.query(
       `WITH due AS (
          SELECT "id" FROM ${DELIVERIES}
          WHERE "status" IN ('pending', 'retrying') AND "next_attempt_at" <= now() AND ("lease_until" IS NULL OR "lease_until" < now())
-         ORDER BY "next_attempt_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED)
+           AND NOT ("id" = ANY($3::bigint[])) AND "target" = ANY($5::text[])
+         ORDER BY ("target" = $4), "next_attempt_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE ${DELIVERIES} d SET "lease_until" = now() + $2 * interval '1 millisecond', "attempts" = d."attempts" + 1
        FROM due WHERE d."id" = due."id"
-       RETURNING d."id", d."action_id", d."incident_id", d."target", d."payload", d."attempts", d."alerted"`,
-      [limit, this.env.DELIVERY_LEASE_MS],
+       RETURNING d."id", d."action_id", d."target", d."payload", d."attempts", d."alerted"`,
+      [limit, this.env.DELIVERY_LEASE_MS, [...this.inFlight.keys()], ALERT_WEBHOOK_TARGET, this.targets],
     );
     return returnedRows<ClaimedDelivery>(result);
+  }
+
+  private async release(claimed: ClaimedDelivery[]): Promise<void> {
+    await this.dataSource.query(`UPDATE ${DELIVERIES} SET "lease_until" = NULL, "attempts" = "attempts" - 1 WHERE "id" = ANY($1::bigint[])`, [claimed.map((d) => d.id)]);
   }
 
   private async actionsOf(claimed: ClaimedDelivery[]): Promise<Map<string, ActionRow>> {
@@ -167,32 +195,62 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Never throws: whatever goes wrong becomes the receipt (a retry naming only the error's class), so no call stays claimed unseen. */
   private async run(delivery: ClaimedDelivery, action: ActionRow | undefined): Promise<void> {
-    if (delivery.target === ALERT_WEBHOOK_TARGET) {
-      const outcome = await this.forwarder.forward(delivery.payload, String(delivery.id), this.abort.signal);
-      await this.dataSource.transaction((tx) => this.settle(tx, delivery, outcome));
-      return;
+    let outcome: ConnectorOutcome;
+    let held: HeldToken[] = [];
+    try {
+      outcome = await this.attempt(delivery, action, (tokens) => (held = tokens));
+    } catch (error) {
+      this.logger.error(`delivery ${delivery.id} to ${delivery.target} failed inside the service: ${(error as Error).name}`);
+      outcome = { status: 'retry', reason: `internal error (${(error as Error).name})` };
     }
+    try {
+      await this.record(delivery, action, outcome, held);
+    } catch (error) {
+      // The lease runs out and another attempt records it; the connector is idempotent by delivery id.
+      this.logger.error(`receipt of delivery ${delivery.id} to ${delivery.target} not recorded: ${(error as Error).message}`);
+    }
+  }
+
+  private async attempt(delivery: ClaimedDelivery, action: ActionRow | undefined, heldTokens: (tokens: HeldToken[]) => void): Promise<ConnectorOutcome> {
+    if (delivery.attempts > this.env.DELIVERY_MAX_ATTEMPTS) return { status: 'failed', reason: `gave up after ${delivery.attempts - 1} attempts` };
+    // The whole call ends before the lease does, so no other instance takes it over while it is still running.
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(Math.max(500, this.env.DELIVERY_LEASE_MS - 1000))]);
+    if (delivery.target === ALERT_WEBHOOK_TARGET) return this.forwarder.forward(delivery.payload, String(delivery.id), signal);
     const connector = this.connectors.get(delivery.target);
-    if (!action || !connector) {
-      await this.dataSource.transaction((tx) =>
-        this.settle(tx, delivery, { status: 'failed', reason: `connector ${delivery.target} is no longer configured` }),
-      );
-      return;
-    }
-    const held = connector.type === 'oauth-revocation' ? await this.tokens.held(this.dataSource.manager, action.agent_id, connector.name) : [];
-    const outcome = await this.call(connector, action, held.map((t) => ({ token: t.token, ...(t.tokenTypeHint ? { tokenTypeHint: t.tokenTypeHint } : {}) })));
+    if (!action || !connector) return { status: 'failed', reason: `connector ${delivery.target} is no longer configured` };
+    const held = connector.type === 'oauth-revocation' ? (await this.tokens.held(this.dataSource.manager, action.agent_id, connector.name)).slice(0, MAX_TOKENS_PER_ATTEMPT) : [];
+    heldTokens(held);
+    return this.call(connector, action, held.map((t) => ({ token: t.token, ...(t.tokenTypeHint ? { tokenTypeHint: t.tokenTypeHint } : {}) })), signal);
+  }
+
+  private async record(delivery: ClaimedDelivery, action: ActionRow | undefined, outcome: ConnectorOutcome, held: HeldToken[]): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      // The receipts of one action are recorded one at a time, so the last of them sees all the others.
-      await tx.query(`SELECT 1 FROM ${ACTIONS} WHERE "id" = $1 FOR UPDATE`, [action.id]);
+      if (!action) {
+        await this.settle(tx, delivery, outcome);
+        return;
+      }
+      // The receipts of one action are recorded one at a time, so the last of them sees all the others; the
+      // action row also says which incident the receipts belong to now (one may have been opened meanwhile).
+      const [locked] = await tx.query(`SELECT "incident_id" FROM ${ACTIONS} WHERE "id" = $1 FOR UPDATE`, [action.id]);
       const status = await this.settle(tx, delivery, outcome);
       if (status === undefined) return;
-      if (status === 'confirmed' && held.length > 0) await this.tokens.markRevoked(tx, held.map((t) => t.id), action.id);
-      await this.afterReceipt(tx, delivery, action, status);
+      if (status === 'confirmed' && held.length > 0) {
+        await this.tokens.markRevoked(tx, held.map((t) => t.id), action.id);
+        // More tokens than one attempt revokes: the delivery goes round again for the rest.
+        if (held.length === MAX_TOKENS_PER_ATTEMPT) await tx.query(`UPDATE ${DELIVERIES} SET "status" = 'retrying', "next_attempt_at" = now() WHERE "id" = $1`, [delivery.id]);
+      }
+      await this.afterReceipt(tx, delivery, action, status, locked?.incident_id ?? null);
     });
   }
 
-  private async call(connector: RevocationConnector, action: ActionRow, tokens: { token: string; tokenTypeHint?: 'access_token' | 'refresh_token' }[]): Promise<ConnectorOutcome> {
+  private async call(
+    connector: RevocationConnector,
+    action: ActionRow,
+    tokens: { token: string; tokenTypeHint?: 'access_token' | 'refresh_token' }[],
+    signal: AbortSignal,
+  ): Promise<ConnectorOutcome> {
     const outcome = await connector.revoke(
       {
         deliveryId: `${action.id}:${connector.name}`,
@@ -204,7 +262,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         occurredAt: new Date(action.created_at).toISOString(),
         ...(connector.type === 'oauth-revocation' ? { tokens } : {}),
       },
-      this.abort.signal,
+      signal,
     );
     this.attempts.add(1, { connector: connector.name, outcome: outcome.status });
     return outcome;
@@ -228,7 +286,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       reason = outcome.status === 'retry' ? `gave up after ${delivery.attempts} attempts: ${outcome.reason}` : outcome.reason;
     }
     const rows = await tx.query(
-      `UPDATE ${DELIVERIES} SET "status" = $3, "reason" = $4, "next_attempt_at" = COALESCE($5, "next_attempt_at"), "lease_until" = NULL, "updated_at" = now()
+      // A forwarded alert's copy is dropped once it is delivered or given up: the topic keeps the alert.
+      `UPDATE ${DELIVERIES} SET "status" = $3, "reason" = $4, "next_attempt_at" = COALESCE($5, "next_attempt_at"), "lease_until" = NULL, "updated_at" = clock_timestamp(),
+         "payload" = CASE WHEN $3 IN ('retrying') THEN "payload" ELSE NULL END
        WHERE "id" = $1 AND "attempts" = $2 AND "status" IN ('pending', 'retrying') RETURNING "id"`,
       [delivery.id, delivery.attempts, status, reason?.slice(0, 1000) ?? null, nextAttemptAt],
     );
@@ -240,14 +300,14 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    * a connector has kept failing for DELIVERY_ALERT_AFTER_ATTEMPTS attempts: a failing connector is never
    * retried silently.
    */
-  private async afterReceipt(tx: EntityManager, delivery: ClaimedDelivery, action: ActionRow, status: Settled): Promise<void> {
+  private async afterReceipt(tx: EntityManager, delivery: ClaimedDelivery, action: ActionRow, status: Settled, incidentId: string | null): Promise<void> {
     const alarming = status === 'failed' || (status === 'retrying' && !delivery.alerted && delivery.attempts >= this.env.DELIVERY_ALERT_AFTER_ATTEMPTS);
     if (alarming) await tx.query(`UPDATE ${DELIVERIES} SET "alerted" = true WHERE "id" = $1`, [delivery.id]);
     const [{ open }] = await tx.query(`SELECT count(*)::int AS open FROM ${DELIVERIES} WHERE "action_id" = $1 AND "status" IN ('pending', 'retrying')`, [action.id]);
     const actionSettled = open === 0;
     if (actionSettled) this.actionLatency.record((Date.now() - new Date(action.created_at).getTime()) / 1000, { kind: action.kind });
-    if (delivery.incident_id) {
-      if (alarming || actionSettled) await this.alerts.republish(tx, delivery.incident_id);
+    if (incidentId) {
+      if (alarming || actionSettled) await this.alerts.republish(tx, incidentId);
     } else if (alarming) {
       await this.failures.open(tx, action, delivery.target);
     }

@@ -60,6 +60,12 @@ export class ExternalTokens {
     }));
   }
 
+  /** Forgets the values of expired tokens: there is nothing left to revoke, and nothing should be kept. */
+  async purgeExpired(): Promise<number> {
+    const result = await this.dataSource.query(`UPDATE ${TABLE} SET "token_sealed" = NULL WHERE "token_sealed" IS NOT NULL AND "expires_at" < now()`);
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+  }
+
   /** Forgets the values of revoked tokens; the hash stays as the record that they were revoked, and by which action. */
   async markRevoked(tx: EntityManager, ids: string[], actionId: string): Promise<void> {
     if (ids.length === 0) return;

@@ -6,6 +6,7 @@ import { EntityManager } from 'typeorm';
 import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 
+import { AuditLog } from '../audit/audit-log';
 import { ActionKind, ActionOrigin, ConnectorRegistry } from '../connectors/connector-registry';
 import { CONTAINMENT_SCHEMA } from '../database/containment.database';
 
@@ -33,6 +34,7 @@ export class UniversalLogout {
   constructor(
     private readonly connectors: ConnectorRegistry,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    private readonly audit: AuditLog,
   ) {}
 
   async start(tx: EntityManager, request: LogoutRequest): Promise<string> {
@@ -43,6 +45,16 @@ export class UniversalLogout {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [actionId, request.incidentId ?? null, request.agentId, request.ownerId ?? null, request.kind, request.origin, request.requestedBy, request.reason, at],
     );
+    // Every action is audited under whoever asked: an analyst, `policy-vN` or `registry:<event id>`.
+    await this.audit.append(tx, {
+      at,
+      actor: request.requestedBy,
+      action: `logout.${request.kind}`,
+      subjectType: 'agent',
+      subjectId: request.agentId,
+      reason: request.reason,
+      details: { actionId, origin: request.origin, ...(request.incidentId ? { incidentId: request.incidentId } : {}) },
+    });
     const targets = this.connectors.targetsOf(request.kind);
     if (targets.length > 0) {
       const settled = targets.map((c) => ConnectorRegistry.settledByOrigin(c, request.origin) ?? null);

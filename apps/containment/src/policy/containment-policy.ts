@@ -16,8 +16,11 @@ export interface TierBands {
 
 export interface ContainmentPolicy {
   tiers: Record<RiskTier, TierBands>;
-  /** Activity from an agent the registry never announced: what to do about it, whatever its score. */
-  shadowAgent: Band;
+  /**
+   * Activity from an agent the registry never announced: observed or alerted, never acted on automatically. Its
+   * id is whatever the activity carried, so logging it out could hit a human account of the same name.
+   */
+  shadowAgent: 'observe' | 'alert';
   /** Tier assumed for an agent the registry has not told us about yet (not a shadow agent: the baseliner knew it). */
   unknownTier: RiskTier;
   /**
@@ -91,7 +94,7 @@ export const CONTAINMENT_POLICY_SCHEMA = {
         ]),
       ),
     },
-    shadowAgent: { type: 'string', enum: [...BANDS] },
+    shadowAgent: { type: 'string', enum: ['observe', 'alert'] },
     unknownTier: { type: 'string', enum: [...RISK_TIERS] },
     cooldownSeconds: { type: 'integer', minimum: 0, maximum: 7 * 86400 },
   },

@@ -63,8 +63,19 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     // Already contained: the new episode takes no second action.
     expect(incidents[0].actions).toHaveLength(1);
 
+    // Released, the agent is not contained again for a score no higher than the released one, but is for a higher one.
+    const released = await harness.request('POST', `/incidents/${alerted.incidentId}/release`, { reason: 'approved migration job' }, ['soc-analyst']);
+    expect(released.body).toMatchObject({ status: 'released', band: 'alert' });
+    await harness.publish(Topics.AgentAnomaly, [
+      { data: anomaly(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) },
+      { data: anomaly(agentId, { episodeId, score: 0.999, episodeState: 'ongoing' }) },
+    ]);
+    const [again] = await waitFor(() => incidentsOf(agentId), (i) => i[0]?.status === 'contained', { what: 'containment after the release' });
+    expect(again.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'release', 'contain']);
+    expect(again.score).toBe(0.999);
+
     // Every change went to the SIEM too, signed.
-    const forwarded = await waitFor(async () => siem.about(alerted.incidentId), (r) => r.length >= 4, { what: 'forwarded alerts' });
+    const forwarded = await waitFor(async () => siem.about(alerted.incidentId), (r) => r.length >= 6, { what: 'forwarded alerts' });
     for (const call of forwarded) expect(verifyWebhookSignature(ALERT_SECRET, String(call.headers['agentgov-signature']), call.body)).toBe(true);
     expect(JSON.parse(forwarded[0].body)).toMatchObject({ incidentId: alerted.incidentId, ocsf: { class_uid: 2004, activity_id: 1 } });
   }, 60000);
@@ -87,8 +98,11 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     const [quiet] = await waitFor(() => incidentsOf(quietId), (i) => i.length === 1, { what: 'the low-tier incident' });
     const episodes = await withTestDatabase(async (c) => (await c.query(`SELECT "episode_id" FROM "containment"."incident_episodes" WHERE "incident_id" = $1`, [quiet.incidentId])).rows);
     expect(episodes).toEqual([{ episode_id: above }]);
-    // An analyst cannot "release" an agent that was never registered.
+    // Nothing was contained, so nothing can be released; an unregistered id is never deprovisioned; the analyst closes it.
     expect((await harness.request('POST', `/incidents/${shadow.incidentId}/release`, { reason: 'x' }, ['soc-analyst'])).status).toBe(409);
+    expect((await harness.request('POST', `/incidents/${shadow.incidentId}/confirm`, { reason: 'x' }, ['soc-analyst'])).status).toBe(409);
+    const closed = await harness.request('POST', `/incidents/${shadow.incidentId}/close`, { reason: 'the data team’s new notebook; registered since' }, ['soc-analyst']);
+    expect(closed.body).toMatchObject({ status: 'closed', actions: [] });
   }, 60000);
 
   it('an analyst logs out every agent of an owner, acknowledges and confirms; each decision is audited with who and why', async () => {
@@ -108,13 +122,21 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     expect(announced[0].requestedBy).toEqual({ type: 'analyst', actor: 'test-admin' });
 
     const [incident] = logout.body.incidents;
-    expect((await harness.request('POST', `/incidents/${incident.incidentId}/acknowledge`, {}, ['soc-analyst'])).status).toBe(409); // contained, not open
+    const acknowledged = await harness.request('POST', `/incidents/${incident.incidentId}/acknowledge`, {}, ['soc-analyst']);
+    expect(acknowledged.body).toMatchObject({ status: 'contained', acknowledgedBy: 'test-admin' });
+    // While this incident holds the agent contained, a second (manual) one cannot release it behind its back.
+    const second = await harness.request('POST', `/agents/${incident.agentId}/logout`, { reason: 'second look' }, ['soc-analyst']);
+    expect((await harness.request('POST', `/incidents/${second.body.incidentId}/release`, { reason: 'x' }, ['soc-analyst'])).body).toMatchObject({
+      status: 409,
+      code: 'ILLEGAL_INCIDENT_TRANSITION',
+    });
     const confirmed = await harness.request('POST', `/incidents/${incident.incidentId}/confirm`, { reason: 'credential stuffing confirmed' }, ['soc-analyst']);
     expect(confirmed.body).toMatchObject({ status: 'confirmed', severity: 'critical' });
     expect(confirmed.body.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'deprovision']);
     const detail = await harness.request('GET', `/incidents/${incident.incidentId}`, undefined, ['admin']);
     expect(detail.body.audit.map((a: { action: string; reason: string }) => [a.action, a.reason])).toEqual([
       ['incident.logout', 'owner account taken over'],
+      ['incident.acknowledge', 'acknowledged'],
       ['incident.confirm', 'credential stuffing confirmed'],
     ]);
     expect((await harness.request('POST', `/incidents/${incident.incidentId}/release`, { reason: 'oops' }, ['soc-analyst'])).status).toBe(409);
@@ -129,6 +151,21 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     const next = await harness.request('GET', `/incidents?ownerId=${ownerId}&limit=1&cursor=${page.body.nextCursor}`, undefined, ['soc-analyst']);
     expect(next.body.items).toHaveLength(1);
     expect(next.body.items[0].incidentId).not.toBe(page.body.items[0].incidentId);
+  }, 60000);
+
+  it('a suspension in the registry reaches the connectors, and so does the reactivation that undoes it', async () => {
+    const agentId = randomUUID();
+    await announceAgents(harness, [{ agentId, ownerId: 'owner-suspended', riskTier: 'low' }]);
+    await knownToContainment([agentId]);
+    await announceAgents(harness, [{ agentId, ownerId: 'owner-suspended', riskTier: 'low', kind: 'agent.suspended', status: 'suspended' }]);
+    await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'confirmed', { what: 'the suspension at the gateway' });
+    await announceAgents(harness, [{ agentId, ownerId: 'owner-suspended', riskTier: 'low', kind: 'agent.reactivated', status: 'active' }]);
+    const receipts = await waitFor(() => receiptsOf(agentId), (r) => r.length === 2 && r.every((d) => d.status === 'confirmed'), { what: 'the reactivation at the gateway' });
+    expect(receipts.map((r) => [r.kind, r.origin])).toEqual([
+      ['contain', 'lifecycle'],
+      ['release', 'lifecycle'],
+    ]);
+    expect(gateway.about(agentId).map((r) => JSON.parse(r.body).kind)).toEqual(['contain', 'release']);
   }, 60000);
 
   it('only an admin changes policy: versioned, refused when stale or inconsistent, audited', async () => {

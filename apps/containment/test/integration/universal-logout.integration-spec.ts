@@ -32,6 +32,7 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     if (r.path.includes('/clients?')) return { status: 200, body: [] };
     if (r.path.includes('/users?')) return { status: 200, body: [{ id: 'kc-user-1', username: new URLSearchParams(r.path.split('?')[1]).get('username') }] };
     if (r.path.endsWith('/logout')) return { status: 204 };
+    if (r.method === 'PUT' && r.path.endsWith('/users/kc-user-1')) return { status: 204 };
     return { status: 404 };
   });
   let oauth: RealOAuthServer;
@@ -132,7 +133,11 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
       await compactVerify(set.body, jwks);
       expect(decodeJwt(set.body)).toMatchObject({ aud: SSF_AUDIENCE, txn: last.actions[0].actionId });
     }
-    expect(keycloak.requests.some((r) => r.path === '/admin/realms/agents/users/kc-user-1/logout' && r.method === 'POST')).toBe(true);
+    // Keycloak: the agent's user is disabled (no new tokens) and its sessions ended.
+    expect(keycloak.requests.filter((r) => r.path.startsWith('/admin/realms/agents/users/kc-user-1')).map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
+      'PUT /admin/realms/agents/users/kc-user-1 {"enabled":false}',
+      'POST /admin/realms/agents/users/kc-user-1/logout ',
+    ]);
 
     // The provisioner's echo of the containment (agent.suspended caused by our action) starts no second fan-out.
     await new Promise((resolve) => setTimeout(resolve, 1500));

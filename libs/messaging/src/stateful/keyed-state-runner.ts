@@ -43,8 +43,9 @@ export interface KeyedStateRunnerOptions<T extends TopicName, S> {
   /** Within a long batch, how often a partition's changed state, emitted events and offset are written (one transaction); every batch also ends with one. */
   checkpointIntervalMs?: number;
   /**
-   * Emitted events that must not wait for the interval (an anomaly, which someone will act on): a partition
-   * that emitted one checkpoints as soon as it can, at the end of the batch or within URGENT_FLUSH_MS.
+   * Emitted events that must not wait for the checkpoint (an anomaly, which someone will act on): they are
+   * written to the outbox on their own at the end of the batch that emitted them. A crash before the checkpoint
+   * replays the events that emitted them, which emit them again under the same ids; consumers deduplicate by id.
    */
   urgent?: (event: Omit<OutgoingEvent, 'source'>) => boolean;
   sessionTimeoutMs?: number;
@@ -60,8 +61,9 @@ interface PartitionState<S> {
   states: Map<string, S>;
   dirty: Set<string>;
   pendingEmits: Array<Omit<OutgoingEvent, 'source'>>;
-  /** An urgent event is among the pending emits. */
-  urgent: boolean;
+  /** Urgent emits not yet written, and the write of the previous ones (one at a time, in order). */
+  urgentEmits: Array<Omit<OutgoingEvent, 'source'>>;
+  urgentWrite: Promise<void>;
   lastCheckpoint: number;
   /** The checkpoint being written, if any: it runs beside the processing of later events, one at a time. */
   inflight: Promise<void> | null;
@@ -78,9 +80,6 @@ interface Snapshot {
   emits: Array<Omit<OutgoingEvent, 'source'>>;
   nextOffset: bigint | null;
 }
-
-/** How soon a partition's urgent emit is checkpointed when a checkpoint was in flight as it was emitted. */
-const URGENT_FLUSH_MS = 25;
 
 const meter = metrics.getMeter('agentgov.messaging');
 const processed = meter.createCounter('stateful_events_processed_total', { description: 'Events folded into keyed state' });
@@ -109,7 +108,6 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private started = false;
   private processedTotal = 0;
   private flushTimer?: NodeJS.Timeout;
-  private urgentTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KeyedStateRunnerOptions<T, S>) {
     const schema = assertSqlIdentifier(options.schema);
@@ -176,8 +174,6 @@ export class KeyedStateRunner<T extends TopicName, S> {
     // A partition whose traffic stopped still gets its last events saved within about one interval.
     this.flushTimer = setInterval(() => void this.flushIdle(), this.interval);
     this.flushTimer.unref();
-    this.urgentTimer = setInterval(() => void this.flushUrgent(), URGENT_FLUSH_MS);
-    this.urgentTimer.unref();
   }
 
   /** Stops fetching, checkpoints every partition it holds, then leaves the group. */
@@ -185,9 +181,9 @@ export class KeyedStateRunner<T extends TopicName, S> {
     if (!this.started) return;
     this.started = false;
     clearInterval(this.flushTimer);
-    clearInterval(this.urgentTimer);
     await this.consumer.stop();
     for (const part of this.partitions.values()) {
+      await part.urgentWrite;
       await this.exclusive(part, () => this.checkpointNow(part)).catch((error) =>
         this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'final checkpoint failed'),
       );
@@ -202,18 +198,30 @@ export class KeyedStateRunner<T extends TopicName, S> {
     return run;
   }
 
-  private async flushUrgent(): Promise<void> {
-    for (const part of [...this.partitions.values()]) {
-      if (!part.urgent || part.inflight) continue;
-      await this.exclusive(part, () => this.checkpointNow(part)).catch((error) => this.onCheckpointError(part, error));
-    }
+  /**
+   * Writes the partition's urgent emits now, in a transaction of their own, after any earlier such write. If it
+   * fails they go back to the pending emits, and the next checkpoint carries them.
+   */
+  private writeUrgent(part: PartitionState<S>): void {
+    if (part.urgentEmits.length === 0) return;
+    const emits = part.urgentEmits;
+    part.urgentEmits = [];
+    part.urgentWrite = part.urgentWrite
+      .then(() => this.options.dataSource.transaction((tx) => this.options.outbox.append(tx, emits)))
+      .then(
+        () => undefined,
+        (error: Error) => {
+          this.logger.warn({ partition: part.partition, err: error.message }, 'urgent events not written; the next checkpoint carries them');
+          part.pendingEmits.push(...emits);
+        },
+      );
   }
 
-  /** What the handler emits through: pending until the next checkpoint, which an urgent event brings forward. */
+  /** What the handler emits through: an urgent event goes out at the end of its batch, others with the next checkpoint. */
   private emitterOf(part: PartitionState<S>): (event: Omit<OutgoingEvent, 'source'>) => void {
     return (event) => {
-      part.pendingEmits.push(event);
-      if (this.options.urgent?.(event)) part.urgent = true;
+      if (this.options.urgent?.(event)) part.urgentEmits.push(event);
+      else part.pendingEmits.push(event);
     };
   }
 
@@ -232,6 +240,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     for (const [key, state] of part.states) {
       if (this.options.handler.onTimer?.(key, state, now, emit)) part.dirty.add(key);
     }
+    this.writeUrgent(part);
   }
 
   private onCheckpointError(part: PartitionState<S>, error: unknown): void {
@@ -320,7 +329,8 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.processedTotal += applied;
     // Checkpoints follow the interval, not every batch: each one writes every key the partition changed since.
     // It is written in the background (Postgres works on the other core) while the next batches are scored.
-    if (!part.inflight && (part.urgent || Date.now() - part.lastCheckpoint >= this.interval)) {
+    this.writeUrgent(part);
+    if (!part.inflight && Date.now() - part.lastCheckpoint >= this.interval) {
       const snapshot = this.snapshot(part);
       if (snapshot) {
         part.inflight = this.writeCheckpoint(part, snapshot)
@@ -340,7 +350,6 @@ export class KeyedStateRunner<T extends TopicName, S> {
   /** Serialises what changed since the last snapshot and hands it over; undefined when nothing did. */
   private snapshot(part: PartitionState<S>): Snapshot | undefined {
     part.lastCheckpoint = Date.now();
-    part.urgent = false;
     if (part.dirty.size === 0 && part.pendingEmits.length === 0 && part.nextOffset === part.checkpointedOffset) return undefined;
     const keys = [...part.dirty];
     const states = keys.map((key) => JSON.stringify(this.options.handler.toJSON(part.states.get(key) as S)));
@@ -376,7 +385,8 @@ export class KeyedStateRunner<T extends TopicName, S> {
         states,
         dirty: new Set<string>(),
         pendingEmits: [],
-        urgent: false,
+        urgentEmits: [],
+        urgentWrite: Promise.resolve(),
         lastCheckpoint: Date.now(),
         inflight: null,
         queue: Promise.resolve(),

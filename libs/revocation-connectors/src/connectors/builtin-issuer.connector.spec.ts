@@ -28,9 +28,10 @@ describe('builtin-issuer connector', () => {
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${BEARER}`);
   });
 
-  it('encodes a shadow agent id as one path segment', async () => {
-    await issuerConnector(server.url).revoke(aRevocationRequest({ agentId: 'shadow bot/../admin?x=1' }));
-    expect(server.requests[0]!.url).toBe('/agents/shadow%20bot%2F..%2Fadmin%3Fx%3D1/revoke-tokens');
+  it('never calls the issuer for an id that is not a uuid (a shadow agent): nothing was ever issued to it', async () => {
+    const outcome = await issuerConnector(server.url).revoke(aRevocationRequest({ agentId: 'shadow bot/../admin?x=1' }));
+    expect(outcome).toEqual({ status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER });
+    expect(server.requests).toHaveLength(0);
   });
 
   it('revokes on release too, so that the agent restarts from fresh credentials only', async () => {
@@ -39,10 +40,15 @@ describe('builtin-issuer connector', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it.each([404, 400])('confirms with nothing to revoke when the issuer does not know the agent (%i)', async (status) => {
+  it("confirms with nothing to revoke only on the issuer's own problem for an unknown agent", async () => {
+    server.respond(() => ({ status: 404, body: { type: 'urn:agentgov:problem:agent-not-found', status: 404, code: 'AGENT_NOT_FOUND' } }));
+    expect(await issuerConnector(server.url).revoke(aRevocationRequest())).toEqual({ status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER });
+  });
+
+  it.each([404, 400])('fails loudly on any other %i (a wrong baseUrl must not confirm revocations that never happened)', async (status) => {
     server.respond(() => ({ status, body: { type: 'about:blank', status } }));
-    const outcome = await issuerConnector(server.url).revoke(aRevocationRequest({ agentId: 'shadow-agent-7' }));
-    expect(outcome).toEqual({ status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER });
+    const outcome = await issuerConnector(server.url).revoke(aRevocationRequest());
+    expect(outcome.status).toBe('failed');
   });
 
   it('asks for a retry on 503, honouring Retry-After', async () => {

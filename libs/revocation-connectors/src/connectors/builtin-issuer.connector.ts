@@ -1,4 +1,5 @@
 import { BuiltinIssuerConfig } from '../config/connector-config';
+import { asRecord, parseJsonBody } from '../http/json';
 import { isSuccess, unexpectedResponse } from '../http/response-outcome';
 import { joinUrl, pathSegment } from '../http/url';
 import { ConnectorOutcome, RevocationConnector, RevocationRequest } from '../revocation-connector';
@@ -25,6 +26,8 @@ export class BuiltinIssuerConnector implements RevocationConnector {
 
   revoke(request: RevocationRequest, signal?: AbortSignal): Promise<ConnectorOutcome> {
     return runToOutcome(async () => {
+      // The issuer names agents by uuid: any other id (a shadow agent's) was never registered there.
+      if (!UUID.test(request.agentId)) return { status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER };
       const result = await this.runtime.http.send(
         {
           method: 'POST',
@@ -35,9 +38,16 @@ export class BuiltinIssuerConnector implements RevocationConnector {
       );
       if (!result.answered) return { status: 'retry', reason: `issuer: ${result.reason}` };
       if (isSuccess(result.status)) return { status: 'confirmed', detail: 'all tokens issued so far are inactive' };
-      // 404: an agent the issuer never registered (a shadow agent); 400: an id that is not even a uuid.
-      if (result.status === 404 || result.status === 400) return { status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER };
+      // Only the issuer's own "no such agent" counts as nothing to revoke: a 404 from a wrong baseUrl or an
+      // ingress must fail loudly, not confirm a revocation that never happened.
+      if (result.status === 404 && problemCode(result.body) === 'AGENT_NOT_FOUND') return { status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER };
       return unexpectedResponse('issuer', result, [this.config.bearerToken], this.runtime.now());
     });
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function problemCode(body: string): unknown {
+  return asRecord(parseJsonBody(body))?.['code'];
 }

@@ -29,10 +29,11 @@ export class SsfConnector implements RevocationConnector {
 
   revoke(request: RevocationRequest, signal?: AbortSignal): Promise<ConnectorOutcome> {
     return runToOutcome(async () => {
-      for (const event of this.config.events) {
-        const outcome = await this.push(event, request, signal);
-        if (outcome) return outcome;
-      }
+      // The SETs are independent: pushed at once, so a logout waits for the slower one, not for their sum.
+      const outcomes = await Promise.all(this.config.events.map((event) => this.push(event, request, signal)));
+      // A permanent failure says more than a transient one.
+      const refused = outcomes.find((o) => o?.status === 'failed') ?? outcomes.find((o) => o !== undefined);
+      if (refused) return refused;
       return { status: 'confirmed', detail: `receiver accepted ${this.config.events.join(' and ')}` };
     });
   }

@@ -92,6 +92,13 @@ export function fakeKeycloak(state: FakeKeycloakState): Responder {
       if (!client.serviceAccountUserId) return { status: 400, body: { error: 'Service account not enabled for the client' } };
       return { status: 200, body: { id: client.serviceAccountUserId, username: `service-account-${client.clientId}` } };
     }
+    match = /^PUT users\/([^/]+)$/.exec(route);
+    if (match) {
+      const userId = captured(match, 1);
+      if (!state.users.some((u) => u.id === userId)) return { status: 404, body: { error: 'User not found' } };
+      state.updates.set(userId, JSON.parse(request.body) as Record<string, unknown>);
+      return { status: 204 };
+    }
     match = /^POST users\/([^/]+)\/logout$/.exec(route);
     if (match) {
       const userId = captured(match, 1);

@@ -45,13 +45,13 @@ describe('keycloak connector', () => {
 
   const calls = () => server.requests.map((r) => `${r.method} ${r.url}`);
 
-  it("moves the agent client's notBefore to now and logs out its service-account user", async () => {
+  it("disables the agent client, moves its notBefore to now and logs out its service-account user", async () => {
     const outcome = await keycloakConnector().revoke(aRevocationRequest());
 
     const notBefore = Math.floor(now.getTime() / 1000);
     expect(outcome).toEqual({
       status: 'confirmed',
-      detail: `client notBefore set to ${notBefore}: earlier tokens invalid; service-account user logged out`,
+      detail: `client disabled, notBefore set to ${notBefore}: earlier tokens invalid; service-account user logged out`,
     });
     expect(calls()).toEqual([
       'POST /realms/agents/protocol/openid-connect/token',
@@ -62,7 +62,7 @@ describe('keycloak connector', () => {
       'POST /admin/realms/agents/users/sa-0001/logout',
     ]);
     // The exact match, not the sub-agent whose clientId merely starts with the same id.
-    expect(keycloak.updates.get('c-0001')).toEqual({ id: 'c-0001', clientId: AGENT_ID, enabled: true, notBefore });
+    expect(keycloak.updates.get('c-0001')).toEqual({ id: 'c-0001', clientId: AGENT_ID, enabled: false, notBefore });
     expect(keycloak.updates.has('c-0002')).toBe(false);
     expect(keycloak.loggedOutUserIds).toEqual(['sa-0001']);
     const put = server.requests[3]!;
@@ -81,16 +81,30 @@ describe('keycloak connector', () => {
 
   it('skips the logout when the client has no service account', async () => {
     const outcome = await keycloakConnector().revoke(aRevocationRequest({ agentId: 'reporting-bot' }));
-    expect(outcome).toEqual({ status: 'confirmed', detail: expect.stringMatching(/^client notBefore set to \d+: earlier tokens invalid$/) });
+    expect(outcome).toEqual({ status: 'confirmed', detail: expect.stringMatching(/^client disabled, notBefore set to \d+: earlier tokens invalid$/) });
     expect(keycloak.updates.has('c-0003')).toBe(true);
     expect(keycloak.loggedOutUserIds).toEqual([]);
   });
 
-  it('logs out a user named like the agent when no client matches', async () => {
+  it('disables and logs out a user named like the agent when no client matches', async () => {
     const outcome = await keycloakConnector().revoke(aRevocationRequest({ agentId: 'Mail-Agent-7' }));
-    expect(outcome).toEqual({ status: 'confirmed', detail: 'user sessions logged out' });
-    expect(calls().slice(2)).toEqual(['GET /admin/realms/agents/users?username=Mail-Agent-7&exact=true', 'POST /admin/realms/agents/users/u-0001/logout']);
+    expect(outcome).toEqual({ status: 'confirmed', detail: 'user disabled and its sessions logged out' });
+    expect(calls().slice(2)).toEqual([
+      'GET /admin/realms/agents/users?username=Mail-Agent-7&exact=true',
+      'PUT /admin/realms/agents/users/u-0001',
+      'POST /admin/realms/agents/users/u-0001/logout',
+    ]);
+    expect(keycloak.updates.get('u-0001')).toEqual({ enabled: false });
     expect(keycloak.loggedOutUserIds).toEqual(['u-0001']);
+  });
+
+  it('a release enables the client or user again, and logs nobody out', async () => {
+    expect(await keycloakConnector().revoke(aRevocationRequest({ kind: 'release' }))).toEqual({ status: 'confirmed', detail: 'client enabled again' });
+    expect(keycloak.updates.get('c-0001')).toMatchObject({ clientId: AGENT_ID, enabled: true });
+    expect(keycloak.updates.get('c-0001')).toHaveProperty('notBefore', 0); // as read: a release does not move it
+    expect(await keycloakConnector().revoke(aRevocationRequest({ agentId: 'Mail-Agent-7', kind: 'release' }))).toEqual({ status: 'confirmed', detail: 'user enabled again' });
+    expect(keycloak.updates.get('u-0001')).toEqual({ enabled: true });
+    expect(keycloak.loggedOutUserIds).toEqual([]);
   });
 
   it('looks only where agentIdentity says', async () => {

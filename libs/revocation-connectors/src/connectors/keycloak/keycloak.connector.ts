@@ -34,15 +34,18 @@ export class KeycloakConnector implements RevocationConnector {
   revoke(request: RevocationRequest, signal?: AbortSignal): Promise<ConnectorOutcome> {
     return runToOutcome(async () => {
       const { agentIdentity } = this.config;
+      const release = request.kind === 'release';
       if (agentIdentity !== 'user') {
         const clientId = await this.findClient(request.agentId, signal);
-        if (clientId) return this.revokeClient(clientId, signal);
+        if (clientId) return release ? this.enableClient(clientId, signal) : this.revokeClient(clientId, signal);
       }
       if (agentIdentity !== 'client') {
         const userId = await this.findUser(request.agentId, signal);
         if (userId) {
+          await this.admin('PUT', `users/${pathSegment(userId)}`, 'user update', signal, { enabled: release });
+          if (release) return { status: 'confirmed', detail: 'user enabled again' };
           await this.logout(userId, signal);
-          return { status: 'confirmed', detail: 'user sessions logged out' };
+          return { status: 'confirmed', detail: 'user disabled and its sessions logged out' };
         }
       }
       return { status: 'confirmed', detail: NO_MATCHING_CLIENT_OR_USER };
@@ -65,12 +68,23 @@ export class KeycloakConnector implements RevocationConnector {
     // The agent's own credentials are left out: absent fields are unchanged by the update, and this keeps
     // them off the wire.
     const { secret: _secret, registrationAccessToken: _registrationToken, ...rest } = representation;
-    await this.admin('PUT', clientPath, 'client update', signal, { ...rest, notBefore });
+    // Disabled, so the agent cannot simply ask for a new token; notBefore ends the ones it holds.
+    await this.admin('PUT', clientPath, 'client update', signal, { ...rest, notBefore, enabled: false });
 
     const serviceAccountUserId = await this.findServiceAccountUser(clientPath, signal);
     if (serviceAccountUserId) await this.logout(serviceAccountUserId, signal);
     const loggedOut = serviceAccountUserId ? '; service-account user logged out' : '';
-    return { status: 'confirmed', detail: `client notBefore set to ${notBefore}: earlier tokens invalid${loggedOut}` };
+    return { status: 'confirmed', detail: `client disabled, notBefore set to ${notBefore}: earlier tokens invalid${loggedOut}` };
+  }
+
+  /** A release: the client may ask for tokens again (those from before stay invalid by their notBefore). */
+  private async enableClient(id: string, signal?: AbortSignal): Promise<ConnectorOutcome> {
+    const clientPath = `clients/${pathSegment(id)}`;
+    const representation = asRecord(await this.adminJson('GET', clientPath, 'client read', signal));
+    if (!representation) return { status: 'failed', reason: 'keycloak client read: answer is not a client representation' };
+    const { secret: _secret, registrationAccessToken: _registrationToken, ...rest } = representation;
+    await this.admin('PUT', clientPath, 'client update', signal, { ...rest, enabled: true });
+    return { status: 'confirmed', detail: 'client enabled again' };
   }
 
   private async findServiceAccountUser(clientPath: string, signal?: AbortSignal): Promise<string | undefined> {
