@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+import { REVIEW_SCHEDULER_SCHEMA } from '../database/review-scheduler.database';
+import { RiskTier } from '../reviews/review-policy';
+
+const AGENTS = `"${REVIEW_SCHEDULER_SCHEMA}"."agents"`;
+const OWNERS = `"${REVIEW_SCHEDULER_SCHEMA}"."owners"`;
+
+export interface KnownAgent {
+  agentId: string;
+  ownerId: string;
+  riskTier: RiskTier;
+  status: 'active' | 'suspended' | 'deprovisioned';
+  scopes: string[];
+  expiresAt?: Date;
+  nextReviewAt?: Date;
+}
+
+interface AgentRow {
+  agent_id: string;
+  owner_id: string;
+  risk_tier: RiskTier;
+  status: KnownAgent['status'];
+  scopes: string[];
+  expires_at: Date | null;
+  next_review_at: Date | null;
+}
+
+function agentOf(r: AgentRow): KnownAgent {
+  return {
+    agentId: r.agent_id,
+    ownerId: r.owner_id,
+    riskTier: r.risk_tier,
+    status: r.status,
+    scopes: r.scopes,
+    ...(r.expires_at ? { expiresAt: new Date(r.expires_at) } : {}),
+    ...(r.next_review_at ? { nextReviewAt: new Date(r.next_review_at) } : {}),
+  };
+}
+
+/** Agents and owners as the scheduler learns them from agent.lifecycle.v1 and identity.lifecycle.v1. */
+@Injectable()
+export class ReviewRegistry {
+  async findAgent(manager: EntityManager, agentId: string, lock = false): Promise<KnownAgent | undefined> {
+    const [row] = await manager.query(`SELECT * FROM ${AGENTS} WHERE "agent_id" = $1${lock ? ' FOR UPDATE' : ''}`, [agentId]);
+    return row ? agentOf(row) : undefined;
+  }
+
+  /** Upserts the agent as the event describes it; the first time, with its first certification date. */
+  async rememberAgent(tx: EntityManager, agent: Omit<KnownAgent, 'nextReviewAt'>, firstReviewAt: Date, at: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${AGENTS} ("agent_id", "owner_id", "risk_tier", "status", "scopes", "expires_at", "next_review_at", "updated_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT ("agent_id") DO UPDATE SET "owner_id" = EXCLUDED."owner_id", "risk_tier" = EXCLUDED."risk_tier", "status" = EXCLUDED."status",
+         "scopes" = EXCLUDED."scopes", "expires_at" = EXCLUDED."expires_at", "updated_at" = EXCLUDED."updated_at"
+       WHERE ${AGENTS}."updated_at" <= EXCLUDED."updated_at"`,
+      [agent.agentId, agent.ownerId, agent.riskTier, agent.status, agent.scopes, agent.expiresAt ?? null, firstReviewAt, at],
+    );
+  }
+
+  async setNextReview(tx: EntityManager, agentId: string, at: Date | null): Promise<void> {
+    await tx.query(`UPDATE ${AGENTS} SET "next_review_at" = $2 WHERE "agent_id" = $1`, [agentId, at]);
+  }
+
+  async agentsOfOwner(manager: EntityManager, ownerId: string): Promise<KnownAgent[]> {
+    const rows: AgentRow[] = await manager.query(`SELECT * FROM ${AGENTS} WHERE "owner_id" = $1 AND "status" <> 'deprovisioned'`, [ownerId]);
+    return rows.map(agentOf);
+  }
+
+  async rememberOwner(tx: EntityManager, ownerId: string, change: { status?: string; managerId?: string }, at: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${OWNERS} ("owner_id", "status", "manager_id", "updated_at") VALUES ($1, COALESCE($2, 'active'), $3, $4)
+       ON CONFLICT ("owner_id") DO UPDATE SET "status" = COALESCE($2, ${OWNERS}."status"), "manager_id" = COALESCE($3, ${OWNERS}."manager_id"),
+         "updated_at" = GREATEST(${OWNERS}."updated_at", $4)`,
+      [ownerId, change.status ?? null, change.managerId ?? null, at],
+    );
+  }
+
+  /** Who reviews the owner's agents: the owner while active, else the owner's manager when known. */
+  async reviewerFor(manager: EntityManager, ownerId: string): Promise<string> {
+    const [owner] = await manager.query(`SELECT "status", "manager_id" FROM ${OWNERS} WHERE "owner_id" = $1`, [ownerId]);
+    if (owner && owner.status !== 'active' && owner.manager_id) return owner.manager_id;
+    return ownerId;
+  }
+
+  async managerOf(manager: EntityManager, ownerId: string): Promise<string | undefined> {
+    const [owner] = await manager.query(`SELECT "manager_id" FROM ${OWNERS} WHERE "owner_id" = $1`, [ownerId]);
+    return owner?.manager_id ?? undefined;
+  }
+}
