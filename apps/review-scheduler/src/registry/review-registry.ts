@@ -48,15 +48,41 @@ export class ReviewRegistry {
   }
 
   /** Upserts the agent as the event describes it; the first time, with its first certification date. */
-  async rememberAgent(tx: EntityManager, agent: Omit<KnownAgent, 'nextReviewAt'>, firstReviewAt: Date, at: Date): Promise<void> {
+  async rememberAgent(tx: EntityManager, agent: Omit<KnownAgent, 'nextReviewAt'> & { platform: string }, firstReviewAt: Date, at: Date, now: Date): Promise<void> {
     await tx.query(
-      `INSERT INTO ${AGENTS} ("agent_id", "owner_id", "risk_tier", "status", "scopes", "expires_at", "next_review_at", "updated_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO ${AGENTS} ("agent_id", "owner_id", "risk_tier", "status", "scopes", "expires_at", "platform", "next_review_at", "updated_at", "registered_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT ("agent_id") DO UPDATE SET "owner_id" = EXCLUDED."owner_id", "risk_tier" = EXCLUDED."risk_tier", "status" = EXCLUDED."status",
-         "scopes" = EXCLUDED."scopes", "expires_at" = EXCLUDED."expires_at", "updated_at" = EXCLUDED."updated_at"
+         "scopes" = EXCLUDED."scopes", "expires_at" = EXCLUDED."expires_at", "platform" = EXCLUDED."platform", "updated_at" = EXCLUDED."updated_at"
        WHERE ${AGENTS}."updated_at" <= EXCLUDED."updated_at"`,
-      [agent.agentId, agent.ownerId, agent.riskTier, agent.status, agent.scopes, agent.expiresAt ?? null, firstReviewAt, at],
+      [agent.agentId, agent.ownerId, agent.riskTier, agent.status, agent.scopes, agent.expiresAt ?? null, agent.platform, firstReviewAt, at, now],
     );
+  }
+
+  /** What an agent.usage.v1 window tells: when the agent was last seen and which scopes it used. */
+  async recordUsage(tx: EntityManager, agentId: string, lastSeenAt: Date, scopes: string[]): Promise<void> {
+    await tx.query(`UPDATE ${AGENTS} SET "last_seen_at" = GREATEST("last_seen_at", $2) WHERE "agent_id" = $1`, [agentId, lastSeenAt]);
+    if (scopes.length === 0) return;
+    await tx.query(
+      `INSERT INTO "${REVIEW_SCHEDULER_SCHEMA}"."scope_usage" ("agent_id", "scope", "last_used_at") SELECT $1, s, $2 FROM unnest($3::text[]) AS s
+       ON CONFLICT ("agent_id", "scope") DO UPDATE SET "last_used_at" = GREATEST("scope_usage"."last_used_at", EXCLUDED."last_used_at")`,
+      [agentId, lastSeenAt, scopes],
+    );
+  }
+
+  /**
+   * Scopes the agent holds but has not used for `days` (none for an agent younger than that: too early to
+   * tell), proposed for removal in its review.
+   */
+  async unusedScopes(manager: EntityManager, agentId: string, days: number, now: Date): Promise<string[]> {
+    const rows: { scope: string }[] = await manager.query(
+      `SELECT s AS scope FROM ${AGENTS} a, unnest(a."scopes") AS s
+       WHERE a."agent_id" = $1 AND a."registered_at" <= $2
+         AND NOT EXISTS (SELECT 1 FROM "${REVIEW_SCHEDULER_SCHEMA}"."scope_usage" u WHERE u."agent_id" = a."agent_id" AND u."scope" = s AND u."last_used_at" > $2)
+       ORDER BY s`,
+      [agentId, new Date(now.getTime() - days * 86_400_000)],
+    );
+    return rows.map((r) => r.scope);
   }
 
   async setNextReview(tx: EntityManager, agentId: string, at: Date | null): Promise<void> {

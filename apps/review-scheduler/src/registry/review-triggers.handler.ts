@@ -11,8 +11,8 @@ import { REVIEW_POLICY, Reviews } from '../reviews/reviews';
 import { ReviewRegistry } from './review-registry';
 
 /**
- * Learns the registry from events, and opens the reviews that events call for: an agent reassigned or given
- * wider scopes, an owner transferred, an incident released. A deprovisioned agent's open review closes.
+ * Learns the registry and usage from events, and opens the reviews that events call for: an agent reassigned
+ * or given wider scopes, an owner transferred, an incident released. A deprovisioned agent's open review closes.
  */
 @Injectable()
 export class ReviewTriggersHandler {
@@ -29,7 +29,7 @@ export class ReviewTriggersHandler {
     const now = this.clock.now();
     const before = await this.registry.findAgent(tx, a.agentId, true);
     const agent = { agentId: a.agentId, ownerId: a.ownerId, riskTier: a.riskTier, status: a.status, scopes: a.scopes, ...(a.expiresAt ? { expiresAt: new Date(a.expiresAt) } : {}) };
-    await this.registry.rememberAgent(tx, agent, nextCertification(this.policy, a.riskTier, now), new Date(a.occurredAt));
+    await this.registry.rememberAgent(tx, { ...agent, platform: a.platform }, nextCertification(this.policy, a.riskTier, now), new Date(a.occurredAt), now);
     if (a.status === 'deprovisioned') {
       await this.reviews.closeOpenOf(tx, a.agentId, now);
       return;
@@ -37,6 +37,12 @@ export class ReviewTriggersHandler {
     if (!before) return;
     if (a.kind === 'agent.owner-changed' && before.ownerId !== a.ownerId) await this.reviews.open(tx, agent, 'agent-reassigned', now);
     else if (a.scopes.some((s) => !before.scopes.includes(s))) await this.reviews.open(tx, agent, 'scopes-widened', now);
+  }
+
+  /** Usage is learnt from the baseliner's summaries, never from another service's tables. */
+  @HandlesEvent(Topics.AgentUsage)
+  async onAgentUsage(event: ConsumedEvent<'agent.usage.v1'>, tx: EntityManager): Promise<void> {
+    await this.registry.recordUsage(tx, event.data.agentId, new Date(event.data.lastSeenAt), event.data.scopesUsed);
   }
 
   @HandlesEvent(Topics.IdentityLifecycle)

@@ -16,6 +16,10 @@ export interface ReviewPolicy {
   /** After the due date: this long until the agent is suspended (when `overdueAction` is suspend). */
   suspendAfterDays: number;
   overdueAction: OverdueAction;
+  /** An active agent not seen for this many days is put up for review. */
+  staleAfterDays: number;
+  /** A scope not used for this many days is proposed for removal in the agent's next review. */
+  unusedScopeDays: number;
 }
 
 export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
@@ -25,6 +29,8 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
   escalateAfterDays: 3,
   suspendAfterDays: 7,
   overdueAction: 'suspend',
+  staleAfterDays: 30,
+  unusedScopeDays: 30,
 };
 
 const DAY_MS = 86_400_000;
@@ -66,6 +72,8 @@ export function reviewPolicyFrom(json: string): ReviewPolicy {
   days('reminderDays', policy.reminderDays, 0);
   days('escalateAfterDays', policy.escalateAfterDays, 0);
   days('suspendAfterDays', policy.suspendAfterDays, 0);
+  days('staleAfterDays', policy.staleAfterDays, 1);
+  days('unusedScopeDays', policy.unusedScopeDays, 1);
   if (policy.reminderDays >= policy.dueDays) throw new Error('REVIEW_POLICY.reminderDays must be shorter than dueDays');
   if (policy.suspendAfterDays < policy.escalateAfterDays) throw new Error('REVIEW_POLICY.suspendAfterDays must not be shorter than escalateAfterDays');
   if (policy.overdueAction !== 'escalate' && policy.overdueAction !== 'suspend') throw new Error('REVIEW_POLICY.overdueAction must be escalate or suspend');

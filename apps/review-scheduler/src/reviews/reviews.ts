@@ -32,6 +32,7 @@ export interface Review {
   decision?: Decision;
   decidedBy?: string;
   closedAt?: Date;
+  campaignId?: string;
 }
 
 export interface ReviewRow {
@@ -47,6 +48,7 @@ export interface ReviewRow {
   decision: Decision | null;
   decided_by: string | null;
   closed_at: Date | null;
+  campaign_id: string | null;
 }
 
 export function reviewOf(r: ReviewRow): Review {
@@ -63,6 +65,7 @@ export function reviewOf(r: ReviewRow): Review {
     ...(r.decision ? { decision: r.decision } : {}),
     ...(r.decided_by ? { decidedBy: r.decided_by } : {}),
     ...(r.closed_at ? { closedAt: new Date(r.closed_at) } : {}),
+    ...(r.campaign_id ? { campaignId: r.campaign_id } : {}),
   };
 }
 
@@ -79,13 +82,15 @@ export class Reviews {
     @Inject(REVIEW_POLICY) private readonly policy: ReviewPolicy,
   ) {}
 
-  async open(tx: EntityManager, agent: KnownAgent, reason: ReviewReason, at: Date): Promise<Review | undefined> {
+  /** Opens a review unless the agent has one open; scopes unused for `unusedScopeDays` are proposed for removal. */
+  async open(tx: EntityManager, agent: KnownAgent, reason: ReviewReason, at: Date, campaign?: { id: string; dueAt: Date }): Promise<Review | undefined> {
     const reviewerId = await this.registry.reviewerFor(tx, agent.ownerId);
+    const proposals = await this.registry.unusedScopes(tx, agent.agentId, this.policy.unusedScopeDays, at);
     const rows: ReviewRow[] = await tx.query(
-      `INSERT INTO ${REVIEWS} ("id", "agent_id", "owner_id", "reviewer_id", "reason", "state", "opened_at", "due_at")
-       VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)
+      `INSERT INTO ${REVIEWS} ("id", "agent_id", "owner_id", "reviewer_id", "reason", "state", "opened_at", "due_at", "proposed_scope_removals", "campaign_id")
+       VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9)
        ON CONFLICT ("agent_id") WHERE "state" <> 'closed' DO NOTHING RETURNING *`,
-      [randomUUID(), agent.agentId, agent.ownerId, reviewerId, reason, at, dueDate(this.policy, at)],
+      [randomUUID(), agent.agentId, agent.ownerId, reviewerId, reason, at, campaign?.dueAt ?? dueDate(this.policy, at), proposals, campaign?.id ?? null],
     );
     if (rows.length === 0) return undefined;
     const review = reviewOf(rows[0]);

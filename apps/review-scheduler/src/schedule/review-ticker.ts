@@ -58,6 +58,7 @@ export class ReviewTicker implements OnApplicationBootstrap, BeforeApplicationSh
       if (this.stopping) return;
       try {
         await this.openDueCertifications();
+        await this.openStale();
         await this.advanceUndecided();
         await this.deprovisionExpired();
       } catch (error) {
@@ -81,6 +82,26 @@ export class ReviewTicker implements OnApplicationBootstrap, BeforeApplicationSh
         await this.reviews.open(tx, agent, 'scheduled', now);
         // The next date is set by the certification that closes the review.
         await this.registry.setNextReview(tx, agent.agentId, null);
+      }
+    });
+  }
+
+  /** Active agents not seen for `staleAfterDays` (never seen: since registration), once per silence. */
+  private async openStale(): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (tx) => {
+      const stale = await tx.query(
+        `SELECT "agent_id" FROM ${AGENTS}
+         WHERE "status" = 'active' AND COALESCE("last_seen_at", "registered_at") <= $1
+           AND ("stale_flagged_at" IS NULL OR "stale_flagged_at" < COALESCE("last_seen_at", "registered_at"))
+         LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [new Date(now.getTime() - this.policy.staleAfterDays * DAY_MS), this.env.REVIEW_BATCH_SIZE],
+      );
+      for (const { agent_id } of stale) {
+        const agent = await this.registry.findAgent(tx, agent_id);
+        if (agent) await this.reviews.open(tx, agent, 'stale', now);
+        // Flagged even when another review was already open: that review covers the silence too.
+        await tx.query(`UPDATE ${AGENTS} SET "stale_flagged_at" = $2 WHERE "agent_id" = $1`, [agent_id, now]);
       }
     });
   }
