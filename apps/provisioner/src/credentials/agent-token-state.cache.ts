@@ -57,10 +57,7 @@ export class AgentTokenStateCache implements OnModuleInit, OnModuleDestroy {
       connectionString: config.databaseUrl,
       channel: TOKEN_STATE_CHANNEL,
       applicationName: 'provisioner-token-state',
-      onNotification: (agentId) => {
-        this.epoch += 1;
-        this.entries.delete(agentId);
-      },
+      onNotification: (agentId) => this.forget(agentId),
       onGap: () => {
         this.epoch += 1;
         this.entries.clear();
@@ -75,6 +72,16 @@ export class AgentTokenStateCache implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.listener.stop();
+  }
+
+  /**
+   * Drops what this replica holds about the agent. The notification does it for every replica; a change made
+   * here calls it too as soon as it commits, so that this replica's next answer already sees it (the
+   * notification arrives a few milliseconds later, and a client that revoked a token may introspect at once).
+   */
+  forget(agentId: string): void {
+    this.epoch += 1;
+    this.entries.delete(agentId);
   }
 
   /** The agent's state, or undefined when there is no such agent. */

@@ -8,6 +8,7 @@ import { returnedRows } from '@agentgov/persistence';
 import { AGENT_COLUMNS, agentLifecycleEvent, AgentRecord, rowToAgent } from '../agents/agent-record';
 import { auditActor, AuditTrail } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
+import { AgentTokenStateCache } from './agent-token-state.cache';
 import { CredentialsError, CredentialsErrorCode } from './credentials.errors';
 
 /**
@@ -20,10 +21,12 @@ export class RevokeAgentTokensUseCase {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditTrail,
+    private readonly tokenStates: AgentTokenStateCache,
   ) {}
 
   async execute(agentId: string, cause: Cause): Promise<AgentRecord> {
     const [agent] = await this.dataSource.transaction((tx) => this.inTransaction(tx, [agentId], cause));
+    this.tokenStates.forget(agentId);
     if (!agent) throw new CredentialsError(CredentialsErrorCode.AgentNotFound, `No agent ${agentId}.`);
     return agent;
   }

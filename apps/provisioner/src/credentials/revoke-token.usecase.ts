@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { AuditTrail } from '../audit/audit-trail';
 import { AccessTokenVerifier } from './access-token-verifier';
+import { AgentTokenStateCache } from './agent-token-state.cache';
 import { AuthenticatedClient } from './client-authenticator';
 import { OAuthError } from './credentials.errors';
 
@@ -18,6 +19,7 @@ export class RevokeTokenUseCase {
     private readonly dataSource: DataSource,
     private readonly verifier: AccessTokenVerifier,
     private readonly audit: AuditTrail,
+    private readonly tokenStates: AgentTokenStateCache,
   ) {}
 
   async execute(client: AuthenticatedClient, token: string): Promise<void> {
@@ -48,5 +50,6 @@ export class RevokeTokenUseCase {
         },
       ]);
     });
+    this.tokenStates.forget(client.id);
   }
 }

@@ -95,7 +95,11 @@ export class LifecycleReporter {
       this.logger.log(`${data.kind} for owner ${data.ownerId} from ${data.source} already reported as ${eventId}; ignored`);
       return { eventId, duplicate: true };
     }
-    await this.outbox.append(tx, [{ topic: Topics.IdentityLifecycle, data, id: eventId }]);
+    // Whoever consumes the event learns who the owner's manager is (the review-scheduler asks them to review
+    // the agents of an owner who is gone): the registry knows it, the HR event rarely says.
+    const [owner] = await tx.query(`SELECT "manager_id" FROM "provisioner"."owners" WHERE "id" = $1`, [data.ownerId]);
+    const withManager = owner?.manager_id && !data.managerId ? { ...data, managerId: owner.manager_id } : data;
+    await this.outbox.append(tx, [{ topic: Topics.IdentityLifecycle, data: withManager, id: eventId }]);
     await this.audit.append(tx, [
       {
         at: new Date(),

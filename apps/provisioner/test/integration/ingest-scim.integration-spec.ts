@@ -124,6 +124,8 @@ describe('SCIM 2.0 Users', () => {
       source: 'scim',
       occurredAt: expect.any(String),
       reason: 'SCIM PATCH set active to false',
+      // The registry adds the manager it knows, for whoever must now review the owner's agents.
+      managerId: 'mgr-42',
     });
   });
 

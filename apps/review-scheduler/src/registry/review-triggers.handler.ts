@@ -50,7 +50,8 @@ export class ReviewTriggersHandler {
     const e = event.data;
     const at = new Date(e.occurredAt);
     const status = { 'owner.terminated': 'terminated', 'owner.suspended': 'suspended', 'owner.reinstated': 'active', 'owner.transferred': undefined }[e.kind];
-    await this.registry.rememberOwner(tx, e.ownerId, { status, managerId: e.newManagerId }, at);
+    // A transfer names the new manager; other events carry the manager the registry knew.
+    await this.registry.rememberOwner(tx, e.ownerId, { status, managerId: e.newManagerId ?? e.managerId }, at);
     if (e.kind !== 'owner.transferred') return;
     const now = this.clock.now();
     for (const agent of await this.registry.agentsOfOwner(tx, e.ownerId)) await this.reviews.open(tx, agent, 'owner-transferred', now);

@@ -104,9 +104,30 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     expect(new Date(next.next_review_at).getTime()).toBeGreaterThan(Date.now() + 229 * DAY);
   }, 90000);
 
+  it('once the owner is gone (suspended), the owner’s manager, as the registry knows them, reviews the agent', async () => {
+    const manager = await provisioner.request('POST', '/owners', { email: `manager-${randomUUID()}@example.com` });
+    const owner = await provisioner.request('POST', '/owners', { email: `owner-${randomUUID()}@example.com`, managerId: manager.body.id });
+    const agent = await provisioner.request('POST', '/agents', { name: 'managed', ownerId: owner.body.id, purpose: 'p', platform: 'x', riskTier: 'critical', scopes: [] });
+    const reported = await provisioner.request('POST', `/owners/${owner.body.id}/lifecycle-events`, { kind: 'owner.suspended', source: 'workday', occurredAt: new Date().toISOString() });
+    expect(reported.status).toBe(202);
+    await waitFor(
+      () => withTestDatabase(async (c) => (await c.query(`SELECT "status", "manager_id" FROM "review_scheduler"."owners" WHERE "owner_id" = $1`, [owner.body.id])).rows[0]),
+      (row) => row?.status === 'suspended' && row?.manager_id === manager.body.id,
+      { what: 'the scheduler to learn the owner is gone, and who the manager is' },
+    );
+    await waitFor(
+      () => withTestDatabase(async (c) => (await c.query(`SELECT 1 FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [agent.body.id])).rows),
+      (rows) => rows.length === 1,
+      { what: 'the agent learnt' },
+    );
+    await travel(scheduler, Date.now() + 500 * DAY);
+    const [review] = await waitFor(() => reviewsOf(agent.body.id), (r) => r.length === 1, { what: 'the review' });
+    expect(review).toMatchObject({ owner_id: owner.body.id, reviewer_id: manager.body.id });
+  }, 60000);
+
   it('an agent past its expiry is deprovisioned', async () => {
     const { agentId } = await registerAgent('low', { expiresAt: new Date(Date.now() + 2 * DAY).toISOString() });
-    await travel(scheduler, Date.now() + 300 * DAY);
+    await travel(scheduler, Date.now() + 600 * DAY);
     await waitFor(() => statusAtProvisioner(agentId), (a) => a.status === 'deprovisioned', { what: 'the expired agent deprovisioned' });
   }, 60000);
 });

@@ -32,6 +32,10 @@ export interface IdentityLifecycleEvent {
    */
   newManagerId?: string;
   /**
+   * The owner's manager as the registry knows them when the event is reported (before a transfer takes effect); who reviews the owner's agents once the owner is gone.
+   */
+  managerId?: string;
+  /**
    * For owner.transferred: the new team.
    */
   newTeam?: string;
