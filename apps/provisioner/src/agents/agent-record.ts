@@ -23,13 +23,14 @@ export interface AgentRecord {
   createdBy: string;
   expiresAt: Date | null;
   tokensNotBefore: Date | null;
+  secretRotatedAt: Date;
   createdAt: Date;
   updatedAt: Date;
 }
 
 /** Columns to select for an AgentRecord; the secret hash is deliberately not among them. */
 export const AGENT_COLUMNS = `"id", "name", "owner_id", "parent_id", "depth", "purpose", "platform", "risk_tier", "scopes", "status",
-  "status_reason", "status_cause", "created_by", "expires_at", "tokens_not_before", "created_at", "updated_at"`;
+  "status_reason", "status_cause", "created_by", "expires_at", "tokens_not_before", "secret_rotated_at", "created_at", "updated_at"`;
 
 export function rowToAgent(row: Record<string, any>): AgentRecord {
   const notBefore = row.tokens_not_before instanceof Date && Number.isFinite(row.tokens_not_before.getTime()) ? row.tokens_not_before : null;
@@ -49,6 +50,7 @@ export function rowToAgent(row: Record<string, any>): AgentRecord {
     createdBy: row.created_by,
     expiresAt: row.expires_at ?? null,
     tokensNotBefore: notBefore,
+    secretRotatedAt: row.secret_rotated_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -69,6 +71,7 @@ export function agentLifecycleEvent(agent: AgentRecord, kind: AgentLifecycleKind
     status: agent.status,
     ...(agent.statusReason ? { statusReason: agent.statusReason.slice(0, 500) } : {}),
     ...(agent.expiresAt ? { expiresAt: agent.expiresAt.toISOString() } : {}),
+    ...(agent.secretRotatedAt ? { credentialsRotatedAt: new Date(agent.secretRotatedAt).toISOString() } : {}),
     occurredAt: at.toISOString(),
     cause,
   };

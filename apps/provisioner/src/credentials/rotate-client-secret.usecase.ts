@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { Topics } from '@agentgov/contracts';
+import { OutboxWriter } from '@agentgov/messaging-nest';
 import { returnedRows } from '@agentgov/persistence';
 
+import { AGENT_COLUMNS, agentLifecycleEvent, rowToAgent } from '../agents/agent-record';
 import { auditActor, AuditTrail } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
 import { generateClientSecret, hashClientSecret } from './client-secret';
@@ -21,6 +24,7 @@ export class RotateClientSecretUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(agentId: string, cause: Cause): Promise<RotatedSecret> {
@@ -32,13 +36,15 @@ export class RotateClientSecretUseCase {
       if (current.status === 'deprovisioned') {
         throw new CredentialsError(CredentialsErrorCode.AgentDeprovisioned, `Agent ${agentId} is deprovisioned; it gets no new secret.`);
       }
-      const [row] = returnedRows<{ secret_rotated_at: Date }>(
+      const [row] = returnedRows<Record<string, any>>(
         await tx.query(
           `UPDATE "provisioner"."agents" SET "client_secret_hash" = $2, "secret_rotated_at" = now(), "updated_at" = now()
-            WHERE "id" = $1 RETURNING "secret_rotated_at"`,
+            WHERE "id" = $1 RETURNING ${AGENT_COLUMNS}`,
           [agentId, hash],
         ),
       );
+      // Announced, so that whoever tracks credential age (the review-scheduler) learns of the rotation.
+      await this.outbox.append(tx, [{ topic: Topics.AgentLifecycle, data: agentLifecycleEvent(rowToAgent(row), 'agent.updated', cause, row.secret_rotated_at) }]);
       await this.audit.append(tx, [
         { at: row.secret_rotated_at, ...auditActor(cause), action: 'agent.secret-rotated', subjectType: 'agent', subjectId: agentId },
       ]);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 
@@ -7,7 +7,8 @@ import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { ReviewClock } from '../clock/review-clock';
 import { REVIEW_SCHEDULER_SCHEMA } from '../database/review-scheduler.database';
-import { reviewOf, ReviewRow } from '../reviews/reviews';
+import { ReviewPolicy } from '../reviews/review-policy';
+import { REVIEW_POLICY, reviewOf, ReviewRow } from '../reviews/reviews';
 import { CampaignFilter, Campaigns } from './campaigns';
 
 const S = `"${REVIEW_SCHEDULER_SCHEMA}"`;
@@ -46,6 +47,7 @@ export class CampaignsAndReportsController {
     private readonly dataSource: DataSource,
     private readonly campaigns: Campaigns,
     private readonly clock: ReviewClock,
+    @Inject(REVIEW_POLICY) private readonly policy: ReviewPolicy,
   ) {}
 
   /** Opens a review for every live agent matching the filter (owner, risk tier, platform). */
@@ -82,6 +84,18 @@ export class CampaignsAndReportsController {
       [new Date(from), new Date(to)],
     );
     return { from, to, days: rows };
+  }
+
+  /** Live agents whose credentials are older than the policy's `credentialMaxAgeDays`: flagged for rotation. */
+  @Get('reports/credentials-due-rotation')
+  @Roles('admin')
+  async credentialsDueRotation() {
+    const rows = await this.dataSource.query(
+      `SELECT "agent_id" AS "agentId", "owner_id" AS "ownerId", "risk_tier" AS "riskTier", "credentials_rotated_at" AS "credentialsRotatedAt"
+       FROM ${S}."agents" WHERE "status" <> 'deprovisioned' AND "credentials_rotated_at" < $1 ORDER BY "credentials_rotated_at" LIMIT 5000`,
+      [new Date(this.clock.now().getTime() - this.policy.credentialMaxAgeDays * 86_400_000)],
+    );
+    return { maxAgeDays: this.policy.credentialMaxAgeDays, items: rows };
   }
 
   /** Live agents whose accountable owner is no longer active (terminated or suspended, as HR reported). */

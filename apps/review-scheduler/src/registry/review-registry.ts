@@ -48,14 +48,21 @@ export class ReviewRegistry {
   }
 
   /** Upserts the agent as the event describes it; the first time, with its first certification date. */
-  async rememberAgent(tx: EntityManager, agent: Omit<KnownAgent, 'nextReviewAt'> & { platform: string }, firstReviewAt: Date, at: Date, now: Date): Promise<void> {
+  async rememberAgent(
+    tx: EntityManager,
+    agent: Omit<KnownAgent, 'nextReviewAt'> & { platform: string; credentialsRotatedAt?: Date },
+    firstReviewAt: Date,
+    at: Date,
+    now: Date,
+  ): Promise<void> {
     await tx.query(
-      `INSERT INTO ${AGENTS} ("agent_id", "owner_id", "risk_tier", "status", "scopes", "expires_at", "platform", "next_review_at", "updated_at", "registered_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO ${AGENTS} ("agent_id", "owner_id", "risk_tier", "status", "scopes", "expires_at", "platform", "credentials_rotated_at", "next_review_at", "updated_at", "registered_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT ("agent_id") DO UPDATE SET "owner_id" = EXCLUDED."owner_id", "risk_tier" = EXCLUDED."risk_tier", "status" = EXCLUDED."status",
-         "scopes" = EXCLUDED."scopes", "expires_at" = EXCLUDED."expires_at", "platform" = EXCLUDED."platform", "updated_at" = EXCLUDED."updated_at"
+         "scopes" = EXCLUDED."scopes", "expires_at" = EXCLUDED."expires_at", "platform" = EXCLUDED."platform",
+         "credentials_rotated_at" = COALESCE(EXCLUDED."credentials_rotated_at", ${AGENTS}."credentials_rotated_at"), "updated_at" = EXCLUDED."updated_at"
        WHERE ${AGENTS}."updated_at" <= EXCLUDED."updated_at"`,
-      [agent.agentId, agent.ownerId, agent.riskTier, agent.status, agent.scopes, agent.expiresAt ?? null, agent.platform, firstReviewAt, at, now],
+      [agent.agentId, agent.ownerId, agent.riskTier, agent.status, agent.scopes, agent.expiresAt ?? null, agent.platform, agent.credentialsRotatedAt ?? null, firstReviewAt, at, now],
     );
   }
 

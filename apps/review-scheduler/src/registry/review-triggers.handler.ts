@@ -29,7 +29,8 @@ export class ReviewTriggersHandler {
     const now = this.clock.now();
     const before = await this.registry.findAgent(tx, a.agentId, true);
     const agent = { agentId: a.agentId, ownerId: a.ownerId, riskTier: a.riskTier, status: a.status, scopes: a.scopes, ...(a.expiresAt ? { expiresAt: new Date(a.expiresAt) } : {}) };
-    await this.registry.rememberAgent(tx, { ...agent, platform: a.platform }, nextCertification(this.policy, a.riskTier, now), new Date(a.occurredAt), now);
+    const credentialsRotatedAt = a.credentialsRotatedAt ? new Date(a.credentialsRotatedAt) : undefined;
+    await this.registry.rememberAgent(tx, { ...agent, platform: a.platform, credentialsRotatedAt }, nextCertification(this.policy, a.riskTier, now), new Date(a.occurredAt), now);
     if (a.status === 'deprovisioned') {
       await this.reviews.closeOpenOf(tx, a.agentId, now);
       return;

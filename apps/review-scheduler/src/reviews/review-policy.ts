@@ -20,6 +20,8 @@ export interface ReviewPolicy {
   staleAfterDays: number;
   /** A scope not used for this many days is proposed for removal in the agent's next review. */
   unusedScopeDays: number;
+  /** Credentials older than this are flagged for rotation. */
+  credentialMaxAgeDays: number;
 }
 
 export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
@@ -31,6 +33,7 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
   overdueAction: 'suspend',
   staleAfterDays: 30,
   unusedScopeDays: 30,
+  credentialMaxAgeDays: 90,
 };
 
 const DAY_MS = 86_400_000;
@@ -74,6 +77,7 @@ export function reviewPolicyFrom(json: string): ReviewPolicy {
   days('suspendAfterDays', policy.suspendAfterDays, 0);
   days('staleAfterDays', policy.staleAfterDays, 1);
   days('unusedScopeDays', policy.unusedScopeDays, 1);
+  days('credentialMaxAgeDays', policy.credentialMaxAgeDays, 1);
   if (policy.reminderDays >= policy.dueDays) throw new Error('REVIEW_POLICY.reminderDays must be shorter than dueDays');
   if (policy.suspendAfterDays < policy.escalateAfterDays) throw new Error('REVIEW_POLICY.suspendAfterDays must not be shorter than escalateAfterDays');
   if (policy.overdueAction !== 'escalate' && policy.overdueAction !== 'suspend') throw new Error('REVIEW_POLICY.overdueAction must be escalate or suspend');

@@ -125,6 +125,17 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     expect(review).toMatchObject({ owner_id: owner.body.id, reviewer_id: manager.body.id });
   }, 60000);
 
+  it('a secret rotation at the provisioner reaches the scheduler, which tracks the credentials’ age', async () => {
+    const { agentId } = await registerAgent('low');
+    const rotated = await provisioner.request('POST', `/agents/${agentId}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    await waitFor(
+      () => withTestDatabase(async (c) => (await c.query(`SELECT "credentials_rotated_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [agentId])).rows[0]),
+      (row) => row?.credentials_rotated_at && new Date(row.credentials_rotated_at).toISOString() === rotated.body.secretRotatedAt,
+      { what: 'the rotation learnt' },
+    );
+  }, 60000);
+
   it('an agent past its expiry is deprovisioned', async () => {
     const { agentId } = await registerAgent('low', { expiresAt: new Date(Date.now() + 2 * DAY).toISOString() });
     await travel(scheduler, Date.now() + 600 * DAY);

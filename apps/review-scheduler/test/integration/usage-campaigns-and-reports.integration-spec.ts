@@ -97,6 +97,44 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
     expect(report.body.days).toEqual(expect.arrayContaining([{ day, decision: 'certify', count: expect.any(Number) }, { day, decision: 'revoke', count: expect.any(Number) }]));
   }, 90000);
 
+  it('events open reviews: a reassignment, wider scopes, an owner transferred, an incident released', async () => {
+    const ownerId = `owner-${randomUUID().slice(0, 8)}`;
+    const agentId = randomUUID();
+    const base = registered(agentId, ownerId, ['a']).data;
+    await harness.publish(Topics.AgentLifecycle, [{ data: base }]);
+    await learnt([agentId]);
+    const certifyLatest = async (reason: string) => {
+      const reviews = await waitFor(() => reviewsOf(agentId), (r) => r.some((x: { reason: string; state: string }) => x.reason === reason && x.state !== 'closed'), { what: `a ${reason} review` });
+      const open = reviews.find((x: { state: string }) => x.state !== 'closed');
+      expect((await harness.request('POST', `/reviews/${open.id}/decision`, { decision: 'certify' })).status).toBe(200);
+    };
+    const later = (ms: number) => new Date(Date.parse(base.occurredAt) + ms).toISOString();
+
+    await harness.publish(Topics.AgentLifecycle, [{ data: { ...base, kind: 'agent.owner-changed', ownerId: `${ownerId}-new`, occurredAt: later(1000) } }]);
+    await certifyLatest('agent-reassigned');
+    await harness.publish(Topics.AgentLifecycle, [{ data: { ...base, kind: 'agent.scopes-changed', ownerId: `${ownerId}-new`, scopes: ['a', 'b'], occurredAt: later(2000) } }]);
+    await certifyLatest('scopes-widened');
+    // Narrower scopes call for nothing.
+    await harness.publish(Topics.AgentLifecycle, [{ data: { ...base, kind: 'agent.scopes-changed', ownerId: `${ownerId}-new`, scopes: ['a'], occurredAt: later(3000) } }]);
+    await harness.publish(Topics.IdentityLifecycle, [{ data: { kind: 'owner.transferred', ownerId: `${ownerId}-new`, newManagerId: 'mgr-7', source: 'workday', occurredAt: later(4000) } }]);
+    await certifyLatest('owner-transferred');
+    await harness.publish(Topics.ContainmentAction, [
+      {
+        data: {
+          actionId: randomUUID(),
+          agentId,
+          kind: 'release',
+          reason: 'approved job',
+          incidentId: randomUUID(),
+          requestedBy: { type: 'analyst', actor: 'soc-1' },
+          occurredAt: later(5000),
+        },
+      },
+    ]);
+    await certifyLatest('incident-released');
+    expect((await reviewsOf(agentId)).map((r: { reason: string }) => r.reason)).toEqual(['agent-reassigned', 'scopes-widened', 'owner-transferred', 'incident-released']);
+  }, 90000);
+
   it('reports overdue reviews and agents whose owner has left', async () => {
     const ownerId = `owner-${randomUUID().slice(0, 8)}`;
     const agentId = randomUUID();
@@ -122,6 +160,16 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await reviewsOf(agentId))[0]).toMatchObject({ state: 'escalated', decision: null });
     expect((await harness.request('GET', '/reports/overdue', undefined, ['reviewer'])).status).toBe(403);
+    // Credentials older than 90 days (the default policy), by the scheduler's clock, are flagged for rotation.
+    const [old, fresh] = [randomUUID(), randomUUID()];
+    const rotatedAt = (at: number) => ({ ...registered(old, ownerId, ['a']).data, credentialsRotatedAt: new Date(at).toISOString() });
+    await harness.publish(Topics.AgentLifecycle, [{ data: { ...rotatedAt(start - 20 * DAY), agentId: old } }, { data: { ...rotatedAt(start + 75 * DAY), agentId: fresh } }]);
+    await learnt([old, fresh]);
+    const due = (await harness.request('GET', '/reports/credentials-due-rotation')).body;
+    expect(due.maxAgeDays).toBe(90);
+    expect(due.items.map((i: { agentId: string }) => i.agentId)).toContain(old);
+    expect(due.items.map((i: { agentId: string }) => i.agentId)).not.toContain(fresh);
+
     expect((await harness.request('POST', '/campaigns', { name: 'x', filter: {} })).status).toBe(400);
     expect((await harness.request('POST', '/campaigns', { name: 'x', filter: { ownerId: `nobody-${randomUUID()}` } })).body).toMatchObject({ code: 'NO_MATCHING_AGENTS' });
   }, 90000);

@@ -66,6 +66,10 @@ export interface AgentLifecycleEvent {
    */
   expiresAt?: string;
   /**
+   * When the agent's client secret was last set (at registration or by a rotation).
+   */
+  credentialsRotatedAt?: string;
+  /**
    * When the change was made.
    */
   occurredAt: string;
