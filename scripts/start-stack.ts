@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack on this machine. Starts Kafka (and checks PostgreSQL), migrates every
- * schema, starts the four services with the local dev key, waits until each is ready, prints where
- * everything is, and keeps running until Ctrl-C, when it stops the services it started.
+ * schema, starts the four services with the local dev key, waits until each is ready, runs the narrated
+ * demonstration of the flows (scripts/demo), prints where everything is, and keeps running until Ctrl-C, when
+ * it stops the services it started.
  * Logs of each service go to tmp/logs/<service>.log.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { ensureDevKeyPair, mintDevToken } from '../libs/auth/src';
+import { runDemonstration } from './demo/flows-demonstration';
 
 const ROOT = resolve(__dirname, '..');
 const SERVICES = [
@@ -123,6 +125,14 @@ async function main(): Promise<void> {
   );
 
   const adminToken = await mintDevToken({ sub: 'local-admin', roles: ['admin'], ttlSeconds: 8 * 3600, privateKey: keys.privateJwk });
+  if (process.env.DEMO !== 'false') {
+    step('Demonstration of the flows (DEMO=false skips it)');
+    const started = Date.now();
+    await runDemonstration({ adminToken, brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), say: (line) => process.stdout.write(`  ${line}\n`) }).then(
+      () => process.stdout.write(`  demonstration done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
+      (error: Error) => process.stdout.write(`  ✖ demonstration stopped: ${error.message} (the stack keeps running; see tmp/logs)\n`),
+    );
+  }
   step('The stack is up');
   for (const service of SERVICES) {
     const base = `http://127.0.0.1:${service.port}`;
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n  An admin token valid for 8 hours was written to tmp/dev-auth/admin.token; mint others with\n` +
       `  npm run -s auth:mint-token -- --sub alice --roles soc-analyst\n` +
-      `  Logs: tmp/logs/<service>.log. The flows' narrated demonstration arrives with the services' features.\n` +
+      `  Logs: tmp/logs/<service>.log.\n` +
       `\n  Press Ctrl-C to stop the services (Kafka keeps running; npm run infra:down stops it).\n`,
   );
   writeFileSync(join(ROOT, 'tmp/dev-auth/admin.token'), `${adminToken}\n`, { mode: 0o600 });
