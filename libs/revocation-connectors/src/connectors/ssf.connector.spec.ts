@@ -1,4 +1,4 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
@@ -47,7 +47,10 @@ describe('ssf connector (CAEP over RFC 8935 push)', () => {
 
     expect(outcome).toEqual({ status: 'confirmed', detail: 'receiver accepted session-revoked and credential-change' });
     expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /ssf/events', 'POST /ssf/events']);
-    const [sessionRevoked, credentialChange] = await receivedSets(server);
+    // Pushed at once: they may arrive in either order.
+    const sets = await receivedSets(server);
+    const sessionRevoked = sets.find((set) => SESSION_REVOKED in (set.payload.events as object));
+    const credentialChange = sets.find((set) => CREDENTIAL_CHANGE in (set.payload.events as object));
     for (const set of [sessionRevoked!, credentialChange!]) {
       expect(set.protectedHeader).toEqual({ alg: 'ES256', typ: 'secevent+jwt', kid: signingKey.kid });
       expect(set.headers['content-type']).toBe('application/secevent+jwt');
@@ -69,10 +72,11 @@ describe('ssf connector (CAEP over RFC 8935 push)', () => {
     await connector.revoke(aRevocationRequest());
     await connector.revoke(aRevocationRequest());
     await connector.revoke(aRevocationRequest({ deliveryId: 'another-action:caep-rp' }));
-    const jtis = (await receivedSets(server)).map((set) => set.payload.jti);
-    expect(jtis[2]).toBe(jtis[0]);
-    expect(jtis[3]).toBe(jtis[1]);
-    expect(new Set([jtis[4], jtis[5], jtis[0], jtis[1]]).size).toBe(4);
+    // The two SETs of one call are pushed at once, so they may arrive in either order: compare by event type.
+    const sets = await receivedSets(server);
+    const jtiOf = (call: number, type: string) => sets.slice(call * 2, call * 2 + 2).find((set) => Object.keys(set.payload.events as object)[0] === type)!.payload.jti;
+    for (const type of [SESSION_REVOKED, CREDENTIAL_CHANGE]) expect(jtiOf(1, type)).toBe(jtiOf(0, type));
+    expect(new Set([jtiOf(2, SESSION_REVOKED), jtiOf(2, CREDENTIAL_CHANGE), jtiOf(0, SESSION_REVOKED), jtiOf(0, CREDENTIAL_CHANGE)]).size).toBe(4);
   });
 
   it('sends only the configured events, with the configured credential type', async () => {
@@ -83,7 +87,12 @@ describe('ssf connector (CAEP over RFC 8935 push)', () => {
   });
 
   it.each(['invalid_audience', 'authentication_failed', 'access_denied'])('fails for good when the receiver rejects a SET with %s', async (err) => {
-    server.respond((request) => (server.requests.length === 1 ? { status: 202 } : { status: 400, body: { err, description: `rejected ${request.headers.authorization}` } }));
+    // The receiver accepts session-revoked and rejects credential-change, whichever arrives first.
+    server.respond((request) =>
+      CREDENTIAL_CHANGE in (decodeJwt(request.body).events as object)
+        ? { status: 400, body: { err, description: `rejected ${request.headers.authorization}` } }
+        : { status: 202 },
+    );
     const outcome = await ssfConnector(server.url).revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'failed', reason: `ssf credential-change: SET rejected: ${err}: rejected [redacted]` });
   });
