@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 
 import { Topics } from '@agentgov/contracts';
-import { catalogTopics, encodeEvent, ensureTopics } from '@agentgov/messaging';
+import { KEYED_STATE_FETCH, catalogTopics, encodeEvent, ensureTopics } from '@agentgov/messaging';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
 
@@ -81,7 +81,7 @@ async function fill(harness: ServiceHarness, agents: string[]): Promise<void> {
 /** The limit: how fast plain kafkajs, doing nothing with the messages, reads the same topic on this machine. */
 async function rawConsumption(harness: ServiceHarness): Promise<number> {
   // The same fetch sizes as the baseliner's consumers, so this is the limit for them.
-  const consumer = harness.kafka.consumer({ groupId: uniqueName('raw'), maxWaitTimeInMs: 100, maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20 });
+  const consumer = harness.kafka.consumer({ groupId: uniqueName('raw'), maxWaitTimeInMs: 100, ...KEYED_STATE_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [harness.topic(Topics.AgentActivity)], fromBeginning: true });
   let seen = 0;
@@ -116,18 +116,29 @@ async function covered(group: string): Promise<number> {
   return Number(n);
 }
 
-export async function benchBaseliner(): Promise<BenchFigure[]> {
-  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service under this load.
-  const harness = new ServiceHarness('behavior-baseliner', { env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_SCORING_THREADS ? { SCORING_THREADS: process.env.BENCH_SCORING_THREADS } : {}) }, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
-  await ensureTopics(harness.kafka, catalogTopics(harness.topicPrefix));
-  const agents = Array.from({ length: AGENTS }, () => randomUUID());
-  await harness.start();
-  await register(harness, agents);
-  await harness.stop();
-  await fill(harness, agents);
-  // The best of two raw runs: the limit is what plain consumption can reach, not its unlucky moment.
-  const raw = Math.max(await rawConsumption(harness), await rawConsumption(harness));
-  const group = `${harness.topicPrefix}behavior-baseliner.scoring`;
+interface ScoringRun {
+  /** Events/s while 5% to 95% of the events were scored. */
+  rate: number;
+  /** Events/s from process start to the checkpoint that covers every event. */
+  withBoot: number;
+}
+
+/**
+ * One run of the service over the whole topic, from nothing: its scoring group's checkpoints, state and Kafka
+ * offsets are removed first, so every run scores all the events.
+ */
+async function scoringRun(harness: ServiceHarness, group: string): Promise<ScoringRun> {
+  await withTestDatabase(async (c) => {
+    await c.query(`DELETE FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [group]);
+    await c.query(`DELETE FROM "behavior_baseliner"."keyed_state" WHERE "consumer" = $1`, [group]);
+  });
+  const admin = harness.kafka.admin();
+  await admin.connect();
+  try {
+    if ((await admin.listGroups()).groups.some((g) => g.groupId === group)) await admin.deleteGroups([group]);
+  } finally {
+    await admin.disconnect();
+  }
   const t0 = performance.now();
   await harness.start();
   // Scoring rate from the service's own counter, sampled every 50 ms: from 5% to 95% of the events, so boot,
@@ -148,8 +159,32 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
     if (performance.now() - t0 > 660_000) throw new Error('the last checkpoint never covered every event');
     await new Promise((r) => setTimeout(r, 50));
   }
-  const checkpointedAt = performance.now();
-  const withBoot = (EVENTS * 1000) / (checkpointedAt - t0);
+  const withBoot = (EVENTS * 1000) / (performance.now() - t0);
+  await harness.stop();
+  return { rate, withBoot };
+}
+
+export async function benchBaseliner(): Promise<BenchFigure[]> {
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service under this load.
+  const harness = new ServiceHarness('behavior-baseliner', { env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_SCORING_THREADS ? { SCORING_THREADS: process.env.BENCH_SCORING_THREADS } : {}) }, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) });
+  await ensureTopics(harness.kafka, catalogTopics(harness.topicPrefix));
+  const agents = Array.from({ length: AGENTS }, () => randomUUID());
+  await harness.start();
+  await register(harness, agents);
+  await harness.stop();
+  await fill(harness, agents);
+  const group = `${harness.topicPrefix}behavior-baseliner.scoring`;
+  // Plain consumption and the service take turns, twice, and each is credited with its better run: on this
+  // shared 2-core machine either can meet a slow moment, and the ratio compares what each can reach.
+  const raws: number[] = [];
+  const runs: ScoringRun[] = [];
+  for (let i = 0; i < 2; i++) {
+    raws.push(await rawConsumption(harness));
+    runs.push(await scoringRun(harness, group));
+  }
+  const raw = Math.max(...raws);
+  const best = runs.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const rate = best.rate;
   const [{ bytes, keys }] = await withTestDatabase(
     async (c) =>
       (
@@ -159,16 +194,16 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
         )
       ).rows,
   );
-  await harness.stop();
+  const list = (values: number[]) => values.map((v) => Math.round(v).toLocaleString('en')).join(' and ');
   return [
-    { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing; best of two runs, same fetch sizes as the baseliner` },
+    { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing, same fetch sizes as the baseliner; best of two runs (${list(raws)}), taking turns with the baseliner's` },
     {
       name: 'baseliner throughput (score + checkpoint), one instance',
       value: rate,
       unit: 'events/s',
       target: '≥ 50,000 events/s and ≥ 70% of raw',
       meets: rate >= 50_000 && rate >= 0.7 * raw,
-      note: `${((rate / raw) * 100).toFixed(0)}% of raw; ${EVENTS.toLocaleString('en')} events of ${AGENTS.toLocaleString('en')} agents, 5% to 95% of the events scored; ${withBoot.toFixed(0)} events/s from process start to the checkpoint covering all`,
+      note: `${((rate / raw) * 100).toFixed(0)}% of raw; ${EVENTS.toLocaleString('en')} events of ${AGENTS.toLocaleString('en')} agents, 5% to 95% of the events scored; best of two runs (${list(runs.map((r) => r.rate))}); ${best.withBoot.toFixed(0)} events/s from process start to the checkpoint covering all`,
     },
     { name: 'baseliner state per agent (serialised)', value: bytes, unit: 'bytes', target: '< 2 KB', meets: bytes < 2048, note: `${keys} agents` },
   ];

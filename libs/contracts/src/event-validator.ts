@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 
 import cloudEventHeadersSchema from './headers/cloudevent-headers.schema.json';
 import dlqHeadersSchema from './headers/dlq-headers.schema.json';
+import { isRfc3339DateTime } from './rfc3339-date-time';
 import { TOPIC_CATALOG, TOPIC_NAMES, TopicName, TopicPayloads } from './topic-catalog';
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -27,6 +28,8 @@ function registryOf(): ValidatorRegistry {
   if (registry) return registry;
   const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false, useDefaults: false, removeAdditional: false });
   addFormats(ajv);
+  // Same decisions as ajv-formats' date-time, faster on the common shape (every event carries one or more).
+  ajv.addFormat('date-time', { type: 'string', validate: isRfc3339DateTime });
   const events = new Map<TopicName, ValidateFunction>();
   for (const topic of TOPIC_NAMES) events.set(topic, ajv.compile(TOPIC_CATALOG[topic].schema));
   registry = {

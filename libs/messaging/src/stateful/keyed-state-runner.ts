@@ -49,6 +49,12 @@ export interface KeyedStateRunnerOptions<T extends TopicName, S> {
    */
   urgent?: (event: Omit<OutgoingEvent, 'source'>) => boolean;
   sessionTimeoutMs?: number;
+  /**
+   * Messages handed over by kafkajs and not yet applied, beyond which kafkajs waits before fetching more. Handing
+   * batches over lets the next fetch (the broker's work) overlap with applying the last one; about one full fetch
+   * (KEYED_STATE_FETCH.maxBytes of small events) keeps the consumer busy without holding several in memory.
+   */
+  maxBacklogMessages?: number;
   logger?: MessagingLogger;
 }
 
@@ -72,6 +78,9 @@ interface PartitionState<S> {
 }
 
 class FencedOut extends Error {}
+
+/** Fetch sizes of the runner's consumer (exported so a benchmark's plain consumer can match them). */
+export const KEYED_STATE_FETCH = { maxBytes: 16 << 20, maxBytesPerPartition: 4 << 20 } as const;
 
 /** A partition's changes up to one offset, serialised at one instant so later events can go on changing the live state. */
 interface Snapshot {
@@ -107,6 +116,10 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private readonly interval: number;
   private started = false;
   private processedTotal = 0;
+  private readonly maxBacklog: number;
+  /** Messages handed over and not yet applied, over all partitions, and who waits for that to fall. */
+  private backlog = 0;
+  private backlogWaiters: Array<() => void> = [];
   private flushTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: KeyedStateRunnerOptions<T, S>) {
@@ -115,14 +128,15 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.physicalTopic = (options.topicPrefix ?? '') + options.topic;
     this.interval = options.checkpointIntervalMs ?? 1000;
     this.logger = options.logger ?? silentLogger;
+    this.maxBacklog = options.maxBacklogMessages ?? 50_000;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
-      // Larger fetches mean fewer round trips, during which nothing is scored.
-      maxBytes: 16 << 20,
-      maxBytesPerPartition: 4 << 20,
+      // Larger fetches mean fewer round trips, each with a fixed cost at the broker and in kafkajs.
+      maxBytes: KEYED_STATE_FETCH.maxBytes,
+      maxBytesPerPartition: KEYED_STATE_FETCH.maxBytesPerPartition,
     });
     this.producer = createIdempotentProducer(options.kafka);
     this.deadLetters = new DeadLetterPublisher(this.producer, options.groupId, this.logger);
@@ -182,11 +196,12 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.started = false;
     clearInterval(this.flushTimer);
     await this.consumer.stop();
-    for (const part of this.partitions.values()) {
-      await part.urgentWrite;
+    // Batches handed over before the consumer stopped are applied first (exclusive queues behind them).
+    for (const part of [...this.partitions.values()]) {
       await this.exclusive(part, () => this.checkpointNow(part)).catch((error) =>
         this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'final checkpoint failed'),
       );
+      await part.urgentWrite;
     }
     await this.consumer.disconnect();
     await this.producer.disconnect();
@@ -252,14 +267,43 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.logger.error({ topic: this.physicalTopic, partition: part.partition, err: (error as Error).message }, 'checkpoint failed; retrying');
   }
 
+  /**
+   * kafkajs fetches again only once this returns, so the batch is handed over rather than applied here: the next
+   * fetch overlaps with applying this one. Its fetch position moves past the batch at once; what is durable is
+   * still only what a checkpoint covers, and a partition whose queued batches are dropped (rebalanced, fenced,
+   * failed) is read again from its checkpoint.
+   */
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const partition = payload.batch.partition;
-    const part = await this.ensureLoaded(partition);
+    const { batch } = payload;
+    const part = await this.ensureLoaded(batch.partition);
+    const size = batch.messages.length;
+    if (size === 0) return;
+    payload.resolveOffset(batch.messages[size - 1].offset);
+    this.backlog += size;
+    void this.exclusive(part, () => this.processBatch(part, payload))
+      .catch((error) => this.onBatchError(part, error))
+      .finally(() => {
+        this.backlog -= size;
+        if (this.backlog <= this.maxBacklog) for (const wake of this.backlogWaiters.splice(0)) wake();
+      });
+    while (this.backlog > this.maxBacklog) await new Promise<void>((wake) => this.backlogWaiters.push(wake));
+  }
+
+  /**
+   * A batch that could not be applied (its dead letter not published, a handler failing): the partition's state
+   * is dropped and kafkajs sent back to its checkpoint, so the next batch reloads it and nothing is skipped.
+   * (kafkajs skips the batches it fetched before the seek.)
+   */
+  private onBatchError(part: PartitionState<S>, error: unknown): void {
+    if (error instanceof FencedOut) return this.onCheckpointError(part, error);
+    if (this.partitions.get(part.partition) !== part) return;
+    this.partitions.delete(part.partition);
+    const offset = (part.checkpointedOffset ?? 0n).toString();
+    this.logger.error({ topic: this.physicalTopic, partition: part.partition, offset, err: (error as Error).message }, 'applying a batch failed; the partition resumes from its checkpoint');
     try {
-      await this.exclusive(part, () => this.processBatch(part, payload));
-    } catch (error) {
-      if (!(error instanceof FencedOut)) throw error;
-      this.onCheckpointError(part, error);
+      this.consumer.seek({ topic: this.physicalTopic, partition: part.partition, offset });
+    } catch (seekError) {
+      this.logger.error({ partition: part.partition, err: (seekError as Error).message }, 'seeking back to the checkpoint failed');
     }
   }
 
@@ -288,21 +332,20 @@ export class KeyedStateRunner<T extends TopicName, S> {
     return load;
   }
 
-  private async processBatch(part: PartitionState<S>, { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    if (this.partitions.get(part.partition) !== part) return; // dropped (fenced or rebalanced) while queued
+  private async processBatch(part: PartitionState<S>, { batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     const emit = this.emitterOf(part);
     let applied = 0;
-    let lastOffset: string | undefined;
     const messages = batch.messages;
     for (let i = 0; i < messages.length; i++) {
       // kafkajs's own checks cost more than scoring an event; every few hundred messages is often enough.
       if (i % 500 === 0) {
-        if (!isRunning() || isStale()) break;
-        if (lastOffset !== undefined) resolveOffset(lastOffset);
-        if (i > 0) await heartbeat();
+        // Dropped (fenced, rebalanced, failed) while queued, or sought elsewhere: whoever loads it next reads on
+        // from its checkpoint.
+        if (this.partitions.get(part.partition) !== part || isStale()) break;
+        // kafkajs heartbeats between fetches too; one failing here (a rebalance under way) is its to handle.
+        if (i > 0) await heartbeat().catch(() => undefined);
       }
       const message = messages[i];
-      lastOffset = message.offset;
       const offset = BigInt(message.offset);
       if (part.nextOffset !== null && offset < part.nextOffset) continue;
       let event: ConsumedEvent<T> | undefined;
@@ -323,8 +366,6 @@ export class KeyedStateRunner<T extends TopicName, S> {
       }
       part.nextOffset = offset + 1n;
     }
-    // Resolving only moves kafkajs's fetch position; what is durable is decided by the checkpoint.
-    if (lastOffset !== undefined) resolveOffset(lastOffset);
     processed.add(applied);
     this.processedTotal += applied;
     // Checkpoints follow the interval, not every batch: each one writes every key the partition changed since.
