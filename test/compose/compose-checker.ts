@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { EnvSpec, RUNTIME_ROUTES } from '@agentgov/service-runtime';
+import { EnvSpec } from '@agentgov/service-runtime';
+
+import { checkServiceContainer } from '../deploy/service-contract';
 
 /** Services built from the root Dockerfile that are jobs, not apps. */
 export const COMPOSE_JOBS = ['migrate'];
 
-/** Routes a compose healthcheck may probe; /health/ready is the one that means "can take traffic". */
-export const PROBE_ROUTES: readonly string[] = [RUNTIME_ROUTES.live, RUNTIME_ROUTES.ready];
+const OPERATOR_VALUE = /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[?-][^}]*)?\}/;
 
 export interface ComposeCheckInput {
   compose: any;
@@ -61,57 +62,27 @@ export function checkCompose({ compose, specs, repoRoot }: ComposeCheckInput): s
       problems.push(`${where} is built from the Dockerfile but there is no apps/${name} folder`);
       continue;
     }
-    const spec = specs[name];
-    if (!spec) {
-      problems.push(`${where}: no env spec is known for apps/${name}`);
-      continue;
-    }
+    const environment = environmentOf(service);
+    const problemsOfContainer = checkServiceContainer(
+      {
+        where,
+        app: name,
+        // `${NAME:?...}` comes from the operator's environment at `docker compose up`: only its name is ours to check.
+        env: Object.fromEntries(
+          Object.entries(environment).map(([variable, value]) =>
+            OPERATOR_VALUE.test(value) ? [variable, { source: 'operator' }] : [variable, { value, source: 'literal' }],
+          ),
+        ),
+        ports: publishedPorts(service),
+        probes: healthcheckUrls(service).map((url) => ({ kind: 'healthcheck', path: url.pathname, port: Number(url.port) })),
+      },
+      specs,
+      repoRoot,
+    );
+    problems.push(...problemsOfContainer);
+    if (!specs[name]) continue;
     if (service.build.target !== name) {
       problems.push(`${where} builds Dockerfile target "${service.build.target}", expected "${name}"`);
-    }
-
-    const environment = environmentOf(service);
-    for (const [variable, value] of Object.entries(environment)) {
-      const declared = spec[variable];
-      if (!declared) {
-        problems.push(`${where} sets ${variable}, which apps/${name} does not declare in its env spec`);
-        continue;
-      }
-      // `${NAME:?...}` comes from the operator's environment at `docker compose up`: only its name is ours to check.
-      if (/\$\{[A-Za-z_][A-Za-z0-9_]*(:?[?-][^}]*)?\}/.test(String(value))) continue;
-      try {
-        declared.parse(value);
-      } catch {
-        problems.push(`${where} sets ${variable} to a value that breaks its rule: ${declared.rule}`);
-      }
-    }
-    for (const [variable, declared] of Object.entries(spec)) {
-      if (declared.required && !(variable in environment)) {
-        problems.push(`${where} does not set ${variable}, which apps/${name} requires`);
-      }
-    }
-
-    const port = spec['HTTP_PORT']?.defaultValue;
-    if (environment['HTTP_PORT'] !== undefined && Number(environment['HTTP_PORT']) !== port) {
-      problems.push(`${where} sets HTTP_PORT=${environment['HTTP_PORT']}, but the app's default is ${port}`);
-    }
-    const ports = publishedPorts(service);
-    if (ports.length === 0) problems.push(`${where} publishes no port`);
-    for (const published of ports) {
-      if (published.container !== port || (published.host !== undefined && published.host !== port)) {
-        problems.push(`${where} publishes "${published.raw}", but the app's HTTP_PORT default is ${port}`);
-      }
-    }
-
-    const urls = healthcheckUrls(service);
-    if (urls.length === 0) problems.push(`${where} has no HTTP healthcheck`);
-    for (const url of urls) {
-      if (!PROBE_ROUTES.includes(url.pathname)) {
-        problems.push(`${where} healthcheck probes ${url.pathname}, which is not a route the runtime serves (${PROBE_ROUTES.join(', ')})`);
-      }
-      if (Number(url.port) !== port) {
-        problems.push(`${where} healthcheck probes port ${url.port}, but the app listens on ${port}`);
-      }
     }
 
     for (const dependency of ['kafka', 'postgres']) {
