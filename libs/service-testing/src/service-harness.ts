@@ -19,6 +19,11 @@ export interface ServiceHarnessOptions {
   env?: Record<string, string>;
   /** Node flags for the service process, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
+  /**
+   * How long start() waits for /health/live. A service restarted after a kill -9 joins its consumer groups only
+   * once the dead member's Kafka session has expired (30 s by default), and listens after that.
+   */
+  startTimeoutMs?: number;
 }
 
 export class ServiceHarness {
@@ -30,6 +35,7 @@ export class ServiceHarness {
 
   private readonly extraEnv: Record<string, string>;
   private readonly nodeArgs: string[];
+  private readonly startTimeoutMs?: number;
 
   constructor(
     private readonly app: string,
@@ -39,6 +45,7 @@ export class ServiceHarness {
   ) {
     this.extraEnv = options.env ?? {};
     this.nodeArgs = options.nodeArgs ?? [];
+    this.startTimeoutMs = options.startTimeoutMs;
     this.topicPrefix = replicaOf?.topicPrefix ?? `${uniqueName('svc')}.`;
     if (replicaOf) this.keys = replicaOf.keys;
   }
@@ -62,6 +69,7 @@ export class ServiceHarness {
     this.service = await spawnService({
       app: this.app,
       nodeArgs: this.nodeArgs,
+      startTimeoutMs: this.startTimeoutMs,
       env: {
         NODE_ENV: 'test',
         HTTP_PORT: String(await freePort()),
