@@ -10,6 +10,7 @@ export * from './events/review.decision.v1/review-decision.types';
 export * from './events/review.v1/review.types';
 export * from './headers/kafka-headers';
 export * from './topic-catalog';
+export * from './unstorable-text';
 
 import { AgentLifecycleEvent } from './events/agent.lifecycle.v1/agent-lifecycle.types';
 

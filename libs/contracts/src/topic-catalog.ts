@@ -90,7 +90,7 @@ export const TOPIC_CATALOG: { readonly [T in TopicName]: TopicSpec & { name: T }
     schema: identityLifecycleSchema,
     description: 'Owner lifecycle from HR and identity providers: terminated, suspended, reinstated, transferred.',
     producers: ['external:hr-idp', 'provisioner'],
-    consumers: ['provisioner'],
+    consumers: ['provisioner', 'review-scheduler'],
   }),
   'agent.lifecycle.v1': spec({
     name: Topics.AgentLifecycle,

@@ -3,7 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import { IHeaders, KafkaMessage } from 'kafkajs';
 
-import { CE_HEADERS, TOPIC_CATALOG, TopicName, TopicPayloads, eventKey, validateEvent } from '@agentgov/contracts';
+import {
+  CE_HEADERS,
+  TOPIC_CATALOG,
+  TopicName,
+  TopicPayloads,
+  UNSTORABLE_TEXT_DETAIL,
+  eventKey,
+  findUnstorableText,
+  validateEvent,
+} from '@agentgov/contracts';
 
 /** An event as a service hands it to the outbox. */
 export interface OutgoingEvent<T extends TopicName = TopicName> {
@@ -108,14 +117,20 @@ export function decodeMessage<T extends TopicName>(topic: T, partition: number, 
   if (message.value.length > MAX_EVENT_BYTES) {
     throw new EventDecodeError(`message value is ${message.value.length} bytes, above the ${MAX_EVENT_BYTES} byte limit`);
   }
+  const text = message.value.toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(message.value.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new EventDecodeError(`value is not JSON: ${(error as Error).message}`);
   }
   const result = validateEvent(topic, parsed);
   if (!result.ok) throw new EventDecodeError(`schema violation: ${result.error}`);
+  // Only a \u escape can put a NUL or a lone surrogate in a string (raw UTF-8 cannot): most events skip the walk.
+  if (text.includes('\\u')) {
+    const at = findUnstorableText(result.value);
+    if (at !== undefined) throw new EventDecodeError(`${at}: ${UNSTORABLE_TEXT_DETAIL}`);
+  }
   const expectedKey = eventKey(topic, result.value);
   const key = message.key?.toString('utf8') ?? '';
   if (key !== expectedKey) {

@@ -28,3 +28,4 @@ export { RUNTIME_ROUTES } from './lib/runtime-routes';
 export { SERVICE_ENV, SERVICE_NAME, ServiceRuntimeModule } from './lib/service-runtime.module';
 export type { NamedReadinessCheck, ServiceRuntimeModuleOptions } from './lib/service-runtime.module';
 export * from './lib/validation/request-validator';
+export { StorableTextPipe } from './lib/validation/storable-text.pipe';

@@ -1,1 +1,3 @@
 export * from './service-harness';
+export * from './stack';
+export * from './otlp-trace-receiver';

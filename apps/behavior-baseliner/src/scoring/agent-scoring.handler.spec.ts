@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { validateEvent } from '@agentgov/contracts';
 import { ConsumedEvent, OutgoingEvent } from '@agentgov/messaging';
 
-import { AgentScoringHandler, AgentScoringState } from './agent-scoring.handler';
+import { AgentScoringHandler, AgentScoringState, RECENT_EVENT_IDS } from './agent-scoring.handler';
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-10-01T00:00:00Z');
@@ -160,5 +160,23 @@ describe('the baseliner reports episodes, not every event', () => {
     expect(state.recent.t).toHaveLength(10);
     expect(state.recent.t[9]).toBe(Math.floor((START + 24 * 60_000) / 1000));
     expect(state.recent.s.every((x) => x >= 0 && x <= 1)).toBe(true);
+  });
+
+  it(`counts an event delivered again (same id) once, even across a checkpoint, within the agent's latest ${RECENT_EVENT_IDS} events`, () => {
+    const shadow = `agent-replayed-${randomUUID()}`;
+    const state = handler.initial(shadow);
+    const events = Array.from({ length: RECENT_EVENT_IDS }, (_, i) => activity(shadow, START + i * 60_000, 1));
+    const first = runAll(state, events);
+    const restored = handler.fromJSON(JSON.parse(JSON.stringify(handler.toJSON(state))));
+    // The same ids again, one with other content (a forged replay): nothing is counted, nothing emitted.
+    const again = runAll(restored, [...events.slice(1), { ...events[0], data: { ...events[0].data, recordsTouched: 999 } }]);
+    expect(again).toEqual([]);
+    expect(restored.model.eventsSeen).toBe(RECENT_EVENT_IDS);
+    expect(restored.usage?.n).toBe(RECENT_EVENT_IDS);
+    expect(first.filter((e) => (e.data as any).kind === 'shadow-agent')).toHaveLength(1);
+
+    // Beyond the window an old id is counted again: the bound the state size buys.
+    runAll(restored, [activity(shadow, START + 3_600_000, 1), events[0]]);
+    expect(restored.model.eventsSeen).toBe(RECENT_EVENT_IDS + 2);
   });
 });

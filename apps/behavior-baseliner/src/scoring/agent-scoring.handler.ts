@@ -10,6 +10,12 @@ import { countUsage, isWindowOver, UsageClock, usageSummary, UsageWindowState } 
 const SHADOW_REPEAT_MS = 60 * 60_000;
 /** Scores kept per agent for the analysts' view. */
 const RECENT_SCORES = 10;
+/**
+ * Ids of the agent's latest events kept (as hashes), so that the same event delivered again (a producer's retry,
+ * a replay: same ce_id) is not counted twice. There is no inbox on this path; a repeat arriving after this many
+ * newer events of the agent is counted again.
+ */
+export const RECENT_EVENT_IDS = 8;
 
 /** The latest scores, oldest first: event time (epoch s) and score. */
 interface RecentScores {
@@ -27,6 +33,8 @@ export interface AgentScoringState {
   /** For an unregistered agent: when it was last reported as a shadow agent. */
   shadowReportedAt?: number;
   recent: RecentScores;
+  /** 52-bit hashes of the latest RECENT_EVENT_IDS event ids, oldest first. */
+  seenIds?: number[];
   usage?: UsageWindowState;
   /** End of the last summarised usage window. */
   usageClosedBefore?: number;
@@ -68,6 +76,10 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
   }
 
   apply(state: AgentScoringState, event: ConsumedEvent<'agent.activity.v1'>, emit: Emit): void {
+    const idHash = hashOfId(event.id);
+    const seen = (state.seenIds ??= []);
+    if (seen.includes(idHash)) return;
+    if (seen.push(idHash) > RECENT_EVENT_IDS) seen.shift();
     const data = event.data;
     const t = Date.parse(data.occurredAt);
     const known = this.knownAgents.get(data.agentId);
@@ -130,7 +142,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
   }
 
   toJSON(state: AgentScoringState): unknown {
-    return { m: state.model.toJSON(), e: state.episodes.toJSON(), ei: state.episodeId, s: state.shadowReportedAt, r: state.recent, u: state.usage, uc: state.usageClosedBefore };
+    return { m: state.model.toJSON(), e: state.episodes.toJSON(), ei: state.episodeId, s: state.shadowReportedAt, r: state.recent, i: state.seenIds, u: state.usage, uc: state.usageClosedBefore };
   }
 
   fromJSON(json: unknown): AgentScoringState {
@@ -161,16 +173,29 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
 
 /** Restores an agent's state as checkpointed (also for the analysts' view, which reads checkpoints). */
 export function scoringStateFromJSON(json: unknown): AgentScoringState {
-  const j = json as { m: unknown; e?: unknown; ei?: string; s?: number; r?: RecentScores; u?: UsageWindowState; uc?: number };
+  const j = json as { m: unknown; e?: unknown; ei?: string; s?: number; r?: RecentScores; i?: number[]; u?: UsageWindowState; uc?: number };
   return {
     model: AgentBehaviorModel.fromJSON(j.m as never),
     episodes: EpisodeTracker.fromJSON(j.e ?? null),
     episodeId: j.ei ?? undefined,
     shadowReportedAt: j.s ?? undefined,
     recent: j.r ?? { t: [], s: [] },
+    seenIds: j.i ?? undefined,
     usage: j.u ?? undefined,
     usageClosedBefore: j.uc ?? undefined,
   };
+}
+
+/** A 52-bit FNV-1a style hash of an event id (two 26-bit halves: exact as a JSON number, cheap per event). */
+function hashOfId(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x2545f491;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 6) * 0x4000000 + (b >>> 6);
 }
 
 function remember(recent: RecentScores, t: number, score: number): void {

@@ -7,6 +7,7 @@ import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { ContainmentEnv } from '../config/containment.env';
 import { CONTAINMENT_SCHEMA } from '../database/containment.database';
+import { currentDeliveryTraceContext } from '../logout/delivery-trace-context';
 import { DELIVERIES_CHANNEL } from '../logout/universal-logout';
 import { Incident } from './incident';
 import { IncidentStore } from './incident-store';
@@ -114,8 +115,8 @@ export class IncidentAlerts {
     await this.outbox.append(tx, [{ topic: Topics.ContainmentAlert, subject: incident.agentId, data: alert }]);
     if (this.env.ALERT_WEBHOOK_URL) {
       await tx.query(
-        `INSERT INTO "${CONTAINMENT_SCHEMA}"."deliveries" ("incident_id", "target", "payload", "status") VALUES ($1, $2, $3, 'pending')`,
-        [incident.id, ALERT_WEBHOOK_TARGET, alert],
+        `INSERT INTO "${CONTAINMENT_SCHEMA}"."deliveries" ("incident_id", "target", "payload", "status", "trace_context") VALUES ($1, $2, $3, 'pending', $4::jsonb)`,
+        [incident.id, ALERT_WEBHOOK_TARGET, alert, currentDeliveryTraceContext()],
       );
       await tx.query(`SELECT pg_notify($1, '')`, [DELIVERIES_CHANNEL]);
     }

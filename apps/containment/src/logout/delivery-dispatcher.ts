@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { PgNotificationListener, returnedRows } from '@agentgov/persistence';
 import { ConnectorOutcome, RevocationConnector } from '@agentgov/revocation-connectors';
 import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
-import { getMeter } from '@agentgov/telemetry';
+import { getMeter, getTracer, withSpan } from '@agentgov/telemetry';
 
 import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from '../config/containment.env';
 import { ConnectorRegistry } from '../connectors/connector-registry';
@@ -12,6 +13,7 @@ import { CONTAINMENT_SCHEMA } from '../database/containment.database';
 import { ALERT_WEBHOOK_TARGET, IncidentAlerts } from '../incidents/incident-alerts';
 import { AlertForwarder } from './alert-forwarder';
 import { ConnectorFailureIncidents } from './connector-failure-incidents';
+import { DeliveryTraceContext, deliveryParentContext } from './delivery-trace-context';
 import { ExternalTokens, HeldToken } from './external-tokens';
 import { nextRetryDelayMs } from './retry-schedule';
 import { DELIVERIES_CHANNEL } from './universal-logout';
@@ -31,6 +33,8 @@ interface ClaimedDelivery {
   payload: unknown;
   attempts: number;
   alerted: boolean;
+  /** The trace the delivery was decided in; its call's span is a child of it. */
+  trace_context: DeliveryTraceContext | null;
 }
 
 interface ActionRow {
@@ -44,6 +48,7 @@ interface ActionRow {
 
 type Settled = 'sent' | 'confirmed' | 'failed' | 'retrying';
 
+const tracer = getTracer('containment');
 
 /**
  * Carries out deliveries: one connector call per action and connector (and alert forwards), claimed with a
@@ -178,7 +183,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
          ORDER BY ("target" = $4), "next_attempt_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE ${DELIVERIES} d SET "lease_until" = now() + $2 * interval '1 millisecond', "attempts" = d."attempts" + 1
        FROM due WHERE d."id" = due."id"
-       RETURNING d."id", d."action_id", d."target", d."payload", d."attempts", d."alerted"`,
+       RETURNING d."id", d."action_id", d."target", d."payload", d."attempts", d."alerted", d."trace_context"`,
       [limit, this.env.DELIVERY_LEASE_MS, [...this.inFlight.keys()], ALERT_WEBHOOK_TARGET, this.targets],
     );
     return returnedRows<ClaimedDelivery>(result);
@@ -195,8 +200,32 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  /** Never throws: whatever goes wrong becomes the receipt (a retry naming only the error's class), so no call stays claimed unseen. */
-  private async run(delivery: ClaimedDelivery, action: ActionRow | undefined): Promise<void> {
+  /**
+   * Never throws: whatever goes wrong becomes the receipt (a retry naming only the error's class), so no call stays
+   * claimed unseen. Each attempt is a span in the trace the delivery was decided in, covering the call and its
+   * receipt (and the alert that receipt may publish).
+   */
+  private run(delivery: ClaimedDelivery, action: ActionRow | undefined): Promise<void> {
+    const connector = this.connectors.get(delivery.target);
+    return withSpan(
+      tracer,
+      action ? `connector ${action.kind}` : 'alert forward',
+      {
+        parent: deliveryParentContext(delivery.trace_context),
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'agentgov.connector.name': delivery.target,
+          ...(connector ? { 'agentgov.connector.type': connector.type } : {}),
+          'agentgov.delivery.id': String(delivery.id),
+          'agentgov.delivery.attempt': delivery.attempts,
+          ...(action ? { 'agentgov.action.id': action.id, 'agentgov.action.kind': action.kind, 'agentgov.agent.id': action.agent_id } : {}),
+        },
+      },
+      (span) => this.runInSpan(delivery, action, span),
+    );
+  }
+
+  private async runInSpan(delivery: ClaimedDelivery, action: ActionRow | undefined, span: Span): Promise<void> {
     let outcome: ConnectorOutcome;
     let held: HeldToken[] = [];
     try {
@@ -205,11 +234,15 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       this.logger.error(`delivery ${delivery.id} to ${delivery.target} failed inside the service: ${(error as Error).name}`);
       outcome = { status: 'retry', reason: `internal error (${(error as Error).name})` };
     }
+    span.setAttribute('agentgov.connector.outcome', outcome.status);
+    if (outcome.status === 'retry' || outcome.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
     try {
-      await this.record(delivery, action, outcome, held);
+      const receipt = await this.record(delivery, action, outcome, held);
+      span.setAttribute('agentgov.receipt.status', receipt ?? 'claim-lost');
     } catch (error) {
       // The lease runs out and another attempt records it; the connector is idempotent by delivery id.
       this.logger.error(`receipt of delivery ${delivery.id} to ${delivery.target} not recorded: ${(error as Error).message}`);
+      span.setAttribute('agentgov.receipt.status', 'not-recorded');
     }
   }
 
@@ -225,23 +258,22 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     return this.call(connector, action, held.map((t) => ({ token: t.token, ...(t.tokenTypeHint ? { tokenTypeHint: t.tokenTypeHint } : {}) })), signal);
   }
 
-  private async record(delivery: ClaimedDelivery, action: ActionRow | undefined, outcome: ConnectorOutcome, held: HeldToken[]): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      if (!action) {
-        await this.settle(tx, delivery, outcome);
-        return;
-      }
+  /** The receipt's status, or undefined when the claim was lost meanwhile. */
+  private async record(delivery: ClaimedDelivery, action: ActionRow | undefined, outcome: ConnectorOutcome, held: HeldToken[]): Promise<Settled | undefined> {
+    return this.dataSource.transaction(async (tx) => {
+      if (!action) return this.settle(tx, delivery, outcome);
       // The receipts of one action are recorded one at a time, so the last of them sees all the others; the
       // action row also says which incident the receipts belong to now (one may have been opened meanwhile).
       const [locked] = await tx.query(`SELECT "incident_id" FROM ${ACTIONS} WHERE "id" = $1 FOR UPDATE`, [action.id]);
       const status = await this.settle(tx, delivery, outcome);
-      if (status === undefined) return;
+      if (status === undefined) return undefined;
       if (status === 'confirmed' && held.length > 0) {
         await this.tokens.markRevoked(tx, held.map((t) => t.id), action.id);
         // More tokens than one attempt revokes: the delivery goes round again for the rest.
         if (held.length === MAX_TOKENS_PER_ATTEMPT) await tx.query(`UPDATE ${DELIVERIES} SET "status" = 'retrying', "next_attempt_at" = now() WHERE "id" = $1`, [delivery.id]);
       }
       await this.afterReceipt(tx, delivery, action, status, locked?.incident_id ?? null);
+      return status;
     });
   }
 

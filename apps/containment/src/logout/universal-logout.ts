@@ -9,6 +9,7 @@ import { OutboxWriter } from '@agentgov/messaging-nest';
 import { AuditLog } from '../audit/audit-log';
 import { ActionKind, ActionOrigin, ConnectorRegistry } from '../connectors/connector-registry';
 import { CONTAINMENT_SCHEMA } from '../database/containment.database';
+import { currentDeliveryTraceContext } from './delivery-trace-context';
 
 export const DELIVERIES_CHANNEL = 'containment_deliveries';
 
@@ -58,11 +59,12 @@ export class UniversalLogout {
     const targets = this.connectors.targetsOf(request.kind);
     if (targets.length > 0) {
       const settled = targets.map((c) => ConnectorRegistry.settledByOrigin(c, request.origin) ?? null);
+      // The calls are made after commit, outside this trace: each delivery keeps it, and its call's span joins it.
       await tx.query(
-        `INSERT INTO "${CONTAINMENT_SCHEMA}"."deliveries" ("action_id", "incident_id", "target", "status", "reason", "created_at", "updated_at", "next_attempt_at")
-         SELECT $1, $2, t.target, CASE WHEN t.settled IS NULL THEN 'pending' ELSE 'confirmed' END, t.settled, $4, $4, $4
+        `INSERT INTO "${CONTAINMENT_SCHEMA}"."deliveries" ("action_id", "incident_id", "target", "status", "reason", "created_at", "updated_at", "next_attempt_at", "trace_context")
+         SELECT $1, $2, t.target, CASE WHEN t.settled IS NULL THEN 'pending' ELSE 'confirmed' END, t.settled, $4, $4, $4, $6::jsonb
          FROM unnest($3::text[], $5::text[]) AS t(target, settled)`,
-        [actionId, request.incidentId ?? null, targets.map((c) => c.name), at, settled],
+        [actionId, request.incidentId ?? null, targets.map((c) => c.name), at, settled, currentDeliveryTraceContext()],
       );
       await tx.query(`SELECT pg_notify($1, '')`, [DELIVERIES_CHANNEL]);
     }

@@ -3,7 +3,7 @@ import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
-import { AuthError, AuthErrorCode, TOKEN_VERIFIER, TokenVerifier, assertAnyRole } from '@agentgov/auth';
+import { AuthError, AuthErrorCode, AuthHttpException, TOKEN_VERIFIER, TokenVerifier, assertAnyRole } from '@agentgov/auth';
 import { getMeter } from '@agentgov/telemetry';
 
 import { IntrospectTokenUseCase } from './introspect-token.usecase';
@@ -61,15 +61,11 @@ export class IntrospectionFastPath implements OnApplicationBootstrap {
     } catch (error) {
       req.resume();
       const auth = error instanceof AuthError ? error : new AuthError(AuthErrorCode.InvalidSignature, 'The bearer token is not valid.');
-      const forbidden = auth.code === AuthErrorCode.Forbidden;
-      if (!forbidden) res.setHeader('WWW-Authenticate', 'Bearer realm="agentgov", error="invalid_token"');
-      const status = forbidden ? 403 : 401;
-      return send(
-        res,
-        status,
-        { type: 'about:blank', title: forbidden ? 'Forbidden' : 'Unauthorized', status, detail: auth.message },
-        'application/problem+json',
-      );
+      // The same answer as the guard's on every other route: problem details with the AUTH_* code, and the
+      // RFC 6750 challenge (none with an error code when no credentials came, insufficient_scope for a 403).
+      const refusal = new AuthHttpException(auth);
+      if (refusal.wwwAuthenticate) res.setHeader('WWW-Authenticate', refusal.wwwAuthenticate);
+      return send(res, refusal.getStatus(), { ...refusal.getResponse(), instance: PATH }, 'application/problem+json');
     }
     let token: string | undefined;
     try {

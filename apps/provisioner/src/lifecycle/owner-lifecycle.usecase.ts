@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { ConsumedEvent } from '@agentgov/messaging';
+import { ConsumedEvent, NonRetryableError } from '@agentgov/messaging';
 
 import { AGENT_COLUMNS, rowToAgent } from '../agents/agent-record';
 import { AgentChanges } from '../agents/agent-changes';
 import { AuditTrail, auditActor } from '../audit/audit-trail';
 import { eventCause } from '../common/cause';
+import { assertPlausibleEventTime } from '../owners/event-time';
 import { OffboardingPolicy, offboardingActionFor } from './offboarding-policy';
 
 export const OFFBOARDING_POLICY = Symbol('OFFBOARDING_POLICY');
@@ -49,6 +50,9 @@ export class OwnerLifecycleUseCase {
   async execute(event: ConsumedEvent<'identity.lifecycle.v1'>, tx: EntityManager): Promise<void> {
     const data = event.data;
     const occurredAt = new Date(data.occurredAt);
+    // As at the HTTP adapters: a time far ahead would make the owner deaf to every real change after it (the
+    // native topic has external producers too). Dead-lettered, so it can be replayed once its time has come.
+    assertPlausibleEventTime(occurredAt, (detail) => new NonRetryableError(`occurredAt ${detail}`));
     const cause = eventCause(event.id, data.source);
     const at = new Date();
     await tx.query(`INSERT INTO "provisioner"."owners" ("id") VALUES ($1) ON CONFLICT ("id") DO NOTHING`, [data.ownerId]);

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 
 import { getActiveTelemetry } from '@agentgov/telemetry';
 
@@ -7,6 +7,7 @@ import { HealthController } from './health/health.controller';
 import { ReadinessCheck, ReadinessCheckOptions, ReadinessRegistry } from './health/readiness.registry';
 import { MetricsController } from './metrics/metrics.controller';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
+import { StorableTextPipe } from './validation/storable-text.pipe';
 
 /** Injection token of the service's validated, frozen environment (the result of loadEnv). */
 export const SERVICE_ENV = Symbol('SERVICE_ENV');
@@ -27,7 +28,8 @@ export interface ServiceRuntimeModuleOptions {
 const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
 /**
- * Health and metrics endpoints, problem-details errors, the readiness registry and the service's env.
+ * Health and metrics endpoints, problem-details errors, refusal of unstorable text, the readiness registry and the
+ * service's env.
  * Global, so features inject ReadinessRegistry or SERVICE_ENV without importing it again.
  */
 @Global()
@@ -45,6 +47,7 @@ export class ServiceRuntimeModule implements OnModuleInit, OnApplicationShutdown
       providers: [
         ReadinessRegistry,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useClass: StorableTextPipe },
         { provide: READINESS_CHECKS, useValue: options.readinessChecks ?? [] },
         { provide: SERVICE_ENV, useValue: options.env },
         { provide: SERVICE_NAME, useValue: options.serviceName },

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Logger, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Logger, Post, Req, UseInterceptors } from '@nestjs/common';
 
 import { Public } from '@agentgov/auth';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { ProvisionerEnv } from '../../config/provisioner.env';
 import { HttpRequest } from '../common/http';
+import { IngestSpanInterceptor } from '../common/ingest-span.interceptor';
 import { IngestError } from '../common/ingest.errors';
 import { mediaTypeOf } from '../common/media-type';
 import { secretMatches } from '../common/shared-secret';
@@ -17,6 +18,7 @@ import { OktaDeliveryOutcome, OktaEventHookService } from './okta-event-hook.ser
  */
 @Controller('hooks/okta')
 @Public()
+@UseInterceptors(new IngestSpanInterceptor('okta'))
 export class OktaEventHookController {
   private readonly logger = new Logger('OktaEventHook');
 

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
+import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '@agentgov/contracts';
 
 import { baseUrlOf, HttpRequest, HttpResponse } from '../common/http';
 import { IngestRequest } from '../common/body-reader.middleware';
+import { IngestSpanInterceptor } from '../common/ingest-span.interceptor';
 import { mediaTypeOf } from '../common/media-type';
 import { interpretScimPatch } from './scim-patch';
 import { parseScimUser, ScimUserResource } from './scim-user';
@@ -21,6 +23,7 @@ const FILTER = /^\s*(userName|externalId|id)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$/i;
 @Controller('scim/v2/Users')
 @Roles('ingest')
 @UseFilters(ScimExceptionFilter)
+@UseInterceptors(new IngestSpanInterceptor('scim'))
 export class ScimUsersController {
   constructor(private readonly users: ScimUsersService) {}
 
@@ -111,6 +114,8 @@ export function parseFilter(filter: unknown): ScimFilter | undefined {
   } catch {
     throw ScimError.invalidFilter('The filter value is not a valid string');
   }
+  // Its escapes are decoded here, after the global check of the raw query.
+  if (!isStorableText(value)) throw ScimError.invalidFilter(`The filter value ${UNSTORABLE_TEXT_DETAIL}`);
   return { attribute: match[1].toLowerCase() as ScimFilter['attribute'], value };
 }
 

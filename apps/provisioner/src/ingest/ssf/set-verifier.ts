@@ -2,6 +2,8 @@ import { createPublicKey, KeyObject } from 'node:crypto';
 
 import { compactVerify, createRemoteJWKSet, decodeProtectedHeader, errors, JWTVerifyGetKey } from 'jose';
 
+import { findUnstorableText, UNSTORABLE_TEXT_DETAIL } from '@agentgov/contracts';
+
 import { isObject } from '../scim/scim-attributes';
 import { SsfError } from './ssf.error';
 
@@ -84,6 +86,8 @@ export class SetVerifier {
 
   private checkClaims(payload: unknown, nowMs: number): VerifiedSet {
     if (!isObject(payload)) throw new SsfError('invalid_request', 'the SET payload must be a JSON object');
+    const unstorable = findUnstorableText(payload);
+    if (unstorable !== undefined) throw new SsfError('invalid_request', `the SET payload at ${unstorable} ${UNSTORABLE_TEXT_DETAIL}`);
     if (payload.iss !== this.config.issuer) throw new SsfError('invalid_issuer', 'the SET issuer is not the configured transmitter');
     const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
     if (!aud.some((a) => this.config.audience.includes(a))) throw new SsfError('invalid_audience', 'the SET is not addressed to this receiver');

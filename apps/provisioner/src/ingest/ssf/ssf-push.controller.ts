@@ -1,9 +1,10 @@
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, HttpCode, Post, Req, UseFilters, UseInterceptors } from '@nestjs/common';
 
 import { Public } from '@agentgov/auth';
 
 import { IngestRequest } from '../common/body-reader.middleware';
 import { HttpResponse } from '../common/http';
+import { IngestSpanInterceptor } from '../common/ingest-span.interceptor';
 import { mediaTypeOf } from '../common/media-type';
 import { MAX_SET_BYTES } from './set-verifier';
 import { SsfPushService } from './ssf-push.service';
@@ -28,6 +29,7 @@ export class SsfErrorFilter implements ExceptionFilter {
 @Controller('ssf/events')
 @Public()
 @UseFilters(SsfErrorFilter)
+@UseInterceptors(new IngestSpanInterceptor('ssf'))
 export class SsfPushController {
   constructor(private readonly ssf: SsfPushService) {}
 

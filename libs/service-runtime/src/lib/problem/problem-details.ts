@@ -90,7 +90,19 @@ export function toProblemDetails(error: unknown, instance: string): ProblemDetai
       ...(errors ? { errors } : {}),
     };
   }
+  // The body parser's own refusals (http-errors, `expose` on client errors): a body too large, an unsupported
+  // charset or encoding. Their message is meant for the client.
+  if (isExposedClientError(error)) {
+    return { type: 'about:blank', title: statusTitle(error.status), status: error.status, detail: error.message, instance, code: statusCode(error.status) };
+  }
   return undefined;
+}
+
+function isExposedClientError(error: unknown): error is { status: number; message: string } {
+  const e = error as { expose?: unknown; status?: unknown; message?: unknown } | null;
+  return (
+    typeof e === 'object' && e !== null && e.expose === true && typeof e.message === 'string' && Number.isInteger(e.status) && (e.status as number) >= 400 && (e.status as number) < 500
+  );
 }
 
 export function internalErrorProblem(instance: string): ProblemDetails {

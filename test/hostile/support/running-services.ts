@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+
+import { ServiceHarness } from '@agentgov/service-testing';
+import { waitFor } from '@agentgov/test-support';
+
+import { LogLine, logLinesOf } from './log-secrets';
+
+export const SERVICE_NAMES = ['provisioner', 'behavior-baseliner', 'containment', 'review-scheduler'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Every line the services write is scanned for secrets: log as much as they can. */
+export const HOSTILE_LOG_LEVEL = 'debug';
+
+/**
+ * Some of the four services as real processes on one topic prefix and token key (the first one started owns
+ * them), with their whole output kept for the log scan and their memory readable from /proc.
+ */
+export class RunningServices {
+  private readonly harnesses = new Map<ServiceName, ServiceHarness>();
+  private stopped = false;
+
+  constructor(private readonly envs: Partial<Record<ServiceName, Record<string, string>>>) {}
+
+  /** The first service of the list is started alone (it creates the topics), then the others at once. */
+  async start(): Promise<void> {
+    const [first, ...others] = SERVICE_NAMES.filter((name) => name in this.envs);
+    const owner = new ServiceHarness(first!, { env: { LOG_LEVEL: HOSTILE_LOG_LEVEL, ...this.envs[first!] } });
+    this.harnesses.set(first!, owner);
+    await owner.start();
+    for (const name of others) this.harnesses.set(name, new ServiceHarness(name, { env: { LOG_LEVEL: HOSTILE_LOG_LEVEL, ...this.envs[name] } }, owner));
+    await Promise.all(others.map((name) => this.harnesses.get(name)!.start()));
+  }
+
+  get(name: ServiceName): ServiceHarness {
+    const harness = this.harnesses.get(name);
+    if (!harness) throw new Error(`${name} is not part of this run`);
+    return harness;
+  }
+
+  get names(): ServiceName[] {
+    return [...this.harnesses.keys()];
+  }
+
+  /** Resident memory of a service's process, in MiB (VmRSS in /proc/<pid>/status). */
+  rssMiB(name: ServiceName): number {
+    const status = readFileSync(`/proc/${this.get(name).service.process.pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    if (!kb) throw new Error(`no VmRSS for ${name}`);
+    return Math.round((Number(kb) / 1024) * 10) / 10;
+  }
+
+  /** For each service: is the process running, what do /health/live and /health/ready answer. */
+  async health(): Promise<Record<string, { running: boolean; live: number; ready: number }>> {
+    const out: Record<string, { running: boolean; live: number; ready: number }> = {};
+    for (const [name, harness] of this.harnesses) {
+      const child = harness.service.process;
+      const status = async (path: string) => (await fetch(`${harness.url}${path}`).catch(() => ({ status: 0 }))).status;
+      out[name] = { running: child.exitCode === null && child.signalCode === null, live: await status('/health/live'), ready: await status('/health/ready') };
+    }
+    return out;
+  }
+
+  /** Stops every service (SIGTERM) and waits until their output streams are closed, so the logs are whole. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all([...this.harnesses.values()].map((h) => h.stop()));
+    const started = [...this.harnesses.values()].filter((h) => h.service);
+    await waitFor(
+      async () => started.every((h) => h.service.process.stdout.closed && h.service.process.stderr.closed),
+      (closed) => closed,
+      { timeoutMs: 15000, what: 'the output streams of the services to close' },
+    );
+  }
+
+  /** Every line every service wrote, both streams. */
+  logLines(): LogLine[] {
+    return [...this.harnesses].filter(([, h]) => h.service).flatMap(([name, harness]) => logLinesOf(name, harness.service));
+  }
+}
