@@ -248,6 +248,14 @@ export class FaultStack {
     }
   }
 
+  /** How many offsets in [from, to) of a partition the consumer group recorded in its service's inbox. */
+  private inboxHas(groupId: string, topic: string, partition: number, from: number, to: number): Promise<number> {
+    const union = ['provisioner', 'behavior_baseliner', 'containment', 'review_scheduler']
+      .map((schema) => `SELECT "offset" FROM "${schema}"."inbox" WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 AND "offset" >= $4 AND "offset" < $5`)
+      .join(' UNION ALL ');
+    return withTestDatabase(async (c) => Number((await c.query(`SELECT count(*)::int AS n FROM (${union}) o`, [groupId, topic, partition, from, to])).rows[0].n));
+  }
+
   /** Every consumer group of the stack has caught up with every topic it reads: no event lost or stuck. */
   private async expectConsumersCaughtUp(): Promise<void> {
     const admin = this.provisioner.kafka.admin();
@@ -261,7 +269,13 @@ export class FaultStack {
           for (const groupId of groups) {
             for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
               const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-              for (const p of partitions) if (Number(p.offset) < (ends.get(p.partition) ?? 0)) lagging.push(`${groupId} ${topic}[${p.partition}] at ${p.offset} of ${ends.get(p.partition)}`);
+              for (const p of partitions) {
+                const end = ends.get(p.partition) ?? 0;
+                if (Number(p.offset) >= end) continue;
+                // Whether the events behind the committed offset were processed tells a lost commit from a stuck event.
+                const processed = await this.inboxHas(groupId, topic.slice(this.provisioner.topicPrefix.length), p.partition, Number(p.offset), end);
+                lagging.push(`${groupId} ${topic}[${p.partition}] at ${p.offset} of ${end} (${processed} of those in its inbox)`);
+              }
             }
           }
           return lagging;

@@ -79,6 +79,14 @@ export class ConsumerRunner {
   private readonly commitIntervalMs: number;
   private started = false;
   private crashed?: Error;
+  /**
+   * Per partition, the first offset handled since the last offset commit that went through. A commit that fails
+   * (the broker restarting, its coordinator moving) is not retried as such: the partition is sent back to this
+   * offset, its events come again, the inbox recognises each of them, and the commit is made again. Without this
+   * a partition that goes quiet after a lost commit keeps a committed offset behind what was processed (a lag
+   * alert that never clears) until its next event arrives.
+   */
+  private readonly uncommittedFrom = new Map<string, string>();
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.inboxTable = `"${assertSqlIdentifier(options.schema)}"."inbox"`;
@@ -99,6 +107,8 @@ export class ConsumerRunner {
       if (!event.payload.restart) this.crashed = error;
       this.logger.error({ group: options.groupId, err: error.message, restart: event.payload.restart }, 'consumer crashed');
     });
+    // A new generation starts from the group's committed offsets: what was uncommitted before comes again anyway.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.uncommittedFrom.clear());
   }
 
   get topics(): TopicName[] {
@@ -146,30 +156,52 @@ export class ConsumerRunner {
       group: this.options.groupId,
       lag: Number(batch.offsetLagLow()),
     });
+    const key = `${physicalTopic}:${partition}`;
     let pending: string | undefined;
     let lastCommit = Date.now();
-    const commit = async () => {
-      if (pending === undefined) return;
+    /** Commits up to the last handled message; false when that failed and the partition was sent back. */
+    const commit = async (): Promise<boolean> => {
+      if (pending === undefined) return true;
       const offset = (BigInt(pending) + 1n).toString();
       pending = undefined;
+      lastCommit = Date.now();
       try {
         await commitOffsetsIfNecessary({ topics: [{ topic: physicalTopic, partitions: [{ partition, offset }] }] });
+        this.uncommittedFrom.delete(key);
+        return true;
       } catch (error) {
-        // Losing a commit only means a redelivery, which the inbox absorbs.
-        this.logger.warn({ topic: physicalTopic, partition, offset, err: (error as Error).message }, 'offset commit failed');
+        const from = this.uncommittedFrom.get(key);
+        this.uncommittedFrom.delete(key);
+        this.logger.warn(
+          { topic: physicalTopic, partition, offset, redeliverFrom: from, err: (error as Error).message },
+          'offset commit failed; the uncommitted events come again and the inbox absorbs them',
+        );
+        if (from !== undefined) this.redeliverFrom(physicalTopic, partition, from);
+        return false;
       }
-      lastCommit = Date.now();
     };
 
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       await this.handleMessage(topic, partition, message, heartbeat, isRunning);
       resolveOffset(message.offset);
+      if (!this.uncommittedFrom.has(key)) this.uncommittedFrom.set(key, message.offset);
       pending = message.offset;
       await heartbeat();
-      if (Date.now() - lastCommit >= this.commitIntervalMs) await commit();
+      // After a failed commit the rest of this batch is fetched again from the seek (kafkajs drops it as stale).
+      if (Date.now() - lastCommit >= this.commitIntervalMs && !(await commit())) return;
     }
     await commit();
+  }
+
+  /** Sends the partition's fetch position back (kafkajs skips batches it fetched before the seek). */
+  private redeliverFrom(topic: string, partition: number, offset: string): void {
+    try {
+      this.consumer.seek({ topic, partition, offset });
+    } catch (error) {
+      // Only when the consumer is stopping: the next owner starts from the committed offset anyway.
+      this.logger.warn({ topic, partition, offset, err: (error as Error).message }, 'could not rewind after a failed commit');
+    }
   }
 
   private async handleMessage(

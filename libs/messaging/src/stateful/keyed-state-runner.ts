@@ -64,6 +64,11 @@ interface PartitionState<S> {
   /** The next offset the in-memory state has not seen. */
   nextOffset: bigint | null;
   checkpointedOffset: bigint | null;
+  /**
+   * The checkpointed offset as last committed to Kafka. Kafka's offset is only a fetch hint here, but a lag alert
+   * reads it: a commit lost to a broker restart is made again at the next idle flush even if no event came since.
+   */
+  kafkaCommittedOffset: bigint | null;
   states: Map<string, S>;
   dirty: Set<string>;
   pendingEmits: Array<Omit<OutgoingEvent, 'source'>>;
@@ -386,6 +391,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     await part.inflight;
     const snapshot = this.snapshot(part);
     if (snapshot) await this.writeCheckpoint(part, snapshot);
+    else if (part.checkpointedOffset !== part.kafkaCommittedOffset) await this.commitToKafka(part, part.checkpointedOffset);
   }
 
   /** Serialises what changed since the last snapshot and hands it over; undefined when nothing did. */
@@ -423,6 +429,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
         fence: Number(row.fence),
         nextOffset,
         checkpointedOffset: nextOffset,
+        kafkaCommittedOffset: nextOffset,
         states,
         dirty: new Set<string>(),
         pendingEmits: [],
@@ -463,10 +470,17 @@ export class KeyedStateRunner<T extends TopicName, S> {
     }
     part.checkpointedOffset = snapshot.nextOffset;
     checkpoints.record(Number(process.hrtime.bigint() - started) / 1e9);
-    if (snapshot.nextOffset === null) return;
-    await this.consumer
-      .commitOffsets([{ topic: this.physicalTopic, partition: part.partition, offset: snapshot.nextOffset.toString() }])
-      .catch((error: Error) => this.logger.warn({ partition: part.partition, err: error.message }, 'offset commit failed; the checkpoint stands'));
+    await this.commitToKafka(part, snapshot.nextOffset);
+  }
+
+  private async commitToKafka(part: PartitionState<S>, offset: bigint | null): Promise<void> {
+    if (offset === null) return;
+    try {
+      await this.consumer.commitOffsets([{ topic: this.physicalTopic, partition: part.partition, offset: offset.toString() }]);
+      part.kafkaCommittedOffset = offset;
+    } catch (error) {
+      this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'offset commit failed; the checkpoint stands and the next flush commits it');
+    }
   }
 
   private async writeStates(tx: EntityManager, partition: number, snapshot: Snapshot): Promise<void> {

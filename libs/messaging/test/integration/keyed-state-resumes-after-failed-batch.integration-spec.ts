@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
-import { KeyedStateHandler, KeyedStateRunner, OutboxWriter, encodeEvent } from '../../src';
-import { CountState, countingHandler, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
+import { KeyedStateHandler, encodeEvent } from '../../src';
+import { CountState, countingHandler, countingRunner, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
 import { ACTIVITY, MessagingTestBed, activity } from './messaging-test-bed';
 
 /**
@@ -34,17 +34,7 @@ describe('a batch that fails half-way is applied again from the checkpoint', () 
         countingHandler.apply(state, event, emit);
       },
     };
-    const runner = new KeyedStateRunner({
-      kafka: bed.kafka,
-      groupId: group,
-      topic: ACTIVITY,
-      topicPrefix: bed.prefix,
-      dataSource: bed.dataSource,
-      schema: bed.schema,
-      handler: flaky,
-      outbox: new OutboxWriter(bed.schema, '/tests/keyed-state', bed.prefix),
-      checkpointIntervalMs: 150,
-    });
+    const runner = countingRunner(bed, group, { handler: flaky, checkpointIntervalMs: 150 });
     const produce = (actions: string[]) =>
       bed.produce(
         actions.map((action, i) => {

@@ -6,8 +6,8 @@ import { Message } from 'kafkajs';
 
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
-import { KeyedStateRunner, OutboxWriter, encodeEvent } from '../../src';
-import { CountState, countingHandler, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
+import { encodeEvent } from '../../src';
+import { CountState, countingRunner, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
 import { ACTIVITY, MessagingTestBed, activity } from './messaging-test-bed';
 
 const TOTAL = 4000;
@@ -89,17 +89,7 @@ describe('keyed state checkpointed with its offsets counts every event exactly o
     const agents = Array.from({ length: 30 }, () => randomUUID());
     const { messages, expected } = traffic(agents);
     const instance = () =>
-      new KeyedStateRunner({
-        kafka: bed.kafka,
-        groupId: group,
-        topic: ACTIVITY,
-        topicPrefix: bed.prefix,
-        dataSource: bed.dataSource,
-        schema: bed.schema,
-        handler: countingHandler,
-        outbox: new OutboxWriter(bed.schema, '/tests/keyed-state', bed.prefix),
-        checkpointIntervalMs: 100,
-      });
+      countingRunner(bed, group, { checkpointIntervalMs: 100 });
     const a = instance();
     const b = instance();
     await a.start();

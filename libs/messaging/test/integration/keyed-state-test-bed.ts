@@ -1,6 +1,6 @@
 import { Topics } from '@agentgov/contracts';
 
-import { KeyedStateHandler, statefulConsumerTablesUpSql } from '../../src';
+import { KeyedStateHandler, KeyedStateRunner, KeyedStateRunnerOptions, OutboxWriter, statefulConsumerTablesUpSql } from '../../src';
 import { ACTIVITY, MessagingTestBed } from './messaging-test-bed';
 
 export interface CountState {
@@ -34,6 +34,25 @@ export const countingHandler: KeyedStateHandler<typeof ACTIVITY, CountState> = {
   toJSON: (state) => state,
   fromJSON: (json) => ({ ...(json as CountState) }),
 };
+
+/** A runner of `countingHandler` (or another handler) over the bed's activity topic, schema and outbox. */
+export function countingRunner(
+  bed: MessagingTestBed,
+  groupId: string,
+  options: Partial<Omit<KeyedStateRunnerOptions<typeof ACTIVITY, CountState>, 'groupId'>> = {},
+): KeyedStateRunner<typeof ACTIVITY, CountState> {
+  return new KeyedStateRunner({
+    kafka: bed.kafka,
+    groupId,
+    topic: ACTIVITY,
+    topicPrefix: bed.prefix,
+    dataSource: bed.dataSource,
+    schema: bed.schema,
+    handler: countingHandler,
+    outbox: new OutboxWriter(bed.schema, '/tests/keyed-state', bed.prefix),
+    ...options,
+  });
+}
 
 export async function setUpKeyedState(bed: MessagingTestBed): Promise<void> {
   for (const sql of statefulConsumerTablesUpSql(bed.schema)) await bed.dataSource.query(sql);

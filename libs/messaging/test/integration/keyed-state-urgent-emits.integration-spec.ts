@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { uniqueName } from '@agentgov/test-support';
 
-import { KeyedStateRunner, OutboxWriter, encodeEvent } from '../../src';
-import { countingHandler, setUpKeyedState } from './keyed-state-test-bed';
+import { encodeEvent } from '../../src';
+import { countingRunner, setUpKeyedState } from './keyed-state-test-bed';
 import { ACTIVITY, MessagingTestBed, activity } from './messaging-test-bed';
 
 async function outboxRows(bed: MessagingTestBed): Promise<number> {
@@ -31,15 +31,7 @@ describe('an urgent emitted event leaves with a checkpoint of its own, not at th
   afterEach(() => bed.tearDown());
 
   async function run(urgent: boolean): Promise<number | undefined> {
-    const runner = new KeyedStateRunner({
-      kafka: bed.kafka,
-      groupId: uniqueName('stateful_urgent'),
-      topic: ACTIVITY,
-      topicPrefix: bed.prefix,
-      dataSource: bed.dataSource,
-      schema: bed.schema,
-      handler: countingHandler,
-      outbox: new OutboxWriter(bed.schema, '/tests/keyed-state', bed.prefix),
+    const runner = countingRunner(bed, uniqueName('stateful_urgent'), {
       // Far longer than the test: only an urgent checkpoint can bring the milestone out.
       checkpointIntervalMs: 120_000,
       ...(urgent ? { urgent: () => true } : {}),

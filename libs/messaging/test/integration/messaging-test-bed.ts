@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Kafka, Message, Partitioners } from 'kafkajs';
+import { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaJSError, Message, Partitioners } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { Topics, TopicPayloads } from '@agentgov/contracts';
@@ -101,4 +101,37 @@ export function activity(agentId: string, action: string, overrides: Partial<Top
 export function activityMessage(agentId: string, action: string, id: string = randomUUID()): Message {
   const encoded = encodeEvent({ topic: ACTIVITY, data: activity(agentId, action), source: '/tests', id });
   return { key: encoded.key, value: encoded.value, headers: encoded.headers };
+}
+
+/**
+ * The Kafka client, except that the first `count` offset commits of the consumers it makes fail the way they do
+ * while the group coordinator is unavailable (a broker restarting): commits from a batch and direct ones alike.
+ */
+export function kafkaFailingFirstCommits(real: Kafka, count: number): { kafka: Kafka; failedCommits: () => number } {
+  let failed = 0;
+  const failOrDo = async <T>(commit: () => Promise<T>): Promise<T> => {
+    if (failed < count) {
+      failed++;
+      throw new KafkaJSError('The coordinator is not available', { retriable: true });
+    }
+    return commit();
+  };
+  const kafka = Object.create(real) as Kafka;
+  kafka.consumer = (config: ConsumerConfig): Consumer => {
+    const consumer = real.consumer(config);
+    const run = consumer.run.bind(consumer);
+    const commitOffsets = consumer.commitOffsets.bind(consumer);
+    consumer.commitOffsets = (offsets) => failOrDo(() => commitOffsets(offsets));
+    consumer.run = (runConfig) => {
+      const eachBatch = runConfig?.eachBatch;
+      if (!eachBatch) return run(runConfig);
+      return run({
+        ...runConfig,
+        eachBatch: (payload: EachBatchPayload) =>
+          eachBatch({ ...payload, commitOffsetsIfNecessary: (offsets) => failOrDo(() => payload.commitOffsetsIfNecessary(offsets)) }),
+      });
+    };
+    return consumer;
+  };
+  return { kafka, failedCommits: () => failed };
 }
