@@ -234,7 +234,9 @@ export class AgentBehaviorModel {
   // Scratch of the last update, for explain() (not state).
   private readonly sc = new Float64Array(FEATURES);
   private lastScore = 0;
-  private lastEvent: ActivityEvent | undefined;
+  private updated = false;
+  /** Whether the last event named a tool (prevTool keeps the last tool named). */
+  private lastHadTool = false;
   private xRateExpected = NAN;
   private xRecsExpected = NAN;
   private xWn = 0;
@@ -349,7 +351,7 @@ export class AgentBehaviorModel {
   update(e: ActivityEvent): number {
     // The phases share their inputs through fields, not arguments: small methods the JIT optimises whole, with no
     // double passed across a call (which would be boxed, i.e. allocated).
-    this.lastEvent = e;
+    this.updated = true;
     this.windows(e);
     this.volume();
     this.denied();
@@ -447,9 +449,12 @@ export class AgentBehaviorModel {
     const newAction = action !== this.prevAction && seen.testAndAdd(K_ACTION, action);
     const newResource = resource !== this.prevResource && seen.testAndAdd(K_RESOURCE, resource);
     const newTool = tool !== undefined && tool !== this.prevTool && seen.testAndAdd(K_TOOL, tool);
-    this.prevAction = action;
-    this.prevResource = resource;
-    if (tool !== undefined) this.prevTool = tool;
+    // Assigned only when they differ: the model outlives many young-generation collections, and holding on to
+    // each event's own copy of an unchanged string would carry every one of them into the old generation.
+    if (action !== this.prevAction) this.prevAction = action;
+    if (resource !== this.prevResource) this.prevResource = resource;
+    if (tool !== undefined && tool !== this.prevTool) this.prevTool = tool;
+    this.lastHadTool = tool !== undefined;
     sc[F_ACTION] = 0;
     sc[F_RESOURCE] = 0;
     sc[F_TOOL] = 0;
@@ -527,17 +532,16 @@ export class AgentBehaviorModel {
 
   /** The explanation of the last update(): every feature, expected against observed, highest contribution first. */
   explain(): AnomalyAssessment {
-    const e = this.lastEvent;
-    if (!e) return { score: 0, features: [] };
+    if (!this.updated) return { score: 0, features: [] };
     const sc = this.sc;
     const items: Array<Omit<FeatureExplanation, 'contribution'>> = [
       { name: 'action-rate', expected: round2(expectedCount(this.xRateExpected)), observed: round2(this.xWn), score: sc[F_RATE] },
       { name: 'records-touched', expected: round2(expectedCount(this.xRecsExpected)), observed: round2(this.xWr), score: sc[F_RECORDS] },
       { name: 'denied-share', expected: round2(this.xP), observed: round2(this.xWb / this.xWn), score: sc[F_DENIED] },
-      { name: 'new-action', expected: 'previously seen', observed: e.action, score: sc[F_ACTION] },
-      { name: 'new-resource-type', expected: 'previously seen', observed: e.resourceType, score: sc[F_RESOURCE] },
+      { name: 'new-action', expected: 'previously seen', observed: this.prevAction as string, score: sc[F_ACTION] },
+      { name: 'new-resource-type', expected: 'previously seen', observed: this.prevResource as string, score: sc[F_RESOURCE] },
     ];
-    if (e.tool !== undefined) items.push({ name: 'new-tool', expected: 'previously seen', observed: e.tool, score: sc[F_TOOL] });
+    if (this.lastHadTool) items.push({ name: 'new-tool', expected: 'previously seen', observed: this.prevTool as string, score: sc[F_TOOL] });
     items.push({ name: 'new-hour', expected: describeHours(this.xHours), observed: this.xHour, score: sc[F_HOUR] });
     return contributions(items, this.o.boostFloor, this.o.boostWeight, this.lastScore);
   }

@@ -42,3 +42,38 @@ describe('decodeMessage and text Postgres cannot store', () => {
     expect(decode(record((json) => json.replace('"crm.read"', action))).data.action).toBe(decoded);
   });
 });
+
+describe('a decoded event', () => {
+  it('reads the headers it did not check from the record, and shows every field to JSON but not the record', () => {
+    const message = record();
+    const event = decode(message);
+    const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+
+    expect(event.source).toBe('/tests');
+    expect(event.subject).toBe(agentId);
+    expect(event.time).toBe(headers['ce_time']);
+    expect(event.headers).toEqual(headers);
+    expect(Object.keys(event)).not.toContain('message');
+    expect(JSON.parse(JSON.stringify(event))).toEqual({
+      id: headers['ce_id'],
+      type: 'agentgov.agent.activity.v1',
+      source: '/tests',
+      time: headers['ce_time'],
+      subject: agentId,
+      topic: Topics.AgentActivity,
+      partition: 0,
+      offset: '0',
+      key: agentId,
+      data: event.data,
+      headers,
+    });
+  });
+
+  it('takes its time from the record when the producer sent no ce_time', () => {
+    const message = record();
+    delete (message.headers as Record<string, unknown>)['ce_time'];
+    message.timestamp = String(Date.parse('2026-01-02T03:04:05.000Z'));
+
+    expect(decode(message).time).toBe('2026-01-02T03:04:05.000Z');
+  });
+});

@@ -137,27 +137,51 @@ export function decodeMessage<T extends TopicName>(topic: T, partition: number, 
     // A wrong key would put this subject's events on two partitions and break per-subject ordering.
     throw new EventDecodeError(`message key "${truncate(key)}" does not match ${spec.keyField} "${truncate(expectedKey)}"`);
   }
-  return {
-    id,
-    type,
-    get source() {
-      return headerOf(message.headers, CE_HEADERS.source) ?? '';
-    },
-    get time() {
-      return headerOf(message.headers, CE_HEADERS.time) ?? new Date(Number(message.timestamp)).toISOString();
-    },
-    get subject() {
-      return headerOf(message.headers, CE_HEADERS.subject);
-    },
-    topic,
-    partition,
-    offset: message.offset,
-    key,
-    data: result.value,
-    get headers() {
-      return headersToStrings(message.headers);
-    },
-  };
+  return new DecodedEvent<T>(message, id, type, topic, partition, key, result.value);
+}
+
+/**
+ * A decoded event. Headers not checked at decoding are read from the record when asked for; they are prototype
+ * getters rather than getters of an object literal, which would allocate a closure per getter for every event.
+ */
+class DecodedEvent<T extends TopicName> implements ConsumedEvent<T> {
+  readonly offset: string;
+  /** (A private field: not an own property that spreads, equality checks or JSON would see.) */
+  readonly #message: KafkaMessage;
+
+  constructor(
+    message: KafkaMessage,
+    readonly id: string,
+    readonly type: string,
+    readonly topic: T,
+    readonly partition: number,
+    readonly key: string,
+    readonly data: TopicPayloads[T],
+  ) {
+    this.#message = message;
+    this.offset = message.offset;
+  }
+
+  get source(): string {
+    return headerOf(this.#message.headers, CE_HEADERS.source) ?? '';
+  }
+
+  get time(): string {
+    return headerOf(this.#message.headers, CE_HEADERS.time) ?? new Date(Number(this.#message.timestamp)).toISOString();
+  }
+
+  get subject(): string | undefined {
+    return headerOf(this.#message.headers, CE_HEADERS.subject);
+  }
+
+  get headers(): Record<string, string> {
+    return headersToStrings(this.#message.headers);
+  }
+
+  /** JSON sees every field (getters on a prototype are not own properties). */
+  toJSON(): ConsumedEvent<T> {
+    return { id: this.id, type: this.type, source: this.source, time: this.time, subject: this.subject, topic: this.topic, partition: this.partition, offset: this.offset, key: this.key, data: this.data, headers: this.headers };
+  }
 }
 
 /** One header as a string (the last value when repeated), as headersToStrings would give it. */
