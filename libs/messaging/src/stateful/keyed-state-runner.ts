@@ -137,6 +137,9 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      // A member learns of a rebalance at its next heartbeat, and the group waits for it: at kafkajs's 3 s default,
+      // a thread joining at start-up idles that long while its sibling reads every partition.
+      heartbeatInterval: 1000,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
       // Larger fetches mean fewer round trips, each with a fixed cost at the broker and in kafkajs.
