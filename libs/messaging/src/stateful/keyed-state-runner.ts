@@ -344,6 +344,15 @@ export class KeyedStateRunner<T extends TopicName, S> {
     const emit = this.emitterOf(part);
     let applied = 0;
     const messages = batch.messages;
+    // Offsets are numbers inside the loop (exact below 2^53, which no partition reaches; a bigint per message is
+    // an allocation per message). The partition's position is written back before anything else can read it:
+    // before each await and at the end.
+    let next = part.nextOffset === null ? -1 : Number(part.nextOffset);
+    let moved = false;
+    const settle = () => {
+      if (moved) part.nextOffset = BigInt(next);
+      moved = false;
+    };
     for (let i = 0; i < messages.length; i++) {
       // kafkajs's own checks cost more than scoring an event; every few hundred messages is often enough.
       if (i % 500 === 0) {
@@ -351,15 +360,19 @@ export class KeyedStateRunner<T extends TopicName, S> {
         // from its checkpoint.
         if (this.partitions.get(part.partition) !== part || isStale()) break;
         // kafkajs heartbeats between fetches too; one failing here (a rebalance under way) is its to handle.
-        if (i > 0) await heartbeat().catch(() => undefined);
+        if (i > 0) {
+          settle();
+          await heartbeat().catch(() => undefined);
+        }
       }
       const message = messages[i];
-      const offset = BigInt(message.offset);
-      if (part.nextOffset !== null && offset < part.nextOffset) continue;
+      const offset = Number(message.offset);
+      if (offset < next) continue;
       let event: ConsumedEvent<T> | undefined;
       try {
         event = decodeMessage(this.options.topic, batch.partition, message);
       } catch (error) {
+        settle();
         await this.deadLetters.publish(this.physicalTopic, batch.partition, message, error as Error, 0);
       }
       if (event) {
@@ -372,8 +385,10 @@ export class KeyedStateRunner<T extends TopicName, S> {
         part.dirty.add(event.key);
         applied++;
       }
-      part.nextOffset = offset + 1n;
+      next = offset + 1;
+      moved = true;
     }
+    settle();
     processed.add(applied);
     this.processedTotal += applied;
     // Checkpoints follow the interval, not every batch: each one writes every key the partition changed since.
