@@ -194,6 +194,12 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
         )
       ).rows,
   );
+  // The run's agents and their state are the bench's own: leave nothing behind in the shared test database.
+  await withTestDatabase(async (c) => {
+    await c.query(`DELETE FROM "behavior_baseliner"."keyed_state" WHERE "consumer" = $1`, [group]);
+    await c.query(`DELETE FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [group]);
+    await c.query(`DELETE FROM "behavior_baseliner"."known_agents" WHERE "agent_id" = ANY($1)`, [agents]);
+  });
   const list = (values: number[]) => values.map((v) => Math.round(v).toLocaleString('en')).join(' and ');
   return [
     { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing, same fetch sizes as the baseliner; best of two runs (${list(raws)}), taking turns with the baseliner's` },

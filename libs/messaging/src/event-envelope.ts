@@ -137,7 +137,9 @@ export function decodeMessage<T extends TopicName>(topic: T, partition: number, 
     // A wrong key would put this subject's events on two partitions and break per-subject ordering.
     throw new EventDecodeError(`message key "${truncate(key)}" does not match ${spec.keyField} "${truncate(expectedKey)}"`);
   }
-  return new DecodedEvent<T>(message, id, type, topic, partition, key, result.value);
+  // The key from the payload, not its equal copy from the record: one string object per event means its hash is
+  // computed once however many maps a consumer looks it up in.
+  return new DecodedEvent<T>(message, id, type, topic, partition, expectedKey, result.value);
 }
 
 /**

@@ -37,15 +37,29 @@ interface KnownAgentRow {
  * agent.
  */
 export class KnownAgentsView {
-  protected readonly agents = new Map<string, KnownAgent>();
+  private readonly agents = new Map<string, KnownAgent>();
   private channel?: BroadcastChannel;
+  private changes = 0;
+
+  /**
+   * Changes with every announcement: a reader may keep what get() answered for an agent for as long as this is the
+   * same (the scoring hot path does, rather than look up every event's agent in a registry of any size).
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  protected set(agentId: string, agent: KnownAgent): void {
+    this.agents.set(agentId, agent);
+    this.changes++;
+  }
 
   /** Subscribes first, then loads, so an update broadcast during the load is not lost. */
   async load(dataSource: DataSource): Promise<void> {
     this.channel = new BroadcastChannel(KNOWN_AGENTS_CHANNEL);
     this.channel.onmessage = (message) => {
       const { agentId, agent } = (message as { data: KnownAgentMessage }).data;
-      this.agents.set(agentId, agent);
+      this.set(agentId, agent);
     };
     // Not keeping the thread alive is the owner's job.
     (this.channel as unknown as { unref(): void }).unref();
@@ -54,7 +68,7 @@ export class KnownAgentsView {
     );
     for (const r of rows) {
       if (this.agents.has(r.agent_id)) continue; // a broadcast during the load is newer
-      this.agents.set(r.agent_id, { ownerId: r.owner_id, riskTier: r.risk_tier, status: r.status, platform: r.platform ?? undefined, purpose: r.purpose ?? undefined });
+      this.set(r.agent_id, { ownerId: r.owner_id, riskTier: r.risk_tier, status: r.status, platform: r.platform ?? undefined, purpose: r.purpose ?? undefined });
     }
   }
 
@@ -96,7 +110,7 @@ export class KnownAgents extends KnownAgentsView implements OnModuleInit, OnModu
     );
     // Shared before the commit: if the transaction rolls back, the event is delivered again and re-announced;
     // meanwhile its activity is scored as a registered agent's, which errs on the side of no shadow alert.
-    this.agents.set(agentId, agent);
+    this.set(agentId, agent);
     this.outgoing.postMessage({ agentId, agent } satisfies KnownAgentMessage);
   }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { validateEvent } from '@agentgov/contracts';
 import { ConsumedEvent, OutgoingEvent } from '@agentgov/messaging';
 
+import { KnownAgent } from '../registry/known-agents';
 import { AgentScoringHandler, AgentScoringState, RECENT_EVENT_IDS } from './agent-scoring.handler';
 
 const DAY = 86_400_000;
@@ -78,6 +79,38 @@ describe('the baseliner reports episodes, not every event', () => {
     run(a, events.slice(100));
     run(b, events.slice(100));
     expect(handler.toJSON(b)).toEqual(handler.toJSON(a));
+  });
+
+  it('keeps the registry answer for an agent until the registry changes, then sees the agent registered since', () => {
+    const late = `agent-registered-late-${randomUUID()}`;
+    const registry = new Map<string, KnownAgent>();
+    let version = 0;
+    const lookups: string[] = [];
+    const view = {
+      get: (id: string) => {
+        lookups.push(id);
+        return registry.get(id);
+      },
+      get version() {
+        return version;
+      },
+    };
+    const handler = new AgentScoringHandler(view, { usageWindowMs: 3_600_000, usageGraceMs: 60_000 });
+    const state = handler.initial(late);
+    const kinds = (events: ConsumedEvent<'agent.activity.v1'>[]) => {
+      const emitted: Array<Omit<OutgoingEvent, 'source'>> = [];
+      for (const e of events) handler.apply(state, e, (x) => emitted.push(x));
+      return emitted.filter((e) => e.topic === 'agent.anomaly.v1').map((e) => (e.data as { kind: string }).kind);
+    };
+
+    expect(kinds([activity(late, START, 1), activity(late, START + 60_000, 1)])).toEqual(['shadow-agent']);
+    expect(lookups).toHaveLength(1);
+
+    registry.set(late, { ownerId: 'owner-late', riskTier: 'low', status: 'active' });
+    version++;
+    // Past the hour after which a shadow agent is reported again: only the new registry answer prevents it.
+    expect(kinds([activity(late, START + 2 * 3_600_000, 1)])).toEqual([]);
+    expect(lookups).toHaveLength(2);
   });
 
   it('reports an agent the registry never announced as a shadow agent, once per hour of activity', () => {

@@ -38,6 +38,15 @@ export interface AgentScoringState {
   usage?: UsageWindowState;
   /** End of the last summarised usage window. */
   usageClosedBefore?: number;
+  /** The registry's answer for this agent as of registry version `knownAt` (not checkpointed). */
+  known?: KnownAgent;
+  knownAt?: number;
+}
+
+/** The registry as the handler reads it; with a version, answers are kept per agent until it changes. */
+export interface KnownAgentsLookup {
+  get(agentId: string): KnownAgent | undefined;
+  readonly version?: number;
 }
 
 export interface AgentScoringOptions {
@@ -65,14 +74,14 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
   private readonly usageClock: UsageClock;
 
   constructor(
-    private readonly knownAgents: { get(agentId: string): KnownAgent | undefined },
+    private readonly knownAgents: KnownAgentsLookup,
     private readonly options: AgentScoringOptions,
   ) {
     this.usageClock = new UsageClock(options.usageGraceMs, options.clock);
   }
 
   initial(key: string): AgentScoringState {
-    return { model: new AgentBehaviorModel({ prior: this.options.priorFor?.(this.knownAgents.get(key)) }), episodes: new EpisodeTracker(), recent: { t: [], s: [] } };
+    return { model: new AgentBehaviorModel({ prior: this.options.priorFor?.(this.knownAgents.get(key)) }), episodes: new EpisodeTracker(), recent: { t: [], s: [] }, known: undefined, knownAt: undefined };
   }
 
   apply(state: AgentScoringState, event: ConsumedEvent<'agent.activity.v1'>, emit: Emit): void {
@@ -82,7 +91,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
     if (seen.push(idHash) > RECENT_EVENT_IDS) seen.shift();
     const data = event.data;
     const t = Date.parse(data.occurredAt);
-    const known = this.knownAgents.get(data.agentId);
+    const known = this.knownAgentOf(state, data.agentId);
     if (!known && (state.shadowReportedAt === undefined || t - state.shadowReportedAt >= SHADOW_REPEAT_MS)) {
       state.shadowReportedAt = t;
       emit(this.anomaly(event, {
@@ -129,6 +138,15 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
       const features = this.explain(state);
       emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'ongoing', features, summary: summarise(features, known) }, known));
     }
+  }
+
+  /** The registry's entry for the agent, looked up again only when the registry changed since the last event. */
+  private knownAgentOf(state: AgentScoringState, agentId: string): KnownAgent | undefined {
+    const version = this.knownAgents.version;
+    if (version !== undefined && state.knownAt === version) return state.known;
+    state.known = this.knownAgents.get(agentId);
+    state.knownAt = version;
+    return state.known;
   }
 
   /** Summarises a quiet agent's usage window once it is over, so a stale agent's last use is reported too. */
@@ -183,6 +201,8 @@ export function scoringStateFromJSON(json: unknown): AgentScoringState {
     seenIds: j.i ?? undefined,
     usage: j.u ?? undefined,
     usageClosedBefore: j.uc ?? undefined,
+    known: undefined,
+    knownAt: undefined,
   };
 }
 
