@@ -202,7 +202,9 @@ export class FaultStack {
       const seen = new Set(rows.map((x) => x.agent_id));
       return { agentsWithoutAction: all.filter((a) => !seen.has(a)).length, unsettled: rows.filter((r) => r.status !== 'confirmed' && r.status !== 'sent').slice(0, 5) };
     };
-    await waitFor(unsettled, (u) => u.agentsWithoutAction === 0 && u.unsettled.length === 0, { timeoutMs: 90000, what: 'every delivery settled' });
+    await waitFor(unsettled, (u) => u.agentsWithoutAction === 0 && u.unsettled.length === 0, { timeoutMs: 90000, what: 'every delivery settled' }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await this.diagnosis()}`);
+    });
     const rows = await this.containmentOf(all);
 
     // Exactly one deprovisioning per agent. (The activity load can itself look anomalous to the baseliner and
@@ -248,6 +250,16 @@ export class FaultStack {
     }
   }
 
+  /** What a failed wait reports besides its own probe: lagging consumer groups and each service's warnings. */
+  private async diagnosis(): Promise<string> {
+    const lagging = await this.laggingPartitions().catch((error: Error) => [`(lag unknown: ${error.message})`]);
+    const warnings = [...this.harnesses.entries()].map(([service, h]) => {
+      const lines = h.service.stdout().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+      return `${service}: ${lines.length} warnings or errors; last: ${lines.slice(-8).join('\n  ')}`;
+    });
+    return [`lagging: ${JSON.stringify(lagging)}`, ...warnings].join('\n');
+  }
+
   /** How many offsets in [from, to) of a partition the consumer group recorded in its service's inbox. */
   private inboxHas(groupId: string, topic: string, partition: number, from: number, to: number): Promise<number> {
     const union = ['provisioner', 'behavior_baseliner', 'containment', 'review_scheduler']
@@ -258,31 +270,30 @@ export class FaultStack {
 
   /** Every consumer group of the stack has caught up with every topic it reads: no event lost or stuck. */
   private async expectConsumersCaughtUp(): Promise<void> {
+    await waitFor(() => this.laggingPartitions(), (lagging) => lagging.length === 0, { timeoutMs: 60000, intervalMs: 1000, what: 'every consumer group caught up' });
+  }
+
+  /** Every partition a consumer group of the stack has committed short of its end, with what its inbox holds. */
+  private async laggingPartitions(): Promise<string[]> {
     const admin = this.provisioner.kafka.admin();
     await admin.connect();
     try {
       const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(this.provisioner.topicPrefix));
       expect(groups.length).toBeGreaterThanOrEqual(4);
-      await waitFor(
-        async () => {
-          const lagging: string[] = [];
-          for (const groupId of groups) {
-            for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-              const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-              for (const p of partitions) {
-                const end = ends.get(p.partition) ?? 0;
-                if (Number(p.offset) >= end) continue;
-                // Whether the events behind the committed offset were processed tells a lost commit from a stuck event.
-                const processed = await this.inboxHas(groupId, topic.slice(this.provisioner.topicPrefix.length), p.partition, Number(p.offset), end);
-                lagging.push(`${groupId} ${topic}[${p.partition}] at ${p.offset} of ${end} (${processed} of those in its inbox)`);
-              }
-            }
+      const lagging: string[] = [];
+      for (const groupId of groups) {
+        for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+          const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+          for (const p of partitions) {
+            const end = ends.get(p.partition) ?? 0;
+            if (Number(p.offset) >= end) continue;
+            // Whether the events behind the committed offset were processed tells a lost commit from a stuck event.
+            const processed = await this.inboxHas(groupId, topic.slice(this.provisioner.topicPrefix.length), p.partition, Number(p.offset), end);
+            lagging.push(`${groupId} ${topic}[${p.partition}] at ${p.offset} of ${end} (${processed} of those in its inbox)`);
           }
-          return lagging;
-        },
-        (lagging) => lagging.length === 0,
-        { timeoutMs: 60000, intervalMs: 1000, what: 'every consumer group caught up' },
-      );
+        }
+      }
+      return lagging;
     } finally {
       await admin.disconnect();
     }
