@@ -6,7 +6,7 @@ import { Role, ROLES } from '@agentgov/auth';
 import { developmentKeyEncryptionKey } from '@agentgov/sealed-secrets';
 import { REPO_ROOT } from '@agentgov/test-support';
 
-import { describeLeaks, findSecretLeaks, Secret } from './support/log-secrets';
+import { Secret } from './support/log-secrets';
 import { RunningServices, SERVICE_NAMES, ServiceName } from './support/running-services';
 import { TokenMint } from './support/token-mint';
 
@@ -292,11 +292,6 @@ describe('authentication and roles on every route of every service', () => {
       body: JSON.stringify({ connector: `no-such-connector-${randomBytes(4).toString('hex')}`, token: externalToken }),
     });
     expect(reported.status).toBe(422);
-    await services.stop();
-    const lines = services.logLines();
-    const all = [...secrets, ...mint.secrets];
-    const leaks = findSecretLeaks(lines, all);
-    console.log(`log scan: ${lines.length} lines, ${all.length} secrets, ${leaks.length} found`);
-    expect(describeLeaks(leaks)).toBe('');
+    expect(await services.stopAndScanLogs([...secrets, ...mint.secrets])).toBe('');
   }, 60000);
 });

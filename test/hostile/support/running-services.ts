@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { waitFor } from '@agentgov/test-support';
 
-import { LogLine, logLinesOf } from './log-secrets';
+import { describeLeaks, findSecretLeaks, LogLine, logLinesOf, Secret } from './log-secrets';
 
 export const SERVICE_NAMES = ['provisioner', 'behavior-baseliner', 'containment', 'review-scheduler'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -76,5 +76,14 @@ export class RunningServices {
   /** Every line every service wrote, both streams. */
   logLines(): LogLine[] {
     return [...this.harnesses].filter(([, h]) => h.service).flatMap(([name, harness]) => logLinesOf(name, harness.service));
+  }
+
+  /** Stops the services, then scans all they logged for the secrets: what leaked, described ('' when nothing). */
+  async stopAndScanLogs(secrets: readonly Secret[]): Promise<string> {
+    await this.stop();
+    const lines = this.logLines();
+    const leaks = findSecretLeaks(lines, secrets);
+    console.log(`log scan: ${lines.length} lines, ${secrets.length} secrets, ${leaks.length} found`);
+    return describeLeaks(leaks);
   }
 }
