@@ -4,7 +4,7 @@ import { KafkaMessage } from 'kafkajs';
 
 import { Topics } from '@agentgov/contracts';
 
-import { decodeMessage, encodeEvent, EventDecodeError } from './event-envelope';
+import { bytesEqual, decodeMessage, encodeEvent, EventDecodeError } from './event-envelope';
 
 const agentId = randomUUID();
 
@@ -75,5 +75,55 @@ describe('a decoded event', () => {
     message.timestamp = String(Date.parse('2026-01-02T03:04:05.000Z'));
 
     expect(decode(message).time).toBe('2026-01-02T03:04:05.000Z');
+  });
+});
+
+describe('decodeMessage compares the type, spec version and key as bytes', () => {
+  const withHeader = (name: string, value: Buffer | string | Buffer[]) => {
+    const message = record();
+    (message.headers as Record<string, unknown>)[name] = value;
+    return message;
+  };
+
+  it.each([
+    ['another type', Buffer.from('agentgov.agent.lifecycle.v1')],
+    ['a longer type', Buffer.from('agentgov.agent.activity.v1x')],
+    ['a shorter type', Buffer.from('agentgov.agent.activity')],
+    ['the type in capitals', Buffer.from('AGENTGOV.AGENT.ACTIVITY.V1')],
+  ])('refuses %s, naming it', (_name, type) => {
+    expect(() => decode(withHeader('ce_type', type))).toThrow(`header ce_type is "${type.toString()}", expected "agentgov.agent.activity.v1"`);
+  });
+
+  it('takes the last value of a repeated header, and accepts a header given as a string', () => {
+    expect(decode(withHeader('ce_type', [Buffer.from('other'), Buffer.from('agentgov.agent.activity.v1')])).type).toBe('agentgov.agent.activity.v1');
+    expect(() => decode(withHeader('ce_type', [Buffer.from('agentgov.agent.activity.v1'), Buffer.from('other')]))).toThrow(EventDecodeError);
+    expect(decode(withHeader('ce_specversion', '1.0')).id).toBeTruthy();
+  });
+
+  it.each(['1', '1.00', '0.3', ''])('refuses spec version "%s"', (version) => {
+    expect(() => decode(withHeader('ce_specversion', Buffer.from(version)))).toThrow('header ce_specversion must be "1.0"');
+  });
+
+  it.each([
+    ['a prefix of the agent id', (key: string) => key.slice(0, -1)],
+    ['the agent id and one more byte', (key: string) => `${key}0`],
+    ['the agent id in capitals', (key: string) => key.toUpperCase()],
+    ['no key', () => null],
+  ])('refuses a record whose key is %s, naming it', (_name, edit) => {
+    const message = record();
+    const key = edit(agentId);
+    message.key = key === null ? null : Buffer.from(key);
+
+    expect(() => decode(message)).toThrow(`message key "${key ?? ''}" does not match agentId "${agentId}"`);
+  });
+
+  it('compares UTF-8 bytes with text that is not ASCII by decoding them', () => {
+    expect(bytesEqual(Buffer.from('réseau'), 'réseau')).toBe(true);
+    expect(bytesEqual(Buffer.from('réseaux'), 'réseau')).toBe(false);
+    expect(bytesEqual(Buffer.from('reseau'), 'réseau')).toBe(false);
+    expect(bytesEqual(Buffer.from('agent 😀'), 'agent 😀')).toBe(true);
+    expect(bytesEqual(Buffer.from(''), '')).toBe(true);
+    expect(bytesEqual(null, '')).toBe(true);
+    expect(bytesEqual(null, 'a')).toBe(false);
   });
 });

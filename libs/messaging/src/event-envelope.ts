@@ -5,6 +5,7 @@ import { IHeaders, KafkaMessage } from 'kafkajs';
 
 import {
   CE_HEADERS,
+  CE_SPECVERSION,
   TOPIC_CATALOG,
   TopicName,
   TopicPayloads,
@@ -100,24 +101,25 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
  * can read in the DLQ header.
  */
 export function decodeMessage<T extends TopicName>(topic: T, partition: number, message: KafkaMessage): ConsumedEvent<T> {
-  // Only the headers checked here are decoded per message (a busy consumer decodes hundreds of thousands a
-  // second); the others are decoded when a handler reads them.
-  const id = headerOf(message.headers, CE_HEADERS.id);
-  if (!id) throw new EventDecodeError(`missing header ${CE_HEADERS.id}`);
-  if (id.length > 200) throw new EventDecodeError(`header ${CE_HEADERS.id} longer than 200 characters`);
+  const headers = message.headers;
+  // Only the id is decoded here; the type, spec version and key are compared as bytes (a busy consumer decodes
+  // hundreds of thousands of events a second, and each string decoded is a native call and an allocation). The
+  // other headers are decoded when a handler reads them.
+  const id = headerOf(headers, H_ID);
+  if (!id) throw new EventDecodeError(`missing header ${H_ID}`);
+  if (id.length > 200) throw new EventDecodeError(`header ${H_ID} longer than 200 characters`);
   const spec = TOPIC_CATALOG[topic];
   if (!spec) throw new EventDecodeError(`topic ${topic} is not in the catalog`);
-  const type = headerOf(message.headers, CE_HEADERS.type);
-  if (type !== spec.eventType) {
-    throw new EventDecodeError(`header ${CE_HEADERS.type} is "${truncate(type)}", expected "${spec.eventType}"`);
+  if (!headerEquals(headers, H_TYPE, spec.eventType)) {
+    throw new EventDecodeError(`header ${H_TYPE} is "${truncate(headerOf(headers, H_TYPE))}", expected "${spec.eventType}"`);
   }
-  const specversion = headerOf(message.headers, CE_HEADERS.specversion);
-  if (specversion !== '1.0') throw new EventDecodeError(`header ${CE_HEADERS.specversion} must be "1.0"`);
-  if (!message.value || message.value.length === 0) throw new EventDecodeError('message has no value');
-  if (message.value.length > MAX_EVENT_BYTES) {
-    throw new EventDecodeError(`message value is ${message.value.length} bytes, above the ${MAX_EVENT_BYTES} byte limit`);
+  if (!headerEquals(headers, H_SPECVERSION, CE_SPECVERSION)) throw new EventDecodeError(`header ${H_SPECVERSION} must be "${CE_SPECVERSION}"`);
+  const value = message.value;
+  if (!value || value.length === 0) throw new EventDecodeError('message has no value');
+  if (value.length > MAX_EVENT_BYTES) {
+    throw new EventDecodeError(`message value is ${value.length} bytes, above the ${MAX_EVENT_BYTES} byte limit`);
   }
-  const text = message.value.toString('utf8');
+  const text = value.toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -132,14 +134,14 @@ export function decodeMessage<T extends TopicName>(topic: T, partition: number, 
     if (at !== undefined) throw new EventDecodeError(`${at}: ${UNSTORABLE_TEXT_DETAIL}`);
   }
   const expectedKey = eventKey(topic, result.value);
-  const key = message.key?.toString('utf8') ?? '';
-  if (key !== expectedKey) {
+  if (!bytesEqual(message.key, expectedKey)) {
     // A wrong key would put this subject's events on two partitions and break per-subject ordering.
+    const key = message.key?.toString('utf8') ?? '';
     throw new EventDecodeError(`message key "${truncate(key)}" does not match ${spec.keyField} "${truncate(expectedKey)}"`);
   }
-  // The key from the payload, not its equal copy from the record: one string object per event means its hash is
+  // The key from the payload, not a decoded copy of the record's: one string object per event means its hash is
   // computed once however many maps a consumer looks it up in.
-  return new DecodedEvent<T>(message, id, type, topic, partition, expectedKey, result.value);
+  return new DecodedEvent<T>(message, id, spec.eventType, topic, partition, expectedKey, result.value);
 }
 
 /**
@@ -186,12 +188,41 @@ class DecodedEvent<T extends TopicName> implements ConsumedEvent<T> {
   }
 }
 
+// The header names as local constants: an imported binding is read through a getter on every use.
+const H_ID = CE_HEADERS.id;
+const H_TYPE = CE_HEADERS.type;
+const H_SPECVERSION = CE_HEADERS.specversion;
+
 /** One header as a string (the last value when repeated), as headersToStrings would give it. */
 function headerOf(headers: IHeaders | undefined, name: string): string | undefined {
   const raw = headers?.[name];
   const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
   if (value === undefined || value === null) return undefined;
   return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
+/** Whether a header (its last value when repeated) is exactly `expected`. */
+function headerEquals(headers: IHeaders | undefined, name: string, expected: string): boolean {
+  const raw = headers?.[name];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (value === undefined || value === null) return false;
+  return Buffer.isBuffer(value) ? bytesEqual(value, expected) : String(value) === expected;
+}
+
+/**
+ * Whether `bytes` is the UTF-8 encoding of `text`. Compared in place: for the short ASCII strings of headers and
+ * keys a loop costs less than decoding the bytes into a string. Non-ASCII text is decoded and compared instead.
+ */
+export function bytesEqual(bytes: Buffer | null | undefined, text: string): boolean {
+  if (!bytes) return text.length === 0;
+  const n = text.length;
+  if (bytes.length < n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return bytes.toString('utf8') === text;
+    if (bytes[i] !== c) return false;
+  }
+  return bytes.length === n;
 }
 
 function truncate(value: string | undefined, max = 80): string {
