@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 import { Partitioners } from 'kafkajs';
 
@@ -79,25 +80,30 @@ async function fill(harness: ServiceHarness, agents: string[]): Promise<void> {
 }
 
 /** The limit: how fast plain kafkajs, doing nothing with the messages, reads the same topic on this machine. */
-async function rawConsumption(harness: ServiceHarness): Promise<number> {
+async function rawConsumption(harness: ServiceHarness): Promise<{ rate: number; cpuPerEvent: number }> {
   // The same fetch sizes as the baseliner's consumers, so this is the limit for them.
   const consumer = harness.kafka.consumer({ groupId: uniqueName('raw'), maxWaitTimeInMs: 100, ...KEYED_STATE_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [harness.topic(Topics.AgentActivity)], fromBeginning: true });
   let seen = 0;
   let first = 0;
+  let cpuAtFirst: NodeJS.CpuUsage | undefined;
   const done = new Promise<number>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        if (!first) first = performance.now();
+        if (!first) {
+          first = performance.now();
+          cpuAtFirst = process.cpuUsage();
+        }
         seen += batch.messages.length;
         if (seen >= EVENTS) resolve(performance.now());
       },
     });
   });
   const end = await done;
+  const cpu = process.cpuUsage(cpuAtFirst);
   await consumer.disconnect();
-  return (EVENTS * 1000) / (end - first);
+  return { rate: (EVENTS * 1000) / (end - first), cpuPerEvent: (cpu.user + cpu.system) / EVENTS };
 }
 
 /** The service's baseliner_events_scored_total (all scoring threads), from its Prometheus endpoint. */
@@ -121,6 +127,8 @@ interface ScoringRun {
   rate: number;
   /** Events/s from process start to the checkpoint that covers every event. */
   withBoot: number;
+  /** CPU time of the service's process per event scored, over the same span as `rate` (µs). */
+  cpuPerEvent: number;
 }
 
 /**
@@ -141,27 +149,37 @@ async function scoringRun(harness: ServiceHarness, group: string): Promise<Scori
   }
   const t0 = performance.now();
   await harness.start();
-  // Scoring rate from the service's own counter, sampled every 50 ms: from 5% to 95% of the events, so boot,
-  // group join and the tail are left out. Checkpoints run beside scoring; the time until the last one covers
-  // every event is reported too.
-  const samples: Array<{ at: number; n: number }> = [];
+  // Scoring rate from the service's own counter, from 5% to 95% of the events, so boot, group join and the tail are
+  // left out. It is sampled every 200 ms, the pace at which the scoring threads report progress: polling faster only
+  // loads the machine under measurement, which raw consumption does not share. Checkpoints run beside scoring; the
+  // time until the last one covers every event is reported too.
+  const pid = harness.service.process.pid!;
+  const samples: Array<{ at: number; n: number; cpuMs: number }> = [];
   for (;;) {
     const n = await processedEvents(harness.url);
-    samples.push({ at: performance.now(), n });
+    samples.push({ at: performance.now(), n, cpuMs: processCpuMs(pid) });
     if (n >= EVENTS) break;
     if (performance.now() - t0 > 600_000) throw new Error(`baseliner scored only ${n} of ${EVENTS} events in 600 s`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
   }
   const from = samples.find((s) => s.n >= EVENTS * 0.05)!;
   const to = samples.find((s) => s.n >= EVENTS * 0.95)!;
   const rate = ((to.n - from.n) * 1000) / (to.at - from.at);
+  const cpuPerEvent = ((to.cpuMs - from.cpuMs) * 1000) / (to.n - from.n);
   while ((await covered(group)) < EVENTS) {
     if (performance.now() - t0 > 660_000) throw new Error('the last checkpoint never covered every event');
     await new Promise((r) => setTimeout(r, 50));
   }
   const withBoot = (EVENTS * 1000) / (performance.now() - t0);
   await harness.stop();
-  return { rate, withBoot };
+  return { rate, withBoot, cpuPerEvent };
+}
+
+/** CPU time (all threads, user and system) a process has used so far, from /proc, in milliseconds. */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime (fields 14 and 15 of the line) are in clock ticks, 100 a second on Linux.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 export async function benchBaseliner(): Promise<BenchFigure[]> {
@@ -176,13 +194,14 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
   const group = `${harness.topicPrefix}behavior-baseliner.scoring`;
   // Plain consumption and the service take turns, twice, and each is credited with its better run: on this
   // shared 2-core machine either can meet a slow moment, and the ratio compares what each can reach.
-  const raws: number[] = [];
+  const raws: Array<{ rate: number; cpuPerEvent: number }> = [];
   const runs: ScoringRun[] = [];
   for (let i = 0; i < 2; i++) {
     raws.push(await rawConsumption(harness));
     runs.push(await scoringRun(harness, group));
   }
-  const raw = Math.max(...raws);
+  const bestRaw = raws.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const raw = bestRaw.rate;
   const best = runs.reduce((a, b) => (b.rate > a.rate ? b : a));
   const rate = best.rate;
   const [{ bytes, keys }] = await withTestDatabase(
@@ -202,14 +221,14 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
   });
   const list = (values: number[]) => values.map((v) => Math.round(v).toLocaleString('en')).join(' and ');
   return [
-    { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing, same fetch sizes as the baseliner; best of two runs (${list(raws)}), taking turns with the baseliner's` },
+    { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing, same fetch sizes as the baseliner; best of two runs (${list(raws.map((r) => r.rate))}), taking turns with the baseliner's; ${bestRaw.cpuPerEvent.toFixed(1)} µs of CPU per event in the better run` },
     {
       name: 'baseliner throughput (score + checkpoint), one instance',
       value: rate,
       unit: 'events/s',
       target: '≥ 50,000 events/s and ≥ 70% of raw',
       meets: rate >= 50_000 && rate >= 0.7 * raw,
-      note: `${((rate / raw) * 100).toFixed(0)}% of raw; ${EVENTS.toLocaleString('en')} events of ${AGENTS.toLocaleString('en')} agents, 5% to 95% of the events scored; best of two runs (${list(runs.map((r) => r.rate))}); ${best.withBoot.toFixed(0)} events/s from process start to the checkpoint covering all`,
+      note: `${((rate / raw) * 100).toFixed(0)}% of raw; ${EVENTS.toLocaleString('en')} events of ${AGENTS.toLocaleString('en')} agents, 5% to 95% of the events scored; best of two runs (${list(runs.map((r) => r.rate))}); ${best.cpuPerEvent.toFixed(1)} µs of the service's CPU (all threads) per event in the better run; ${best.withBoot.toFixed(0)} events/s from process start to the checkpoint covering all`,
     },
     { name: 'baseliner state per agent (serialised)', value: bytes, unit: 'bytes', target: '< 2 KB', meets: bytes < 2048, note: `${keys} agents` },
   ];
