@@ -153,7 +153,8 @@ async function scoringRun(harness: ServiceHarness, group: string): Promise<Scori
   // left out. It is sampled every 200 ms, the pace at which the scoring threads report progress: polling faster only
   // loads the machine under measurement, which raw consumption does not share. Checkpoints run beside scoring; the
   // time until the last one covers every event is reported too.
-  const pid = harness.service.process.pid!;
+  const pid = harness.service.process.pid;
+  if (pid === undefined) throw new Error('the baseliner process has no pid');
   const samples: Array<{ at: number; n: number; cpuMs: number }> = [];
   for (;;) {
     const n = await processedEvents(harness.url);
