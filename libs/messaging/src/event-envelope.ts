@@ -15,6 +15,8 @@ import {
   validateEvent,
 } from '@agentgov/contracts';
 
+import { isUtf8Of } from './utf8-bytes';
+
 /** An event as a service hands it to the outbox. */
 export interface OutgoingEvent<T extends TopicName = TopicName> {
   topic: T;
@@ -88,10 +90,9 @@ export function encodeEvent<T extends TopicName>(event: OutgoingEvent<T>): Encod
 export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
-  for (const [name, raw] of Object.entries(headers)) {
-    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-    if (value === undefined || value === null) continue;
-    out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  for (const name of Object.keys(headers)) {
+    const value = headerOf(headers, name);
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }
@@ -134,7 +135,7 @@ export function decodeMessage<T extends TopicName>(topic: T, partition: number, 
     if (at !== undefined) throw new EventDecodeError(`${at}: ${UNSTORABLE_TEXT_DETAIL}`);
   }
   const expectedKey = eventKey(topic, result.value);
-  if (!bytesEqual(message.key, expectedKey)) {
+  if (!isUtf8Of(message.key, expectedKey)) {
     // A wrong key would put this subject's events on two partitions and break per-subject ordering.
     const key = message.key?.toString('utf8') ?? '';
     throw new EventDecodeError(`message key "${truncate(key)}" does not match ${spec.keyField} "${truncate(expectedKey)}"`);
@@ -195,34 +196,23 @@ const H_SPECVERSION = CE_HEADERS.specversion;
 
 /** One header as a string (the last value when repeated), as headersToStrings would give it. */
 function headerOf(headers: IHeaders | undefined, name: string): string | undefined {
-  const raw = headers?.[name];
-  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if (value === undefined || value === null) return undefined;
+  const value = lastValueOf(headers, name);
+  if (value === undefined) return undefined;
   return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
 }
 
 /** Whether a header (its last value when repeated) is exactly `expected`. */
 function headerEquals(headers: IHeaders | undefined, name: string, expected: string): boolean {
-  const raw = headers?.[name];
-  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if (value === undefined || value === null) return false;
-  return Buffer.isBuffer(value) ? bytesEqual(value, expected) : String(value) === expected;
+  const value = lastValueOf(headers, name);
+  if (value === undefined) return false;
+  return Buffer.isBuffer(value) ? isUtf8Of(value, expected) : String(value) === expected;
 }
 
-/**
- * Whether `bytes` is the UTF-8 encoding of `text`. Compared in place: for the short ASCII strings of headers and
- * keys a loop costs less than decoding the bytes into a string. Non-ASCII text is decoded and compared instead.
- */
-export function bytesEqual(bytes: Buffer | null | undefined, text: string): boolean {
-  if (!bytes) return text.length === 0;
-  const n = text.length;
-  if (bytes.length < n) return false;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) return bytes.toString('utf8') === text;
-    if (bytes[i] !== c) return false;
-  }
-  return bytes.length === n;
+/** A header's raw value; the last one when the header is repeated. */
+function lastValueOf(headers: IHeaders | undefined, name: string): Buffer | string | undefined {
+  const raw = headers?.[name];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  return value === null ? undefined : value;
 }
 
 function truncate(value: string | undefined, max = 80): string {
