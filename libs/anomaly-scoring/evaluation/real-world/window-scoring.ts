@@ -1,0 +1,153 @@
+/**
+ * Window-based scoring of a detector on a labelled series, in the product's terms: what matters is whether an alarm
+ * started when something was wrong (a labelled window), how early, and how many alarms started when nothing was.
+ *
+ * - Probation: the first PROBATION share of each series' points is learnt, not scored. Windows that start inside it
+ *   and alarms raised inside it are not counted.
+ * - Alarm: at threshold θ, an alarm starts at a point scoring ≥ θ when no point in the quiet period before it scored
+ *   ≥ θ (the EpisodeTracker rule; the quiet period is EPISODE_QUIET_MS, or three sampling intervals where the
+ *   series is sampled more coarsely, so that an hourly series' consecutive high points are one episode).
+ * - Detection: a widened window [a, b] is caught when an alarm starts inside [a − lead, b], lead = one quiet
+ *   period ("shortly before"). Delay = the first such alarm's time − the first labelled (exact) point in the window.
+ * - False alarm: every alarm starting outside all [a − lead, b].
+ * - Anomaly-free points: scored points outside every widened window (and its lead).
+ */
+import { EPISODE_QUIET_MS } from '../../src/episode-tracker';
+import type { Series } from './corpus';
+
+export const PROBATION = 0.15;
+export const PRODUCT_THRESHOLDS = [0.9, 0.95, 0.97, 0.99] as const;
+/** Thresholds swept for the best single corpus-wide threshold. */
+export const SWEEP = Array.from({ length: 90 }, (_, i) => Math.round((0.05 + i * 0.005) * 1000) / 1000).concat(
+  Array.from({ length: 200 }, (_, i) => Math.round((0.5 + i * 0.0025) * 10000) / 10000),
+  Array.from({ length: 200 }, (_, i) => 1 - 10 ** -(2.4 + i * 0.05)),
+);
+
+export interface ThresholdCounts {
+  threshold: number;
+  windows: number;
+  caught: number;
+  falseAlarms: number;
+  /** Sum and list of detection delays in points (negative: before the first labelled point). */
+  delaysPoints: number[];
+}
+
+export interface SeriesScoring {
+  name: string;
+  collection: string;
+  scoredDays: number;
+  scoredPoints: number;
+  /** Scored points outside windows, and those of them at or above 0.9. */
+  quietPoints: number;
+  quietAtFloor: number;
+  byThreshold: ThresholdCounts[];
+}
+
+export function quietPeriodMs(s: Pick<Series, 'intervalS'>): number {
+  return Math.max(EPISODE_QUIET_MS, 3 * s.intervalS * 1000);
+}
+
+export function scoreSeries(s: Series, scores: Float64Array, thresholds: readonly number[]): SeriesScoring {
+  const n = s.t.length;
+  const start = Math.floor(n * PROBATION);
+  const tStart = s.t[start];
+  const quiet = quietPeriodMs(s);
+  const lead = quiet;
+  const windows = s.widened.filter(([a]) => a >= tStart);
+  // For each point: index of the window it lies in (with lead), or -1.
+  const windowOf = new Int32Array(n).fill(-1);
+  windows.forEach(([a, b], w) => {
+    for (let i = start; i < n; i++) if (s.t[i] >= a - lead && s.t[i] <= b) windowOf[i] = w;
+  });
+  const firstLabelled = windows.map(([a, b]) => {
+    const exact = s.windows.find(([x, y]) => x >= a && y <= b) ?? [a, b];
+    return exact[0];
+  });
+  let quietPoints = 0;
+  let quietAtFloor = 0;
+  for (let i = start; i < n; i++) {
+    if (windowOf[i] >= 0) continue;
+    quietPoints++;
+    if (scores[i] >= 0.9) quietAtFloor++;
+  }
+  const byThreshold = thresholds.map((threshold) => {
+    const caught = new Uint8Array(windows.length);
+    const delays: number[] = [];
+    let falseAlarms = 0;
+    let lastAbove = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      if (!(scores[i] >= threshold)) continue;
+      const startsAlarm = s.t[i] - lastAbove >= quiet;
+      lastAbove = s.t[i];
+      if (!startsAlarm || i < start) continue;
+      const w = windowOf[i];
+      if (w < 0) falseAlarms++;
+      else if (!caught[w]) {
+        caught[w] = 1;
+        delays.push(Math.round((s.t[i] - firstLabelled[w]) / (s.intervalS * 1000)));
+      }
+    }
+    return { threshold, windows: windows.length, caught: caught.reduce((a, b) => a + b, 0), falseAlarms, delaysPoints: delays };
+  });
+  return {
+    name: s.name,
+    collection: s.collection,
+    scoredDays: (s.t[n - 1] - tStart) / 86_400_000,
+    scoredPoints: n - start,
+    quietPoints,
+    quietAtFloor,
+    byThreshold,
+  };
+}
+
+export interface Summary {
+  series: number;
+  seriesDays: number;
+  windows: number;
+  pointsAtFloorShare: number;
+  byThreshold: Array<{
+    threshold: number;
+    caught: number;
+    recall: number;
+    falseAlarms: number;
+    falseAlarmsPer1000Days: number;
+    /** Window-based F1: precision = caught / (caught + false alarms). */
+    f1: number;
+    medianDelayPoints: number | null;
+  }>;
+}
+
+export function summarise(results: SeriesScoring[]): Summary {
+  const seriesDays = results.reduce((a, r) => a + r.scoredDays, 0);
+  const quietPoints = results.reduce((a, r) => a + r.quietPoints, 0);
+  const quietAtFloor = results.reduce((a, r) => a + r.quietAtFloor, 0);
+  const thresholds = results[0]?.byThreshold.map((b) => b.threshold) ?? [];
+  const windows = results.reduce((a, r) => a + (r.byThreshold[0]?.windows ?? 0), 0);
+  return {
+    series: results.length,
+    seriesDays: round(seriesDays, 1),
+    windows,
+    pointsAtFloorShare: quietPoints ? quietAtFloor / quietPoints : 0,
+    byThreshold: thresholds.map((threshold, k) => {
+      const caught = results.reduce((a, r) => a + r.byThreshold[k].caught, 0);
+      const falseAlarms = results.reduce((a, r) => a + r.byThreshold[k].falseAlarms, 0);
+      const delays = results.flatMap((r) => r.byThreshold[k].delaysPoints).sort((a, b) => a - b);
+      const recall = windows ? caught / windows : 0;
+      const precision = caught + falseAlarms ? caught / (caught + falseAlarms) : 0;
+      return {
+        threshold,
+        caught,
+        recall: round(recall, 4),
+        falseAlarms,
+        falseAlarmsPer1000Days: round((1000 * falseAlarms) / seriesDays, 2),
+        f1: round(precision + recall ? (2 * precision * recall) / (precision + recall) : 0, 4),
+        medianDelayPoints: delays.length ? delays[Math.floor(delays.length / 2)] : null,
+      };
+    }),
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

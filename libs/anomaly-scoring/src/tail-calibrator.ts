@@ -1,0 +1,156 @@
+/**
+ * Empirical calibration of a non-negative surprise statistic y (a standardised residual, a shift statistic), in
+ * occurrences per day: how often, on this stream, something at least this surprising begins.
+ *
+ * Points above a threshold u are grouped into clusters (exceedances less than `quietMs` apart), as an alarm groups
+ * them: an incident of a hundred odd points is one occurrence, not a hundred. The calibrator learns the rate of
+ * clusters per day and the distribution of their peaks, whose excess over u it models as a generalised Pareto
+ * distribution (peaks over threshold, the streaming form of extreme value theory; shape ξ, scale β, by the method
+ * of moments):
+ *
+ *   rate(y) = λ · (1 + ξ (y − u) / β)^(−1/ξ)       (λ = clusters per day; ξ = 0: λ · e^(−(y−u)/β))
+ *
+ * Memory is exponential in time (MEMORY_DAYS), so a stream whose noise changes is re-learnt. Guards that keep the
+ * number honest on real streams:
+ *  - a prior (PRIOR_DAYS days at PRIOR_RATE clusters a day, PRIOR_PEAKS peaks of a heavy tail) that the stream's own
+ *    history outweighs within days: a young stream is not sure of anything yet;
+ *  - no claim far beyond the history: a rate of once in EXTRAPOLATION × the days observed is added to the fitted
+ *    one, so a stream seen for two days cannot call anything a once-in-a-year event (stronger evidence still scores
+ *    higher: the score approaches that bound without reaching it);
+ *  - ξ is kept in [0, MAX_SHAPE]: a bounded tail fitted on a few peaks would make every larger value impossible
+ *    (a saturated score), and method-of-moments estimates need ξ < 1/2;
+ *  - a peak is learnt at most at the size the current fit expects once in LEARN_CLIP_DAYS days, so a value
+ *    a billion deviations out (a counter reset) does not flatten the tail for good.
+ *
+ * Allocation-free; the state is eight numbers.
+ */
+// Bound once: inside vm sandboxes (jest) every global lookup is slow, a module constant is not.
+const { exp, pow } = Math;
+
+const DAY_MS = 86_400_000;
+const PRIOR_DAYS = 2;
+const PRIOR_RATE = 4;
+const PRIOR_PEAKS = 5;
+const PRIOR_SHAPE = 0.25;
+const PRIOR_SCALE = 1;
+const MAX_SHAPE = 0.45;
+const MEMORY_DAYS = 30;
+const EXTRAPOLATION = 50;
+const LEARN_CLIP_DAYS = 1000;
+
+/** [days observed, clusters, peaks learnt, Σ excess, Σ excess², open cluster's peak (0: none), its last time, last time]. */
+export type TailState = [number, number, number, number, number, number, number, number | null];
+
+export class TailCalibrator {
+  private days = 0;
+  private clusters = 0;
+  private peaks = 0;
+  private s1 = 0;
+  private s2 = 0;
+  /** The open cluster: its peak so far (0 when none is open) and the time of its last exceedance. */
+  private peak = 0;
+  private lastAbove = 0;
+  private lastT = Number.NaN;
+  // The peak fit, refreshed when a cluster closes (derived from the state, not part of it).
+  private xi = PRIOR_SHAPE;
+  private beta = PRIOR_SCALE;
+
+  /**
+   * @param threshold u, in the statistic's own units (for a standardised residual, a few deviations).
+   * @param quietMs exceedances closer than this belong to one cluster.
+   */
+  constructor(
+    private readonly threshold: number,
+    private quietMs: number,
+  ) {
+    this.fit();
+  }
+
+  setQuietMs(ms: number): void {
+    this.quietMs = ms;
+  }
+
+  /** Expected clusters per day whose peak reaches y (for y at or below u: the rate of clusters above u). */
+  ratePerDay(y: number): number {
+    const days = this.days + PRIOR_DAYS;
+    const lambda = (this.clusters + PRIOR_DAYS * PRIOR_RATE) / days;
+    const u = this.threshold;
+    if (!(y > u)) return lambda;
+    const xi = this.xi;
+    const e = y - u;
+    const fitted = xi === 0 ? lambda * exp(-e / this.beta) : lambda * pow(1 + (xi * e) / this.beta, -1 / xi);
+    // Added, not a maximum: stronger evidence still scores higher, it just cannot be called rarer than the history.
+    return fitted + 1 / (EXTRAPOLATION * days);
+  }
+
+  /** Learns y at time t (epoch ms), after it was scored. */
+  learn(t: number, y: number): void {
+    const last = this.lastT;
+    if (last === last && t > last) {
+      const dtDays = (t - last) / DAY_MS;
+      const keep = exp(-dtDays / MEMORY_DAYS);
+      this.days = this.days * keep + dtDays;
+      this.clusters *= keep;
+    }
+    if (!(t <= last)) this.lastT = t;
+    if (this.peak > 0 && t - this.lastAbove >= this.quietMs) this.close();
+    if (!(y > this.threshold)) return;
+    if (this.peak === 0) this.clusters += 1;
+    if (y > this.peak) this.peak = y;
+    this.lastAbove = t;
+  }
+
+  /** A cluster ended: its peak (clipped) joins the fit. Peaks are forgotten at the pace clusters are. */
+  private close(): void {
+    let e = this.peak - this.threshold;
+    this.peak = 0;
+    const lambda = (this.clusters + PRIOR_DAYS * PRIOR_RATE) / (this.days + PRIOR_DAYS);
+    const clip = this.excessAt(1 / (LEARN_CLIP_DAYS * lambda));
+    if (e > clip) e = clip;
+    const keep = 1 - 1 / (this.clusters + PRIOR_PEAKS + 1);
+    const k = keep > 0.999 ? 0.999 : keep;
+    this.peaks = this.peaks * k + 1;
+    this.s1 = this.s1 * k + e;
+    this.s2 = this.s2 * k + e * e;
+    this.fit();
+  }
+
+  private fit(): void {
+    const n = this.peaks + PRIOR_PEAKS;
+    const m1 = (this.s1 + PRIOR_PEAKS * PRIOR_M1) / n;
+    const m2 = (this.s2 + PRIOR_PEAKS * PRIOR_M2) / n;
+    const v = m2 - m1 * m1;
+    // Method of moments for the generalised Pareto: ξ = (1 − m²/v)/2, β = m (1 − ξ).
+    let xi = v > 0 ? 0.5 * (1 - (m1 * m1) / v) : 0;
+    if (xi < 0) xi = 0;
+    else if (xi > MAX_SHAPE) xi = MAX_SHAPE;
+    this.xi = xi;
+    this.beta = m1 * (1 - xi);
+  }
+
+  /** The excess over u that the current fit puts at ratio r = rate(u + e) / λ. */
+  private excessAt(r: number): number {
+    if (r >= 1) return 0;
+    const xi = this.xi;
+    return xi === 0 ? -this.beta * Math.log(r) : (this.beta / xi) * (pow(r, -xi) - 1);
+  }
+
+  toJSON(): TailState {
+    return [this.days, this.clusters, this.peaks, this.s1, this.s2, this.peak, this.lastAbove, this.lastT === this.lastT ? this.lastT : null];
+  }
+
+  static fromJSON(s: unknown, threshold: number, quietMs: number): TailCalibrator {
+    if (!Array.isArray(s) || s.length !== 8 || !s.every((v, i) => (typeof v === 'number' && Number.isFinite(v)) || (i === 7 && v === null))) {
+      throw new Error('TailCalibrator.fromJSON: expected 8 numbers');
+    }
+    const c = new TailCalibrator(threshold, quietMs);
+    [c.days, c.clusters, c.peaks, c.s1, c.s2, c.peak, c.lastAbove] = s as number[];
+    c.lastT = s[7] ?? Number.NaN;
+    c.fit();
+    return c;
+  }
+}
+
+// Moments of the prior generalised Pareto: E[e] = β/(1−ξ), E[e²] = 2β²/((1−ξ)(1−2ξ)).
+const PRIOR_M1 = PRIOR_SCALE / (1 - PRIOR_SHAPE);
+const PRIOR_M2 = (2 * PRIOR_SCALE * PRIOR_SCALE) / ((1 - PRIOR_SHAPE) * (1 - 2 * PRIOR_SHAPE));
