@@ -1,6 +1,10 @@
 import { BloomSet } from './bloom-set';
-import { anscombe, DEFAULT_Z_AT_90, inverseAnscombe, scoreFromZ } from './calibration';
+import { anscombe, inverseAnscombe } from './calibration';
+import { EPISODE_QUIET_MS } from './episode-tracker';
 import { EwRobustZDetector, STEP_IN, STEP_OUT } from './ew-robust-z-detector';
+import { scoreFromRate } from './rarity';
+import { TailCalibrator } from './tail-calibrator';
+import type { TailState } from './tail-calibrator';
 import type { DetectorPrior, EwRobustZOptions, EwRobustZState } from './ew-robust-z-detector';
 import { ENV_IO, hourOfDay, SeasonalEnvelope } from './seasonal-envelope';
 import type { SeasonalEnvelopeState } from './seasonal-envelope';
@@ -32,18 +36,31 @@ export type FeatureName =
 
 export interface FeatureExplanation {
   name: FeatureName;
+  /**
+   * For the volume features, counts in the analyst's units: observed = events (records, denied or failed events) in
+   * the last 10 minutes, expected = what is usual in 10 minutes at this time. Otherwise what was seen and what is known.
+   */
   expected: number | string;
   observed: number | string;
   /** This feature's own score in [0, 1]. */
   score: number;
   /** Its part of the combined score (contributions sum to the score). */
   contribution: number;
+  /** Volume features: the unit of expected and observed, e.g. "records in 10 min". */
+  unit?: string;
+  /** Volume features: the top of the usual range in 10 minutes at this time, and the usual total a day. */
+  usualHigh?: number;
+  usualPerDay?: number;
+  /** Volume features: mean days between windows this unusual on this agent's own history (Infinity: none). */
+  onceInDays?: number;
 }
 
 export interface AnomalyAssessment {
   score: number;
   /** Every feature, highest contribution first. */
   features: FeatureExplanation[];
+  /** One line an analyst can judge in seconds, e.g. "500 records touched in 10 min; usually about 15 a day ...". */
+  summary: string;
 }
 
 export interface PeerPrior {
@@ -76,7 +93,6 @@ export interface AgentBehaviorModelOptions {
   hourMinHistoryMs?: number;
   /** Hour-of-day offset from UTC, in minutes (e.g. the agent owner's zone). */
   utcOffsetMinutes?: number;
-  zAt90?: number;
   /** A rate/records level that stays abnormal this long is learnt as the new normal (growth); shorter is a burst. */
   shiftAbsorbAfterMs?: number;
   /**
@@ -117,7 +133,6 @@ export const AGENT_MODEL_DEFAULTS: ResolvedOptions = {
   noveltyMinEvents: 50,
   hourMinHistoryMs: 7 * 24 * 3_600_000,
   utcOffsetMinutes: 0,
-  zAt90: DEFAULT_Z_AT_90,
   shiftAbsorbAfterMs: 2 * 3_600_000,
   novelty: { action: 0.95, resourceType: 0.95, tool: 0.95, hour: 0.95 },
   noveltyMemoryMs: 2 * 24 * 3_600_000,
@@ -140,6 +155,19 @@ const DENIED_PRIOR_EVENTS = 50;
 const DENIED_LEARN_Z = 3;
 const EMPTY_LEVEL = anscombe(0);
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * Evidence (a z on the variance-stabilised scale) above this starts a cluster in the calibrated tails: the score of
+ * each volume feature is how rarely, on this agent's own history, a cluster this far out begins (see rarity.ts).
+ */
+const TAIL_THRESHOLD = 3;
+/** Smoothing rate per day of the usual daily totals (explanations only). */
+const DAILY_TOTAL_RATE = 0.2;
+/** Empty days a gap in activity counts at most (explanations only). */
+const MAX_EMPTY_DAYS = 30;
+/** Exact counts for explanations: events and records in each of the last RING_MINUTES clock minutes. */
+const RING_MINUTES = 10;
+const MINUTE_MS = 60_000;
 
 const F_RATE = 0;
 const F_RECORDS = 1;
@@ -155,7 +183,7 @@ const K_TOOL = 2;
 
 /** Serialised state; short keys because it is stored per agent. */
 export interface AgentBehaviorState {
-  v: 2;
+  v: 3;
   /** Last event time, first event time, events seen. */
   last: number | null;
   first: number | null;
@@ -181,10 +209,27 @@ export interface AgentBehaviorState {
   hdT: number;
   /** 1 when started from a peer prior (novelty, hours and seasonality are live from the first event). */
   prior: 0 | 1;
+  /** Calibrated tails of the rate, records and denied evidence (see TailCalibrator). */
+  tr: TailState;
+  tc: TailState;
+  td: TailState;
+  /** Day index (offset applied), events and records so far that day, and their usual totals a day (EW). */
+  day: number | null;
+  de: number;
+  dr: number;
+  ue: number | null;
+  ur: number | null;
+  /** Minute index of the newest slot, then events and records in each of the last 10 clock minutes (ring). */
+  min: number | null;
+  me: number[];
+  mr: number[];
 }
 
+/** The version-2 state (before calibrated tails and daily totals), still accepted by fromJSON. */
+export type AgentBehaviorStateV2 = Omit<AgentBehaviorState, 'v' | 'tr' | 'tc' | 'td' | 'day' | 'de' | 'dr' | 'ue' | 'ur' | 'min' | 'me' | 'mr'> & { v: 2 };
+
 /** The version-1 state (before seasonality), still accepted by fromJSON. */
-export type AgentBehaviorStateV1 = Omit<AgentBehaviorState, 'v' | 'sea' | 'peerHours' | 'nd' | 'ndT' | 'hd' | 'hdT'> & { v: 1 };
+export type AgentBehaviorStateV1 = Omit<AgentBehaviorStateV2, 'v' | 'sea' | 'peerHours' | 'nd' | 'ndT' | 'hd' | 'hdT'> & { v: 1 };
 
 /** Discovery count a migrated v1 state starts with: its repertoire is re-learnt without alarms. */
 const V1_NOVELTY_DISCOUNT = 20;
@@ -219,6 +264,17 @@ export class AgentBehaviorModel {
   private hd = 0;
   private hdT = 0;
   private fromPrior: 0 | 1 = 0;
+  private tailRate = new TailCalibrator(TAIL_THRESHOLD, EPISODE_QUIET_MS);
+  private tailRecs = new TailCalibrator(TAIL_THRESHOLD, EPISODE_QUIET_MS);
+  private tailDenied = new TailCalibrator(TAIL_THRESHOLD, EPISODE_QUIET_MS);
+  private day = NAN;
+  private de = 0;
+  private dr = 0;
+  private ue = NAN;
+  private ur = NAN;
+  private minute = NAN;
+  private readonly ringEvents = new Float64Array(RING_MINUTES);
+  private readonly ringRecords = new Float64Array(RING_MINUTES);
 
   // Last values seen per kind (already in the Bloom set; not state: a restored model just hashes once more).
   private prevAction: string | undefined;
@@ -245,6 +301,8 @@ export class AgentBehaviorModel {
   private xP = 0;
   private xHours = 0;
   private xHour = 0;
+  private readonly xHigh = new Float64Array(2);
+  private readonly xRateDay = new Float64Array(3);
 
   constructor(options: AgentBehaviorModelOptions = {}) {
     const { prior, ...rest } = options;
@@ -274,8 +332,25 @@ export class AgentBehaviorModel {
     const v = (json as { v?: unknown } | null)?.v;
     if (v === 1) return AgentBehaviorModel.fromV1(json as AgentBehaviorStateV1, options);
     const s = json as AgentBehaviorState;
-    if (!s || v !== 2) throw new Error('AgentBehaviorModel.fromJSON: unknown state version');
+    if (!s || (v !== 2 && v !== 3)) throw new Error('AgentBehaviorModel.fromJSON: unknown state version');
     const m = new AgentBehaviorModel(options);
+    // A version-2 state has no tails yet: they start from their prior and learn from the next events.
+    if (v === 3) {
+      m.tailRate = TailCalibrator.fromJSON(s.tr, TAIL_THRESHOLD, EPISODE_QUIET_MS);
+      m.tailRecs = TailCalibrator.fromJSON(s.tc, TAIL_THRESHOLD, EPISODE_QUIET_MS);
+      m.tailDenied = TailCalibrator.fromJSON(s.td, TAIL_THRESHOLD, EPISODE_QUIET_MS);
+      m.day = s.day ?? NAN;
+      m.de = s.de;
+      m.dr = s.dr;
+      m.ue = s.ue ?? NAN;
+      m.ur = s.ur ?? NAN;
+      m.minute = s.min ?? NAN;
+      if (!Array.isArray(s.me) || s.me.length !== RING_MINUTES || !Array.isArray(s.mr) || s.mr.length !== RING_MINUTES) {
+        throw new Error('AgentBehaviorModel.fromJSON: expected the last minutes\' counts');
+      }
+      m.ringEvents.set(s.me);
+      m.ringRecords.set(s.mr);
+    }
     m.rate = EwRobustZDetector.fromJSON(s.rate, m.detectorOptions());
     m.recs = EwRobustZDetector.fromJSON(s.recs, m.detectorOptions());
     m.seen = BloomSet.fromBase64(s.seen);
@@ -380,6 +455,54 @@ export class AgentBehaviorModel {
     if (this.first !== this.first) this.first = t;
     this.curHour = floor((t + this.offsetMs) / HOUR_MS);
     this.env.advance(this.curHour);
+    this.dailyTotals(floor((t + this.offsetMs) / DAY_MS), records);
+    this.lastMinutes(floor(t / MINUTE_MS), records);
+  }
+
+  /** Exact events and records in each of the last RING_MINUTES clock minutes (explanations only). */
+  private lastMinutes(minute: number, records: number): void {
+    const cur = this.minute;
+    if (cur !== cur || minute - cur >= RING_MINUTES) {
+      this.ringEvents.fill(0);
+      this.ringRecords.fill(0);
+      this.minute = minute;
+    } else if (minute > cur) {
+      for (let m = cur + 1; m <= minute; m++) {
+        this.ringEvents[m % RING_MINUTES] = 0;
+        this.ringRecords[m % RING_MINUTES] = 0;
+      }
+      this.minute = minute;
+    }
+    // An event older than the ring (out of order) is counted in the oldest slot.
+    const slot = (minute > this.minute - RING_MINUTES ? minute : this.minute - RING_MINUTES + 1) % RING_MINUTES;
+    this.ringEvents[slot] += 1;
+    this.ringRecords[slot] += records;
+  }
+
+  /** Events and records a day, and what is usual (EW over days, empty days included): for explanations only. */
+  private dailyTotals(day: number, records: number): void {
+    const cur = this.day;
+    if (cur !== cur) this.day = day;
+    else if (day > cur) {
+      let ue = this.ue;
+      let ur = this.ur;
+      // The first complete day is taken as it is; later days (empty ones too) are smoothed in.
+      ue = ue !== ue ? this.de : ue + DAILY_TOTAL_RATE * (this.de - ue);
+      ur = ur !== ur ? this.dr : ur + DAILY_TOTAL_RATE * (this.dr - ur);
+      const empty = day - cur - 1 < MAX_EMPTY_DAYS ? day - cur - 1 : MAX_EMPTY_DAYS;
+      if (empty > 0) {
+        const keep = (1 - DAILY_TOTAL_RATE) ** empty;
+        ue *= keep;
+        ur *= keep;
+      }
+      this.ue = ue;
+      this.ur = ur;
+      this.day = day;
+      this.de = 0;
+      this.dr = 0;
+    }
+    this.de += 1;
+    this.dr += records;
   }
 
   /**
@@ -410,7 +533,15 @@ export class AgentBehaviorModel {
       STEP_IN[5] = ENV_IO[1];
       STEP_IN[6] = o.seasonalSpread;
       d.stepIn();
-      sc[f] = STEP_OUT[0];
+      const z = d.lastZ;
+      const y = z > 0 ? z : 0;
+      const tail = f === F_RATE ? this.tailRate : this.tailRecs;
+      const rate = tail.ratePerDay(y);
+      // Scored only once the baseline is warm (z is 0 before), from the agent's own calibrated tail.
+      sc[f] = y > 0 ? scoreFromRate(rate) : 0;
+      tail.learn(t, y);
+      this.xRateDay[f] = rate;
+      this.xHigh[f] = STEP_OUT[1] + 2 * d.sigma;
       if (f === F_RATE) this.xRateExpected = STEP_OUT[1];
       else this.xRecsExpected = STEP_OUT[1];
     }
@@ -427,7 +558,11 @@ export class AgentBehaviorModel {
     const wb = this.wb;
     const zDenied = sqrt(wb) + sqrt(wb + 1) - sqrt(4 * this.wn * p + 1);
     const live = this.fromPrior === 1 || this.events >= o.warmupEvents;
-    this.sc[F_DENIED] = live && zDenied > 0 ? scoreFromZ(zDenied, o.zAt90) : 0;
+    const y = live && zDenied > 0 ? zDenied : 0;
+    const rate = this.tailDenied.ratePerDay(y);
+    this.sc[F_DENIED] = y > 0 ? scoreFromRate(rate) : 0;
+    this.tailDenied.learn(this.curT, y);
+    this.xRateDay[F_DENIED] = rate;
     let a = 1 / (this.events + 1 + this.fromPrior * DENIED_PRIOR_EVENTS);
     if (a < DENIED_ALPHA) a = DENIED_ALPHA;
     if (zDenied > DENIED_LEARN_Z) a *= 0.1;
@@ -532,23 +667,54 @@ export class AgentBehaviorModel {
 
   /** The explanation of the last update(): every feature, expected against observed, highest contribution first. */
   explain(): AnomalyAssessment {
-    if (!this.updated) return { score: 0, features: [] };
+    if (!this.updated) return { score: 0, features: [], summary: 'no activity scored yet' };
     const sc = this.sc;
+    let events = 0;
+    let records = 0;
+    for (let i = 0; i < RING_MINUTES; i++) {
+      events += this.ringEvents[i];
+      records += this.ringRecords[i];
+    }
     const items: Array<Omit<FeatureExplanation, 'contribution'>> = [
-      { name: 'action-rate', expected: round2(expectedCount(this.xRateExpected)), observed: round2(this.xWn), score: sc[F_RATE] },
-      { name: 'records-touched', expected: round2(expectedCount(this.xRecsExpected)), observed: round2(this.xWr), score: sc[F_RECORDS] },
-      { name: 'denied-share', expected: round2(this.xP), observed: round2(this.xWb / this.xWn), score: sc[F_DENIED] },
+      this.volumeItem('action-rate', F_RATE, events, this.xRateExpected, this.ue),
+      this.volumeItem('records-touched', F_RECORDS, records, this.xRecsExpected, this.ur),
+      {
+        name: 'denied-share',
+        expected: round2(this.xP),
+        observed: round2(this.xWb / this.xWn),
+        score: sc[F_DENIED],
+        onceInDays: onceIn(this.xRateDay[F_DENIED]),
+      },
       { name: 'new-action', expected: 'previously seen', observed: this.prevAction as string, score: sc[F_ACTION] },
       { name: 'new-resource-type', expected: 'previously seen', observed: this.prevResource as string, score: sc[F_RESOURCE] },
     ];
     if (this.lastHadTool) items.push({ name: 'new-tool', expected: 'previously seen', observed: this.prevTool as string, score: sc[F_TOOL] });
     items.push({ name: 'new-hour', expected: describeHours(this.xHours), observed: this.xHour, score: sc[F_HOUR] });
-    return contributions(items, this.o.boostFloor, this.o.boostWeight, this.lastScore);
+    const assessed = contributions(items, this.o.boostFloor, this.o.boostWeight, this.lastScore);
+    return { ...assessed, summary: summarise(assessed.features) };
+  }
+
+  /**
+   * A volume feature in the analyst's units: exact events (records) in the last 10 clock minutes against what is
+   * usual in 10 minutes at this time (the level it was scored against, from the decayed window, whose steady state is
+   * the count per 10 minutes) and the top of the usual range (level + 2σ), with the usual total a day.
+   */
+  private volumeItem(name: 'action-rate' | 'records-touched', f: number, observed: number, level: number, perDay: number): Omit<FeatureExplanation, 'contribution'> {
+    return {
+      name,
+      expected: round2(expectedCount(level)),
+      observed,
+      score: this.sc[f],
+      unit: name === 'action-rate' ? 'actions in 10 min' : 'records in 10 min',
+      usualHigh: round2(expectedCount(this.xHigh[f])),
+      usualPerDay: perDay === perDay ? round2(perDay) : NAN,
+      onceInDays: onceIn(this.xRateDay[f]),
+    };
   }
 
   toJSON(): AgentBehaviorState {
     return {
-      v: 2,
+      v: 3,
       last: Number.isNaN(this.last) ? null : this.last,
       first: Number.isNaN(this.first) ? null : this.first,
       events: this.events,
@@ -567,6 +733,17 @@ export class AgentBehaviorModel {
       hd: this.hd,
       hdT: this.hdT,
       prior: this.fromPrior,
+      tr: this.tailRate.toJSON(),
+      tc: this.tailRecs.toJSON(),
+      td: this.tailDenied.toJSON(),
+      day: this.day === this.day ? this.day : null,
+      de: this.de,
+      dr: this.dr,
+      ue: this.ue === this.ue ? this.ue : null,
+      ur: this.ur === this.ur ? this.ur : null,
+      min: this.minute === this.minute ? this.minute : null,
+      me: Array.from(this.ringEvents),
+      mr: Array.from(this.ringRecords),
     };
   }
 
@@ -581,7 +758,6 @@ export class AgentBehaviorModel {
     // Unusually low activity is not a security anomaly: only upward deviations score.
     return {
       warmup: this.o.warmupEvents,
-      zAt90: this.o.zAt90,
       minDeviation: 1 / sqrt(Math.PI / 2),
       shiftMinMs: this.o.shiftAbsorbAfterMs,
       direction: 'up',
@@ -607,7 +783,7 @@ function contributions(
   boostFloor: number,
   boostWeight: number,
   score: number,
-): AnomalyAssessment {
+): Omit<AnomalyAssessment, 'summary'> {
   const sorted = [...features].sort((a, b) => b.score - a.score);
   const top = sorted[0]?.score ?? 0;
   const headroom = 1 - top;
@@ -662,4 +838,39 @@ function describeHours(mask: number): string {
 
 function round2(x: number): number {
   return x - x === 0 ? round(x * 100) / 100 : 0;
+}
+
+function onceIn(ratePerDay: number): number {
+  return ratePerDay > 0 ? round2(1 / ratePerDay) : Number.POSITIVE_INFINITY;
+}
+
+/** One line for the analyst, from the feature that drove the score. */
+function summarise(features: FeatureExplanation[]): string {
+  const top = features[0];
+  if (!top || top.score <= 0) return 'nothing unusual';
+  const rarity = top.onceInDays !== undefined && top.onceInDays < Number.POSITIVE_INFINITY ? `; on its own history, about once in ${formatCount(top.onceInDays)} days` : '';
+  switch (top.name) {
+    case 'action-rate':
+    case 'records-touched': {
+      const what = top.name === 'action-rate' ? 'actions' : 'records touched';
+      const perDay = top.usualPerDay !== undefined && top.usualPerDay === top.usualPerDay ? `usually about ${formatCount(top.usualPerDay)} a day, ` : '';
+      return `${formatCount(top.observed as number)} ${what} in 10 min; ${perDay}up to ${formatCount(top.usualHigh ?? 0)} in 10 min at this time${rarity}`;
+    }
+    case 'denied-share':
+      return `${Math.round((top.observed as number) * 100)}% of recent actions denied or failed; usually ${Math.round((top.expected as number) * 100)}%${rarity}`;
+    case 'new-hour':
+      return `active at ${String(top.observed).padStart(2, '0')}:00, an hour it has never worked in (${top.expected})`;
+    case 'new-action':
+      return `first use of action ${top.observed}`;
+    case 'new-resource-type':
+      return `first access to resource type ${top.observed}`;
+    case 'new-tool':
+      return `first use of tool ${top.observed}`;
+  }
+}
+
+/** 0.4 -> "0.4", 14.6 -> "15", 1234 -> "1,234". */
+function formatCount(x: number): string {
+  if (!(x - x === 0)) return String(x);
+  return x < 10 ? String(Math.round(x * 10) / 10) : Math.round(x).toLocaleString('en-US');
 }

@@ -22,14 +22,14 @@
  *  - a peak is learnt at most at the size the current fit expects once in LEARN_CLIP_DAYS days, so a value
  *    a billion deviations out (a counter reset) does not flatten the tail for good.
  *
- * Allocation-free; the state is eight numbers.
+ * Allocation-free; the state is nine numbers.
  */
 // Bound once: inside vm sandboxes (jest) every global lookup is slow, a module constant is not.
-const { exp, pow } = Math;
+const { exp, log, pow } = Math;
 
 const DAY_MS = 86_400_000;
-const PRIOR_DAYS = 2;
-const PRIOR_RATE = 4;
+const PRIOR_DAYS = 1;
+const PRIOR_RATE = 1;
 const PRIOR_PEAKS = 5;
 const PRIOR_SHAPE = 0.25;
 const PRIOR_SCALE = 1;
@@ -38,11 +38,15 @@ const MEMORY_DAYS = 30;
 const EXTRAPOLATION = 50;
 const LEARN_CLIP_DAYS = 1000;
 
-/** [days observed, clusters, peaks learnt, Σ excess, Σ excess², open cluster's peak (0: none), its last time, last time]. */
-export type TailState = [number, number, number, number, number, number, number, number | null];
+/**
+ * [days observed, points, clusters, peaks learnt, Σ excess, Σ excess², open cluster's peak (0: none), its last
+ * exceedance's time, last time].
+ */
+export type TailState = [number, number, number, number, number, number, number, number, number | null];
 
 export class TailCalibrator {
   private days = 0;
+  private points = 0;
   private clusters = 0;
   private peaks = 0;
   private s1 = 0;
@@ -70,12 +74,20 @@ export class TailCalibrator {
     this.quietMs = ms;
   }
 
-  /** Expected clusters per day whose peak reaches y (for y at or below u: the rate of clusters above u). */
+  /**
+   * Expected clusters per day whose peak reaches y. Below u, where only the threshold's rate is modelled, the rate
+   * is interpolated log-linearly from every point (y = 0) to the clusters above u, so the score rises continuously.
+   */
   ratePerDay(y: number): number {
     const days = this.days + PRIOR_DAYS;
     const lambda = (this.clusters + PRIOR_DAYS * PRIOR_RATE) / days;
     const u = this.threshold;
-    if (!(y > u)) return lambda;
+    if (!(y > u)) {
+      const perDay = this.points / days;
+      if (!(y > 0) || !(perDay > lambda)) return perDay > lambda ? perDay : lambda;
+      const f = y / u;
+      return exp((1 - f) * log(perDay) + f * log(lambda));
+    }
     const xi = this.xi;
     const e = y - u;
     const fitted = xi === 0 ? lambda * exp(-e / this.beta) : lambda * pow(1 + (xi * e) / this.beta, -1 / xi);
@@ -90,21 +102,26 @@ export class TailCalibrator {
       const dtDays = (t - last) / DAY_MS;
       const keep = exp(-dtDays / MEMORY_DAYS);
       this.days = this.days * keep + dtDays;
+      this.points *= keep;
       this.clusters *= keep;
     }
+    this.points += 1;
     if (!(t <= last)) this.lastT = t;
     if (this.peak > 0 && t - this.lastAbove >= this.quietMs) this.close();
     if (!(y > this.threshold)) return;
-    if (this.peak === 0) this.clusters += 1;
     if (y > this.peak) this.peak = y;
     this.lastAbove = t;
   }
 
-  /** A cluster ended: its peak (clipped) joins the fit. Peaks are forgotten at the pace clusters are. */
+  /**
+   * A cluster ended: it counts, and its peak (clipped) joins the fit; peaks are forgotten at the pace clusters are.
+   * (Counted when it ends, not when it starts, so an incident in progress is judged against the history before it.)
+   */
   private close(): void {
     let e = this.peak - this.threshold;
     this.peak = 0;
     const lambda = (this.clusters + PRIOR_DAYS * PRIOR_RATE) / (this.days + PRIOR_DAYS);
+    this.clusters += 1;
     const clip = this.excessAt(1 / (LEARN_CLIP_DAYS * lambda));
     if (e > clip) e = clip;
     const keep = 1 - 1 / (this.clusters + PRIOR_PEAKS + 1);
@@ -132,20 +149,20 @@ export class TailCalibrator {
   private excessAt(r: number): number {
     if (r >= 1) return 0;
     const xi = this.xi;
-    return xi === 0 ? -this.beta * Math.log(r) : (this.beta / xi) * (pow(r, -xi) - 1);
+    return xi === 0 ? -this.beta * log(r) : (this.beta / xi) * (pow(r, -xi) - 1);
   }
 
   toJSON(): TailState {
-    return [this.days, this.clusters, this.peaks, this.s1, this.s2, this.peak, this.lastAbove, this.lastT === this.lastT ? this.lastT : null];
+    return [this.days, this.points, this.clusters, this.peaks, this.s1, this.s2, this.peak, this.lastAbove, this.lastT === this.lastT ? this.lastT : null];
   }
 
   static fromJSON(s: unknown, threshold: number, quietMs: number): TailCalibrator {
-    if (!Array.isArray(s) || s.length !== 8 || !s.every((v, i) => (typeof v === 'number' && Number.isFinite(v)) || (i === 7 && v === null))) {
-      throw new Error('TailCalibrator.fromJSON: expected 8 numbers');
+    if (!Array.isArray(s) || s.length !== 9 || !s.every((v, i) => (typeof v === 'number' && Number.isFinite(v)) || (i === 8 && v === null))) {
+      throw new Error('TailCalibrator.fromJSON: expected 9 numbers');
     }
     const c = new TailCalibrator(threshold, quietMs);
-    [c.days, c.clusters, c.peaks, c.s1, c.s2, c.peak, c.lastAbove] = s as number[];
-    c.lastT = s[7] ?? Number.NaN;
+    [c.days, c.points, c.clusters, c.peaks, c.s1, c.s2, c.peak, c.lastAbove] = s as number[];
+    c.lastT = s[8] ?? Number.NaN;
     c.fit();
     return c;
   }
