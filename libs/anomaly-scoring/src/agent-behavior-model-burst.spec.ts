@@ -20,4 +20,21 @@ describe('an agent touching ~15 records a day, then 500 in ten minutes', () => {
     // The burst keeps scoring high while it lasts rather than being learnt as the new normal.
     expect(burstScores.slice(firstFlag, 200).every((a) => a.score > 0.9)).toBe(true);
   });
+
+  it('explains the burst in records per 10 minutes against the agent\'s usual day, not in transformed units', () => {
+    const model = new AgentBehaviorModel();
+    const normal = normalDays(3, 14);
+    normal.forEach((e) => model.update(e));
+    const recordsPerDay = normal.reduce((n, e) => n + e.recordsTouched, 0) / 14;
+    // All 500 records in ten minutes: the explanation at the last one.
+    burst(START + 14 * DAY + 11 * HOUR, 500, 10 * 60_000).forEach((e) => model.update(e));
+    const { features, summary } = model.explain();
+    const records = features.find((f) => f.name === 'records-touched')!;
+    expect(records.observed).toBe(500);
+    expect(records.unit).toBe('records in 10 min');
+    expect(records.usualPerDay).toBeGreaterThan(recordsPerDay * 0.6);
+    expect(records.usualPerDay).toBeLessThan(recordsPerDay * 1.4);
+    expect(records.usualHigh).toBeLessThan(20);
+    expect(summary).toMatch(/^500 (records touched|actions) in 10 min; usually about [\d.]+ a day, up to [\d.]+ in 10 min at this time/);
+  });
 });

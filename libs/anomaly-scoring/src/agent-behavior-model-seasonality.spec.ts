@@ -117,7 +117,7 @@ describe('explain()', () => {
   });
 
   it('is empty before any update', () => {
-    expect(new AgentBehaviorModel().explain()).toEqual({ score: 0, features: [] });
+    expect(new AgentBehaviorModel().explain()).toEqual({ score: 0, features: [], summary: 'no activity scored yet' });
   });
 });
 
@@ -142,10 +142,22 @@ describe('state', () => {
     expect(m.baseline.rate).toEqual({ mean: 2.4, deviation: 0.3 });
     const scores = normalDays(9, 5, START + 14 * DAY).map((e) => m.update(e));
     expect(Math.max(...scores)).toBeLessThan(0.9);
-    expect(JSON.parse(JSON.stringify(m.toJSON())).v).toBe(2);
+    expect(JSON.parse(JSON.stringify(m.toJSON())).v).toBe(3);
+  });
+
+  it('migrates a version-2 state: its tails start from their prior and a restored model stays exact', () => {
+    const m = new AgentBehaviorModel();
+    normalDays(4, 10).forEach((e) => m.update(e));
+    const { tr: _tr, tc: _tc, td: _td, day: _day, de: _de, dr: _dr, ue: _ue, ur: _ur, min: _min, me: _me, mr: _mr, ...rest } = m.toJSON();
+    const migrated = AgentBehaviorModel.fromJSON({ ...rest, v: 2 });
+    const scores = normalDays(5, 3, START + 10 * DAY).map((e) => migrated.update(e));
+    expect(Math.max(...scores)).toBeLessThan(0.9);
+    const restored = AgentBehaviorModel.fromJSON(JSON.parse(JSON.stringify(migrated.toJSON())));
+    for (const e of normalDays(6, 1, START + 13 * DAY)) expect(restored.update(e)).toBe(migrated.update(e));
   });
 
   it('rejects an unknown state version', () => {
-    expect(() => AgentBehaviorModel.fromJSON({ v: 3 })).toThrow(/unknown state version/);
+    expect(() => AgentBehaviorModel.fromJSON({ v: 4 })).toThrow(/unknown state version/);
+    expect(() => AgentBehaviorModel.fromJSON({ ...new AgentBehaviorModel().toJSON(), tr: [1, 2] })).toThrow(/expected 9 numbers/);
   });
 });

@@ -125,18 +125,18 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
         score,
         episodeId: state.episodeId,
         episodeState: 'ended',
-        features: this.explain(state),
+        features: this.explain(state).features,
         summary: `back within its baseline after a peak of ${ended.peak.toFixed(2)}`,
       }, known));
       state.episodeId = undefined;
     }
     if (transition === 'started') {
       state.episodeId = deterministicUuid(`episode:${event.id}`);
-      const features = this.explain(state);
-      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'started', features, summary: summarise(features, known) }, known));
+      const { features, summary } = this.explain(state, known);
+      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'started', features, summary }, known));
     } else if (transition === 'escalated' && state.episodeId) {
-      const features = this.explain(state);
-      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'ongoing', features, summary: summarise(features, known) }, known));
+      const { features, summary } = this.explain(state, known);
+      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'ongoing', features, summary }, known));
     }
   }
 
@@ -167,9 +167,17 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
     return scoringStateFromJSON(json);
   }
 
-  /** The explanation is built only for what is reported: most events never need one. */
-  private explain(state: AgentScoringState): Anomaly['features'] {
-    return state.model.explain().features.filter((f) => f.contribution > 0).slice(0, 8).map(toAnomalyFeature);
+  /**
+   * The explanation is built only for what is reported: most events never need one. The summary is the model's own
+   * sentence in the analyst's units ("500 records touched in 10 min; usually about 15 a day, ..."), with the tier.
+   */
+  private explain(state: AgentScoringState, known?: KnownAgent): Pick<Anomaly, 'features' | 'summary'> {
+    const assessment = state.model.explain();
+    const tier = known ? ` (${known.riskTier} risk)` : '';
+    return {
+      features: assessment.features.filter((f) => f.contribution > 0).slice(0, 8).map(toAnomalyFeature),
+      summary: `${assessment.summary}${tier}`.slice(0, 2000),
+    };
   }
 
   private anomaly(
@@ -236,13 +244,6 @@ function toAnomalyFeature(f: FeatureExplanation): Anomaly['features'][number] {
     observed: categorical ? 1 : round(f.observed as number),
     contribution: round(f.contribution),
   };
-}
-
-function summarise(features: Anomaly['features'], known?: KnownAgent): string {
-  const top = features[0];
-  if (!top) return 'behaviour far outside its baseline';
-  const tier = known ? ` (${known.riskTier} risk)` : '';
-  return `${top.name}: observed ${top.observed} against an expected ${top.expected}${tier}`;
 }
 
 function round(value: number): number {
