@@ -1,3 +1,4 @@
+import { EPISODE_QUIET_MS } from './episode-tracker';
 import { scoreFromRate } from './rarity';
 import { TailCalibrator } from './tail-calibrator';
 import type { TailState } from './tail-calibrator';
@@ -57,8 +58,11 @@ export interface StreamDetectorState {
   /** Value resolution (smallest change seen) and typical magnitude. */
   q: number;
   m: number;
-  /** Time the level difference turned extreme, null outside one. */
+  /** Time the level difference turned extreme (null outside one) and the points since. */
   x: number | null;
+  xp: number;
+  /** Last value seen. */
+  lv: number | null;
   /** Hour-of-day (24) and day-of-week (7) offsets. */
   d: number[];
   w: number[];
@@ -80,7 +84,7 @@ const WEEKLY_RATE_PER_WEEK = 0.2;
 /** Tail thresholds (in typical deviations) and the calibrators' memory in days (at least MIN_MEMORY points). */
 const TAIL_THRESHOLD = 3;
 /** Exceedances closer than this (or three sampling intervals) are one occurrence, as an alarm episode would be. */
-const QUIET_MS = 15 * 60_000;
+const QUIET_MS = EPISODE_QUIET_MS;
 /** A shift whose evidence stays this rare for SHIFT_ABSORB_MS (and SHIFT_ABSORB_POINTS) becomes the new normal. */
 const SHIFT_EXTREME_RATE = 0.1;
 const SHIFT_ABSORB_MS = 2 * HOUR_MS;
@@ -127,11 +131,12 @@ export class StreamDetector {
   private q = Number.POSITIVE_INFINITY;
   private mag = 0;
   private since = NAN;
+  private shiftPoints = 0;
   private lastValue = NAN;
   private readonly daily = new Float64Array(24);
   private readonly weekly = new Float64Array(7);
-  private readonly pointTail = new TailCalibrator(TAIL_THRESHOLD, QUIET_MS);
-  private readonly shiftTail = new TailCalibrator(TAIL_THRESHOLD, QUIET_MS);
+  private pointTail = new TailCalibrator(TAIL_THRESHOLD, QUIET_MS);
+  private shiftTail = new TailCalibrator(TAIL_THRESHOLD, QUIET_MS);
 
   // Scratch of the last update (not state).
   private xScore = 0;
@@ -229,8 +234,6 @@ export class StreamDetector {
     return score;
   }
 
-  private shiftPoints = 0;
-
   /** The last point's score and what it was measured against, in the stream's units. */
   explain(): StreamAssessment {
     const spread = 2 * this.xSpread;
@@ -249,6 +252,66 @@ export class StreamDetector {
     return this.xScore;
   }
 
+  /** Exact: a restored detector scores the next points bit for bit as this one would. Options are not stored. */
+  toJSON(): StreamDetectorState {
+    const orNull = (x: number) => (x === x && x !== Number.POSITIVE_INFINITY ? x : null);
+    return {
+      v: 1,
+      n: this.n,
+      t: orNull(this.lastT),
+      dt: this.dt === this.dt ? this.dt : 0,
+      l: this.level,
+      r: this.ref,
+      s1: this.s1,
+      s2: this.s2,
+      q: this.q === Number.POSITIVE_INFINITY ? 0 : this.q,
+      m: this.mag,
+      x: orNull(this.since),
+      xp: this.shiftPoints,
+      lv: orNull(this.lastValue),
+      d: Array.from(this.daily),
+      w: Array.from(this.weekly),
+      c1: this.pointTail.toJSON(),
+      c2: this.shiftTail.toJSON(),
+    };
+  }
+
+  static fromJSON(json: unknown, options: StreamDetectorOptions = {}): StreamDetector {
+    const s = json as StreamDetectorState;
+    const numbers = [s?.n, s?.dt, s?.l, s?.r, s?.s1, s?.s2, s?.q, s?.m, s?.xp, s?.t ?? 0, s?.x ?? 0, s?.lv ?? 0];
+    if (s?.v !== 1 || !numbers.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new Error('StreamDetector.fromJSON: expected a version-1 state of finite numbers');
+    }
+    if (!Array.isArray(s.d) || s.d.length !== 24 || !Array.isArray(s.w) || s.w.length !== 7 || ![...s.d, ...s.w].every(Number.isFinite)) {
+      throw new Error('StreamDetector.fromJSON: expected 24 hour-of-day and 7 day-of-week offsets');
+    }
+    const d = new StreamDetector(options);
+    d.n = s.n;
+    d.lastT = s.t ?? NAN;
+    d.dt = s.dt > 0 ? s.dt : NAN;
+    d.level = s.l;
+    d.ref = s.r;
+    d.s1 = s.s1;
+    d.s2 = s.s2;
+    d.q = s.q > 0 ? s.q : Number.POSITIVE_INFINITY;
+    d.mag = s.m;
+    d.since = s.x ?? NAN;
+    d.shiftPoints = s.xp;
+    d.lastValue = s.lv ?? NAN;
+    d.daily.set(s.d);
+    d.weekly.set(s.w);
+    d.pointTail = TailCalibrator.fromJSON(s.c1, TAIL_THRESHOLD, QUIET_MS);
+    d.shiftTail = TailCalibrator.fromJSON(s.c2, TAIL_THRESHOLD, QUIET_MS);
+    d.pointTail.setQuietMs(d.quietMs());
+    d.shiftTail.setQuietMs(d.quietMs());
+    return d;
+  }
+
+  /** Exceedances closer than this are one occurrence: EPISODE_QUIET_MS, or three sampling intervals if longer. */
+  private quietMs(): number {
+    return this.dt === this.dt && 3 * this.dt > QUIET_MS ? 3 * this.dt : QUIET_MS;
+  }
+
   private directed(r: number): number {
     const dir = this.dir;
     return dir === BOTH ? (r < 0 ? -r : r) : dir === UP ? (r > 0 ? r : 0) : r < 0 ? -r : 0;
@@ -261,12 +324,11 @@ export class StreamDetector {
       const gap = t - last;
       if (this.dt !== this.dt) this.dt = gap;
       else this.dt += 0.01 * ((gap < 4 * this.dt ? gap : 4 * this.dt) - this.dt);
-      const quiet = 3 * this.dt > QUIET_MS ? 3 * this.dt : QUIET_MS;
+      const quiet = this.quietMs();
       this.pointTail.setQuietMs(quiet);
       this.shiftTail.setQuietMs(quiet);
     }
     if (!(t <= last)) this.lastT = t;
-    if (this.dt !== this.dt) this.dt = HOUR_MS;
   }
 
   /** The smallest change between consecutive values (the stream's resolution) and its typical magnitude. */
@@ -306,7 +368,7 @@ export class StreamDetector {
   /** Holt-Winters style: the hour-of-day bins (interpolated) and the day of week learn what the level does not explain. */
   private learnSeasonal(e: number, clip: number, h0: number, h1: number, w0: number, w1: number, dow: number): void {
     const r = e > clip ? clip : e < -clip ? -clip : e;
-    const perDay = DAY_MS / this.dt;
+    const perDay = this.dt === this.dt ? DAY_MS / this.dt : 24;
     const gd = min(0.5, DAILY_RATE_PER_DAY / max(1, perDay / 24));
     const gw = min(0.5, WEEKLY_RATE_PER_WEEK / max(1, perDay));
     this.daily[h0] += gd * w0 * r;

@@ -47,44 +47,53 @@ export function quietPeriodMs(s: Pick<Series, 'intervalS'>): number {
   return Math.max(EPISODE_QUIET_MS, 3 * s.intervalS * 1000);
 }
 
+/** Scores a detector's per-point scores: alarms as the EpisodeTracker would raise them, judged against the windows. */
 export function scoreSeries(s: Series, scores: Float64Array, thresholds: readonly number[]): SeriesScoring {
+  const quiet = quietPeriodMs(s);
+  const starts = thresholds.map((threshold) => {
+    const out: number[] = [];
+    let lastAbove = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < scores.length; i++) {
+      if (!(scores[i] >= threshold)) continue;
+      if (s.t[i] - lastAbove >= quiet) out.push(s.t[i]);
+      lastAbove = s.t[i];
+    }
+    return out;
+  });
+  return judgeAlarms(s, scores, thresholds, starts);
+}
+
+/**
+ * Judges alarm start times (one list per threshold) against the series' windows. `pointScores` is one score per point
+ * of the series (for a replay of events, the highest score of the events in that interval), for the share of
+ * anomaly-free points at or above the reporting floor.
+ */
+export function judgeAlarms(s: Series, pointScores: Float64Array, thresholds: readonly number[], starts: number[][]): SeriesScoring {
   const n = s.t.length;
   const start = Math.floor(n * PROBATION);
   const tStart = s.t[start];
-  const quiet = quietPeriodMs(s);
-  const lead = quiet;
+  const lead = quietPeriodMs(s);
   const windows = s.widened.filter(([a]) => a >= tStart);
-  // For each point: index of the window it lies in (with lead), or -1.
-  const windowOf = new Int32Array(n).fill(-1);
-  windows.forEach(([a, b], w) => {
-    for (let i = start; i < n; i++) if (s.t[i] >= a - lead && s.t[i] <= b) windowOf[i] = w;
-  });
-  const firstLabelled = windows.map(([a, b]) => {
-    const exact = s.windows.find(([x, y]) => x >= a && y <= b) ?? [a, b];
-    return exact[0];
-  });
+  const windowAt = (t: number): number => windows.findIndex(([a, b]) => t >= a - lead && t <= b);
+  const firstLabelled = windows.map(([a, b]) => (s.windows.find(([x, y]) => x >= a && y <= b) ?? [a, b])[0]);
   let quietPoints = 0;
   let quietAtFloor = 0;
   for (let i = start; i < n; i++) {
-    if (windowOf[i] >= 0) continue;
+    if (windowAt(s.t[i]) >= 0) continue;
     quietPoints++;
-    if (scores[i] >= 0.9) quietAtFloor++;
+    if (pointScores[i] >= 0.9) quietAtFloor++;
   }
-  const byThreshold = thresholds.map((threshold) => {
+  const byThreshold = thresholds.map((threshold, k) => {
     const caught = new Uint8Array(windows.length);
     const delays: number[] = [];
     let falseAlarms = 0;
-    let lastAbove = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      if (!(scores[i] >= threshold)) continue;
-      const startsAlarm = s.t[i] - lastAbove >= quiet;
-      lastAbove = s.t[i];
-      if (!startsAlarm || i < start) continue;
-      const w = windowOf[i];
+    for (const t of starts[k]) {
+      if (t < tStart) continue;
+      const w = windowAt(t);
       if (w < 0) falseAlarms++;
       else if (!caught[w]) {
         caught[w] = 1;
-        delays.push(Math.round((s.t[i] - firstLabelled[w]) / (s.intervalS * 1000)));
+        delays.push(Math.round((t - firstLabelled[w]) / (s.intervalS * 1000)));
       }
     }
     return { threshold, windows: windows.length, caught: caught.reduce((a, b) => a + b, 0), falseAlarms, delaysPoints: delays };
