@@ -78,10 +78,16 @@ const REFERENCE_RATE = 0.01;
 const SPREAD_RATE = 0.02;
 /** Residuals are learnt clipped at this many typical deviations (Huber), so a burst barely moves the baselines. */
 const HUBER = 3;
+/**
+ * The spread never falls below SLOW_SHARE of a slow-memory spread (SLOW_RATE per point): after a flat or idle
+ * stretch the ordinary noise that returns is not taken for an outlier a thousand deviations out.
+ */
+const SLOW_SHARE = 0.5;
+const SLOW_RATE = 0.001;
 /** Seasonal offsets move by about this share of their error per day (hour of day) and per week (day of week). */
 const DAILY_RATE_PER_DAY = 0.2;
 const WEEKLY_RATE_PER_WEEK = 0.2;
-/** Tail thresholds (in typical deviations) and the calibrators' memory in days (at least MIN_MEMORY points). */
+/** Tail threshold of both kinds of evidence, in typical deviations. */
 const TAIL_THRESHOLD = 3;
 /** Exceedances closer than this (or three sampling intervals) are one occurrence, as an alarm episode would be. */
 const QUIET_MS = EPISODE_QUIET_MS;
@@ -132,6 +138,7 @@ export class StreamDetector {
   private mag = 0;
   private since = NAN;
   private shiftPoints = 0;
+  private sSlow = 0;
   private lastValue = NAN;
   private readonly daily = new Float64Array(24);
   private readonly weekly = new Float64Array(7);
@@ -164,7 +171,6 @@ export class StreamDetector {
       return 0;
     }
     this.cadence(t);
-    this.resolution(x);
     // Where in the day (fractional hour, interpolated between two bins) and week.
     const local = t + this.offsetMs;
     const hf = (((local % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
@@ -177,9 +183,12 @@ export class StreamDetector {
 
     if (this.n < WARMUP) {
       this.warmup(x - seasonal);
+      this.resolution(x);
       return 0;
     }
-    const floor1 = this.spreadFloor();
+    const floorR = this.spreadFloor();
+    const floorS = SLOW_SHARE * this.sSlow;
+    const floor1 = floorR > floorS ? floorR : floorS;
     const sigma1 = MAD_TO_SIGMA * (this.s1 > floor1 ? this.s1 : floor1);
     const expected = this.level + seasonal;
     const resid = x - expected;
@@ -209,7 +218,9 @@ export class StreamDetector {
     this.pointTail.learn(t, y1);
     this.shiftTail.learn(t, y2);
     const absR = abs(resid);
-    this.s1 += SPREAD_RATE * ((absR < clip1 ? absR : clip1) - this.s1);
+    const learnt = absR < clip1 ? absR : clip1;
+    this.s1 += SPREAD_RATE * (learnt - this.s1);
+    this.sSlow += SLOW_RATE * (learnt - this.sSlow);
     this.level = levelNext;
     const clip2 = HUBER * sigma2;
     const absD = abs(diff);
@@ -230,6 +241,7 @@ export class StreamDetector {
       this.ref += REFERENCE_RATE * (dr > clipR ? clipR : dr < -clipR ? -clipR : dr);
     }
     this.learnSeasonal(x - this.level - seasonal, clip1, h0, h1, w0, w1, dow);
+    this.resolution(x);
     this.n += 1;
     return score;
   }
@@ -361,6 +373,7 @@ export class StreamDetector {
       this.ref = this.level;
       this.s1 += (abs(r) - this.s1) / this.n;
       this.s2 = this.s1 * 0.3;
+      this.sSlow = this.s1;
     }
     this.n += 1;
   }

@@ -31,9 +31,10 @@ const DAY_MS = 86_400_000;
 const PRIOR_DAYS = 1;
 const PRIOR_RATE = 1;
 const PRIOR_PEAKS = 5;
-const PRIOR_SHAPE = 0.25;
-const PRIOR_SCALE = 1;
+const PRIOR_SHAPE = 0.2;
+const PRIOR_SCALE = 0.5;
 const MAX_SHAPE = 0.45;
+
 const MEMORY_DAYS = 30;
 const EXTRAPOLATION = 50;
 const LEARN_CLIP_DAYS = 1000;
@@ -90,7 +91,9 @@ export class TailCalibrator {
     }
     const xi = this.xi;
     const e = y - u;
-    const fitted = xi === 0 ? lambda * exp(-e / this.beta) : lambda * pow(1 + (xi * e) / this.beta, -1 / xi);
+    const z = 1 + (xi * e) / this.beta;
+    // A light tail (ξ < 0) ends at u + β/|ξ|: beyond it only the history bound below remains.
+    const fitted = xi === 0 ? lambda * exp(-e / this.beta) : z > 0 ? lambda * pow(z, -1 / xi) : 0;
     // Added, not a maximum: stronger evidence still scores higher, it just cannot be called rarer than the history.
     return fitted + 1 / (EXTRAPOLATION * days);
   }
@@ -149,6 +152,7 @@ export class TailCalibrator {
   private excessAt(r: number): number {
     if (r >= 1) return 0;
     const xi = this.xi;
+    // (For ξ < 0 this stays below the endpoint β/|ξ|.)
     return xi === 0 ? -this.beta * log(r) : (this.beta / xi) * (pow(r, -xi) - 1);
   }
 
