@@ -52,9 +52,10 @@ export interface StreamDetectorState {
   /** Fast level, slow reference level (both without the seasonal part). */
   l: number;
   r: number;
-  /** Typical absolute point residual and level difference. */
+  /** Typical absolute point residual and level difference, and the slow-memory point spread. */
   s1: number;
   s2: number;
+  ss: number;
   /** Value resolution (smallest change seen) and typical magnitude. */
   q: number;
   m: number;
@@ -276,6 +277,7 @@ export class StreamDetector {
       r: this.ref,
       s1: this.s1,
       s2: this.s2,
+      ss: this.sSlow,
       q: this.q === Number.POSITIVE_INFINITY ? 0 : this.q,
       m: this.mag,
       x: orNull(this.since),
@@ -290,7 +292,7 @@ export class StreamDetector {
 
   static fromJSON(json: unknown, options: StreamDetectorOptions = {}): StreamDetector {
     const s = json as StreamDetectorState;
-    const numbers = [s?.n, s?.dt, s?.l, s?.r, s?.s1, s?.s2, s?.q, s?.m, s?.xp, s?.t ?? 0, s?.x ?? 0, s?.lv ?? 0];
+    const numbers = [s?.n, s?.dt, s?.l, s?.r, s?.s1, s?.s2, s?.ss, s?.q, s?.m, s?.xp, s?.t ?? 0, s?.x ?? 0, s?.lv ?? 0];
     if (s?.v !== 1 || !numbers.every((v) => typeof v === 'number' && Number.isFinite(v))) {
       throw new Error('StreamDetector.fromJSON: expected a version-1 state of finite numbers');
     }
@@ -305,6 +307,7 @@ export class StreamDetector {
     d.ref = s.r;
     d.s1 = s.s1;
     d.s2 = s.s2;
+    d.sSlow = s.ss;
     d.q = s.q > 0 ? s.q : Number.POSITIVE_INFINITY;
     d.mag = s.m;
     d.since = s.x ?? NAN;

@@ -14,9 +14,9 @@
  * number honest on real streams:
  *  - a prior (PRIOR_DAYS days at PRIOR_RATE clusters a day, PRIOR_PEAKS peaks of a heavy tail) that the stream's own
  *    history outweighs within days: a young stream is not sure of anything yet;
- *  - no claim far beyond the history: a rate of once in EXTRAPOLATION × the days observed is added to the fitted
- *    one, so a stream seen for two days cannot call anything a once-in-a-year event (stronger evidence still scores
- *    higher: the score approaches that bound without reaching it);
+ *  - no claim far beyond the history: a rate of once in EXTRAPOLATION × the days observed (divided by
+ *    1 + ln(y/u), so that stronger evidence still scores higher) is added to the fitted one, so a stream seen for two
+ *    days cannot call anything a once-in-a-year event;
  *  - ξ is kept in [0, MAX_SHAPE]: a bounded tail fitted on a few peaks would make every larger value impossible
  *    (a saturated score), and method-of-moments estimates need ξ < 1/2;
  *  - a peak is learnt at most at the size the current fit expects once in LEARN_CLIP_DAYS days, so a value
@@ -37,6 +37,7 @@ const MAX_SHAPE = 0.45;
 
 const MEMORY_DAYS = 30;
 const EXTRAPOLATION = 50;
+const BOUND_EASING = 0.03;
 const LEARN_CLIP_DAYS = 1000;
 
 /**
@@ -94,8 +95,9 @@ export class TailCalibrator {
     const z = 1 + (xi * e) / this.beta;
     // A light tail (ξ < 0) ends at u + β/|ξ|: beyond it only the history bound below remains.
     const fitted = xi === 0 ? lambda * exp(-e / this.beta) : z > 0 ? lambda * pow(z, -1 / xi) : 0;
-    // Added, not a maximum: stronger evidence still scores higher, it just cannot be called rarer than the history.
-    return fitted + 1 / (EXTRAPOLATION * days);
+    // Added, not a maximum, and easing off slowly with the evidence: stronger evidence still scores higher, it just
+    // cannot be called much rarer than the history allows.
+    return fitted + 1 / (EXTRAPOLATION * days * (1 + BOUND_EASING * log(y / u)));
   }
 
   /** Learns y at time t (epoch ms), after it was scored. */
