@@ -75,12 +75,18 @@ describe('AgentBehaviorModel', () => {
     expect(Math.max(...scores)).toBe(0);
   });
 
-  it('scores a run of denials', () => {
-    const m = trained(4);
-    const scores = Array.from({ length: 10 }, (_, i) => assess(m, { ...usual, t: at + i * 30_000, outcome: 'denied' }));
-    const last = scores[scores.length - 1];
-    expect(last.score).toBeGreaterThan(0.9);
-    expect(last.features[0].name).toBe('denied-share');
+  it('scores a run of denials by how rare it is on the agent\'s own history', () => {
+    // Ten denials in five minutes from an agent that is denied about once a week.
+    const run = (m: AgentBehaviorModel, from: number) =>
+      Array.from({ length: 10 }, (_, i) => assess(m, { ...usual, t: from + i * 30_000, outcome: 'denied' })).pop()!;
+    const month = run(trained(4, 28), START + 28 * DAY + 10 * HOUR);
+    expect(month.score).toBeGreaterThan(0.9);
+    expect(month.features[0].name).toBe('denied-share');
+    expect(month.summary).toMatch(/^100% of recent actions denied or failed; usually \d+%/);
+    // The same run after two weeks of history cannot yet be called a once-in-100-days event, only a rarer one.
+    const fortnight = run(trained(4), at);
+    expect(fortnight.score).toBeGreaterThan(0.8);
+    expect(fortnight.score).toBeLessThan(month.score);
   });
 
   it('keeps its state under 2 KB after weeks of varied activity, and restores it exactly', () => {

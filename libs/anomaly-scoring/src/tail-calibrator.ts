@@ -36,7 +36,7 @@ const PRIOR_SCALE = 0.5;
 const MAX_SHAPE = 0.45;
 
 const MEMORY_DAYS = 30;
-const EXTRAPOLATION = 50;
+const EXTRAPOLATION = 100;
 const BOUND_EASING = 0.03;
 const LEARN_CLIP_DAYS = 1000;
 
