@@ -2,6 +2,10 @@
 const { max, pow, sqrt } = Math;
 
 /**
+ * The previous, assumed calibration (kept for EwRobustZDetector's own score, which the evaluation compares against):
+ * scores in the product come from each stream's own tail, see rarity.ts. Real streams are not Gaussian, and this map
+ * put 5% of their points above 0.9.
+ *
  * Maps a robust z (distance from the baseline in estimated standard deviations) to a score in [0, 1]:
  *
  *   score = 1 - 10^(-(z / zAt90)^2)

@@ -93,6 +93,12 @@ const DOWN = 2;
 const BOTH = 3;
 
 /**
+ * The agent model's baseline for its volume signals (not exported from the package): it supplies the robust z of
+ * each window against the baseline or seasonal level, and the agent model turns that z into a score through its
+ * calibrated tails (TailCalibrator, rarity.ts). Its own z-to-score map (scoreFromZ, 0.9 at z = 4) was the package's
+ * univariate entry point until real streams showed that a fixed map means nothing on them; it remains only so that
+ * the real-world evaluation can show what it replaced. For any (timestamp, value) stream use StreamDetector.
+ *
  * Exponentially weighted robust z-score for any univariate stream: EW mean and EW mean absolute deviation,
  * Huber-clipped so that a burst moves the mean by at most alpha·huberK·σ per point and never widens the deviation;
  * a shift that persists (drift of the signed z beyond shiftThreshold) is absorbed at shiftAlpha so that growth does
