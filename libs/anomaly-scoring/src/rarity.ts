@@ -16,16 +16,17 @@
  * suite: real streams carry more surprises than any model of them expects (unlabelled incidents, regime changes), so
  * the rate that can be promised at 0.9 is below what the fitted tails alone would claim (see evaluation/).
  */
-const DAYS_PER_POINT_OF_SCORE = 10;
+/** score = 1 − DAYS_PER_SCORE × rate (inlined on the agent model's hot path, where a call would box its result). */
+export const DAYS_PER_SCORE = 10;
 
 /** Score of an occurrence rate (expected occurrences per day of something at least this surprising). */
 export function scoreFromRate(ratePerDay: number): number {
   if (!(ratePerDay >= 0)) return 0;
-  const s = 1 - DAYS_PER_POINT_OF_SCORE * ratePerDay;
+  const s = 1 - DAYS_PER_SCORE * ratePerDay;
   return s > 0 ? s : 0;
 }
 
 /** Inverse of scoreFromRate: the mean days between occurrences that a score stands for (Infinity at 1). */
 export function daysBetweenAt(score: number): number {
-  return DAYS_PER_POINT_OF_SCORE / (1 - score);
+  return DAYS_PER_SCORE / (1 - score);
 }

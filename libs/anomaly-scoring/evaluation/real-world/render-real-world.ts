@@ -11,7 +11,7 @@ function pct(x: number, digits = 1): string {
 }
 
 function thresholdTable(set: EvaluatedSet): string[] {
-  const rows: Array<[string, ThresholdRow]> = [...set.product.map((p) => [String(p.threshold), p] as [string, ThresholdRow]), [`best corpus-wide (F1): ${set.best.threshold}`, set.best]];
+  const rows: Array<[string, ThresholdRow]> = [...set.product.map((p) => [String(p.threshold), p] as [string, ThresholdRow]), [`best corpus-wide (F1): ${Number(set.best.threshold.toPrecision(4))}`, set.best]];
   return [
     '| threshold | windows caught | recall | false alarms | per 1,000 series-days | window F1 | median delay (points) |',
     '|---|---|---|---|---|---|---|',
