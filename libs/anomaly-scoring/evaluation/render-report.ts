@@ -139,8 +139,10 @@ export function renderMarkdown(results: EvaluationResult[], heldOutSeed: number)
       'any they used; those are in the false alarms above.',
     '- **Anomaly strength is relative to the agent.** Volume anomalies are ≥ 10× the agent\'s busiest normal ten minutes *at that time*; an ' +
       'exfiltration hidden inside a nightly batch, or a small burst by a bursty agent, is not detectable by volume and is not in the suite.',
-    '- **Bursty agents** (research assistants) carry most volume false alarms: their normal sessions vary tenfold, and a Gaussian z on the ' +
-      'Anscombe scale under-states that tail. The calibration (0.9 ≈ z = 4) is per event; an agent with more events has more chances.',
+    '- **Bursty agents** (research assistants) carry most volume false alarms: their normal sessions vary tenfold, and a session ' +
+      'larger than any in the few weeks the agent\'s tails have seen is, for them, a rare event. Scores are calibrated per agent and ' +
+      'feature on the agent\'s own tail (0.9 = once in 100 days of that agent), in time, not per event: a busy agent has no more chances ' +
+      'than a quiet one. Real streams: see real-world/report.md.',
     '- **Repeat alarms.** The 10-minute windows start afresh after 15 minutes without any event, so an ordinary event after a burst has ended does not ' +
       'open a second episode for the same incident; a continuously busy agent still carries the decaying tail of a burst for a while.',
     '- The traffic is synthetic. Real agents will differ; the figures show the mechanisms work on the patterns listed, not a guaranteed rate in production.',
