@@ -9,7 +9,9 @@ import { loadCorpus } from './corpus';
 import type { CorpusHalf, Series } from './corpus';
 import { eventsIn, isCountSeries, replayCountSeries } from './count-replay';
 import { PRODUCT_THRESHOLDS, scoreSeries, summarise, SWEEP } from './window-scoring';
-import type { SeriesScoring, Summary } from './window-scoring';
+import type { SeriesScoring, Summary, ThresholdRow } from './window-scoring';
+
+export type { ThresholdRow } from './window-scoring';
 
 export const TARGETS = {
   /** At 0.97: at most this many false alarms per 1,000 series-days, and at least this share of windows caught. */
@@ -20,16 +22,6 @@ export const TARGETS = {
   /** Share of anomaly-free points scoring at least 0.9. */
   quietPointsAtFloor: 0.001,
 } as const;
-
-export interface ThresholdRow {
-  threshold: number;
-  caught: number;
-  recall: number;
-  falseAlarms: number;
-  falseAlarmsPer1000Days: number;
-  f1: number;
-  medianDelayPoints: number | null;
-}
 
 export interface EvaluatedSet {
   series: number;

@@ -109,21 +109,24 @@ export function judgeAlarms(s: Series, pointScores: Float64Array, thresholds: re
   };
 }
 
+/** One threshold's figures over a set of series. */
+export interface ThresholdRow {
+  threshold: number;
+  caught: number;
+  recall: number;
+  falseAlarms: number;
+  falseAlarmsPer1000Days: number;
+  /** Window-based F1: precision = caught / (caught + false alarms). */
+  f1: number;
+  medianDelayPoints: number | null;
+}
+
 export interface Summary {
   series: number;
   seriesDays: number;
   windows: number;
   pointsAtFloorShare: number;
-  byThreshold: Array<{
-    threshold: number;
-    caught: number;
-    recall: number;
-    falseAlarms: number;
-    falseAlarmsPer1000Days: number;
-    /** Window-based F1: precision = caught / (caught + false alarms). */
-    f1: number;
-    medianDelayPoints: number | null;
-  }>;
+  byThreshold: ThresholdRow[];
 }
 
 export function summarise(results: SeriesScoring[]): Summary {
