@@ -128,6 +128,24 @@ describe('StreamDetector on the failure modes of real streams', () => {
     expect(alarming(r.score.slice(onset + 300))).toBe(0);
   });
 
+  it('takes a gap in the data and irregular sampling in its stride', () => {
+    const rand = seededRandom(11);
+    const d = new StreamDetector();
+    const t: number[] = [];
+    const score: number[] = [];
+    // Five days every minute with jitter, nothing for two days, then five more days, some points missing at random.
+    for (let i = 0; i < 12 * 1440; i++) {
+      if (i >= 5 * 1440 && i < 7 * 1440) continue;
+      if (rand() < 0.1) continue;
+      const at = T0 + i * MIN + Math.floor(rand() * 20_000);
+      t.push(at);
+      score.push(d.updateValue(at, 40 + 2 * gaussian(rand)));
+    }
+    expect(alarms({ t, score }, 0.9, T0 + 2 * DAY, T0 + 12 * DAY)).toBe(0);
+    // And still sees a real spike after the gap.
+    expect(d.updateValue(T0 + 12 * DAY + MIN, 80)).toBeGreaterThanOrEqual(0.97);
+  });
+
   it('gives distinct evidence distinct scores through the top band', () => {
     const rand = seededRandom(7);
     const d = new StreamDetector();
