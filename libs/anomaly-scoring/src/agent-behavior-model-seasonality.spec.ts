@@ -148,7 +148,7 @@ describe('state', () => {
   it('migrates a version-2 state: its tails start from their prior and a restored model stays exact', () => {
     const m = new AgentBehaviorModel();
     normalDays(4, 10).forEach((e) => m.update(e));
-    const { tr: _tr, tc: _tc, td: _td, day: _day, de: _de, dr: _dr, ue: _ue, ur: _ur, min: _min, me: _me, mr: _mr, ...rest } = m.toJSON();
+    const { tl: _tl, day: _day, de: _de, dr: _dr, ue: _ue, ur: _ur, min: _min, me: _me, mr: _mr, ...rest } = m.toJSON();
     const migrated = AgentBehaviorModel.fromJSON({ ...rest, v: 2 });
     const scores = normalDays(5, 3, START + 10 * DAY).map((e) => migrated.update(e));
     expect(Math.max(...scores)).toBeLessThan(0.9);
@@ -158,6 +158,8 @@ describe('state', () => {
 
   it('rejects an unknown state version', () => {
     expect(() => AgentBehaviorModel.fromJSON({ v: 4 })).toThrow(/unknown state version/);
-    expect(() => AgentBehaviorModel.fromJSON({ ...new AgentBehaviorModel().toJSON(), tr: [1, 2] })).toThrow(/expected 9 numbers/);
+    expect(() => AgentBehaviorModel.fromJSON({ ...new AgentBehaviorModel().toJSON(), tl: [1, 2] })).toThrow(/expected the three tails/);
+    const tl = new AgentBehaviorModel().toJSON().tl.map((x, i) => (i === 5 ? 'x' : x));
+    expect(() => AgentBehaviorModel.fromJSON({ ...new AgentBehaviorModel().toJSON(), tl })).toThrow(/expected 9 numbers/);
   });
 });

@@ -4,7 +4,6 @@ import { EPISODE_QUIET_MS } from './episode-tracker';
 import { EwRobustZDetector, STEP_IN, STEP_OUT } from './ew-robust-z-detector';
 import { DAYS_PER_SCORE } from './rarity';
 import { TAIL_IO, TailCalibrator } from './tail-calibrator';
-import type { TailState } from './tail-calibrator';
 import type { DetectorPrior, EwRobustZOptions, EwRobustZState } from './ew-robust-z-detector';
 import { ENV_IO, hourOfDay, SeasonalEnvelope } from './seasonal-envelope';
 import type { SeasonalEnvelopeState } from './seasonal-envelope';
@@ -209,10 +208,12 @@ export interface AgentBehaviorState {
   hdT: number;
   /** 1 when started from a peer prior (novelty, hours and seasonality are live from the first event). */
   prior: 0 | 1;
-  /** Calibrated tails of the rate, records and denied evidence (see TailCalibrator). */
-  tr: TailState;
-  tc: TailState;
-  td: TailState;
+  /**
+   * Calibrated tails of the rate, records and denied evidence (see TailCalibrator). They learn at the same events, so
+   * their clock (days observed, points, last time) is stored once: [days, points, last time, then per tail clusters,
+   * peaks, Σ excess, Σ excess², open peak, its time].
+   */
+  tl: Array<number | null>;
   /** Day index (offset applied), events and records so far that day, and their usual totals a day (EW). */
   day: number | null;
   de: number;
@@ -226,7 +227,7 @@ export interface AgentBehaviorState {
 }
 
 /** The version-2 state (before calibrated tails and daily totals), still accepted by fromJSON. */
-export type AgentBehaviorStateV2 = Omit<AgentBehaviorState, 'v' | 'tr' | 'tc' | 'td' | 'day' | 'de' | 'dr' | 'ue' | 'ur' | 'min' | 'me' | 'mr'> & { v: 2 };
+export type AgentBehaviorStateV2 = Omit<AgentBehaviorState, 'v' | 'tl' | 'day' | 'de' | 'dr' | 'ue' | 'ur' | 'min' | 'me' | 'mr'> & { v: 2 };
 
 /** The version-1 state (before seasonality), still accepted by fromJSON. */
 export type AgentBehaviorStateV1 = Omit<AgentBehaviorStateV2, 'v' | 'sea' | 'peerHours' | 'nd' | 'ndT' | 'hd' | 'hdT'> & { v: 1 };
@@ -336,9 +337,12 @@ export class AgentBehaviorModel {
     const m = new AgentBehaviorModel(options);
     // A version-2 state has no tails yet: they start from their prior and learn from the next events.
     if (v === 3) {
-      m.tailRate = TailCalibrator.fromJSON(s.tr, TAIL_THRESHOLD, EPISODE_QUIET_MS);
-      m.tailRecs = TailCalibrator.fromJSON(s.tc, TAIL_THRESHOLD, EPISODE_QUIET_MS);
-      m.tailDenied = TailCalibrator.fromJSON(s.td, TAIL_THRESHOLD, EPISODE_QUIET_MS);
+      const tl = s.tl;
+      if (!Array.isArray(tl) || tl.length !== 3 + 3 * 6) throw new Error('AgentBehaviorModel.fromJSON: expected the three tails');
+      const tail = (k: number) => TailCalibrator.fromJSON([tl[0], tl[1], ...tl.slice(3 + 6 * k, 9 + 6 * k), tl[2]], TAIL_THRESHOLD, EPISODE_QUIET_MS);
+      m.tailRate = tail(0);
+      m.tailRecs = tail(1);
+      m.tailDenied = tail(2);
       m.day = s.day ?? NAN;
       m.de = s.de;
       m.dr = s.dr;
@@ -742,9 +746,7 @@ export class AgentBehaviorModel {
       hd: this.hd,
       hdT: this.hdT,
       prior: this.fromPrior,
-      tr: this.tailRate.toJSON(),
-      tc: this.tailRecs.toJSON(),
-      td: this.tailDenied.toJSON(),
+      tl: this.tailsJSON(),
       day: this.day === this.day ? this.day : null,
       de: this.de,
       dr: this.dr,
@@ -754,6 +756,13 @@ export class AgentBehaviorModel {
       me: Array.from(this.ringEvents),
       mr: Array.from(this.ringRecords),
     };
+  }
+
+  /** The three tails with their shared clock once (see AgentBehaviorState.tl). */
+  private tailsJSON(): Array<number | null> {
+    const [days, points, , , , , , , last] = this.tailRate.toJSON();
+    const own = (t: TailCalibrator) => t.toJSON().slice(2, 8) as number[];
+    return [days, points, last, ...own(this.tailRate), ...own(this.tailRecs), ...own(this.tailDenied)];
   }
 
   /** Whether hour-of-day (level 1) or time-of-week (level 2) seasonality is used at time t. */
