@@ -2,8 +2,8 @@ import { BloomSet } from './bloom-set';
 import { anscombe, inverseAnscombe } from './calibration';
 import { EPISODE_QUIET_MS } from './episode-tracker';
 import { EwRobustZDetector, STEP_IN, STEP_OUT } from './ew-robust-z-detector';
-import { DAYS_PER_SCORE } from './rarity';
-import { TAIL_IO, TailCalibrator } from './tail-calibrator';
+import { scoreFromRate } from './rarity';
+import { TailCalibrator } from './tail-calibrator';
 import type { DetectorPrior, EwRobustZOptions, EwRobustZState } from './ew-robust-z-detector';
 import { ENV_IO, hourOfDay, SeasonalEnvelope } from './seasonal-envelope';
 import type { SeasonalEnvelopeState } from './seasonal-envelope';
@@ -542,13 +542,9 @@ export class AgentBehaviorModel {
       const tail = f === F_RATE ? this.tailRate : this.tailRecs;
       // Scored only once the baseline is warm (z is 0 before), from the agent's own calibrated tail; a window at or
       // below its expected level scores 0 without asking the tail (most events: the hot path stays cheap).
-      TAIL_IO[1] = y;
-      if (y > 0) tail.rateIn();
-      const rate = y > 0 ? TAIL_IO[2] : NAN;
-      sc[f] = y > 0 ? 1 - DAYS_PER_SCORE * rate : 0;
-      if (sc[f] < 0) sc[f] = 0;
-      TAIL_IO[0] = t;
-      tail.learnIn();
+      const rate = y > 0 ? tail.ratePerDay(y) : NAN;
+      sc[f] = y > 0 ? scoreFromRate(rate) : 0;
+      tail.learn(t, y);
       this.xRateDay[f] = rate;
       this.xHigh[f] = STEP_OUT[1] + 2 * d.sigma;
       if (f === F_RATE) this.xRateExpected = STEP_OUT[1];
@@ -568,13 +564,9 @@ export class AgentBehaviorModel {
     const zDenied = sqrt(wb) + sqrt(wb + 1) - sqrt(4 * this.wn * p + 1);
     const live = this.fromPrior === 1 || this.events >= o.warmupEvents;
     const y = live && zDenied > 0 ? zDenied : 0;
-    TAIL_IO[1] = y;
-    if (y > 0) this.tailDenied.rateIn();
-    const rate = y > 0 ? TAIL_IO[2] : NAN;
-    const score = 1 - DAYS_PER_SCORE * rate;
-    this.sc[F_DENIED] = y > 0 && score > 0 ? score : 0;
-    TAIL_IO[0] = this.curT;
-    this.tailDenied.learnIn();
+    const rate = y > 0 ? this.tailDenied.ratePerDay(y) : NAN;
+    this.sc[F_DENIED] = y > 0 ? scoreFromRate(rate) : 0;
+    this.tailDenied.learn(this.curT, y);
     this.xRateDay[F_DENIED] = rate;
     let a = 1 / (this.events + 1 + this.fromPrior * DENIED_PRIOR_EVENTS);
     if (a < DENIED_ALPHA) a = DENIED_ALPHA;

@@ -16,8 +16,8 @@
  * suite: real streams carry more surprises than any model of them expects (unlabelled incidents, regime changes), so
  * the rate that can be promised at 0.9 is below what the fitted tails alone would claim (see evaluation/).
  */
-/** score = 1 − DAYS_PER_SCORE × rate (inlined on the agent model's hot path, where a call would box its result). */
-export const DAYS_PER_SCORE = 10;
+/** score = 1 − DAYS_PER_SCORE × rate. */
+const DAYS_PER_SCORE = 10;
 
 /** Score of an occurrence rate (expected occurrences per day of something at least this surprising). */
 export function scoreFromRate(ratePerDay: number): number {

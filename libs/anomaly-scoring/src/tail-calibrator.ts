@@ -46,13 +46,6 @@ const LEARN_CLIP_DAYS = 1000;
  */
 export type TailState = [number, number, number, number, number, number, number, number, number | null];
 
-/**
- * Registers of the hot-path forms (a double passed to or returned from a call the JIT does not inline is boxed, i.e.
- * allocated): learnIn() reads the time from TAIL_IO[0] and y from TAIL_IO[1]; rateIn() reads y from TAIL_IO[1] and
- * writes the rate to TAIL_IO[2].
- */
-export const TAIL_IO = new Float64Array(3);
-
 export class TailCalibrator {
   private days = 0;
   private points = 0;
@@ -88,17 +81,6 @@ export class TailCalibrator {
    * is interpolated log-linearly from every point (y = 0) to the clusters above u, so the score rises continuously.
    */
   ratePerDay(y: number): number {
-    TAIL_IO[1] = y;
-    this.rateIn();
-    return TAIL_IO[2];
-  }
-
-  /** ratePerDay() through TAIL_IO (see there). */
-  rateIn(): void {
-    TAIL_IO[2] = this.rate(TAIL_IO[1]);
-  }
-
-  private rate(y: number): number {
     const days = this.days + PRIOR_DAYS;
     const lambda = (this.clusters + PRIOR_DAYS * PRIOR_RATE) / days;
     const u = this.threshold;
@@ -120,15 +102,6 @@ export class TailCalibrator {
 
   /** Learns y at time t (epoch ms), after it was scored. */
   learn(t: number, y: number): void {
-    TAIL_IO[0] = t;
-    TAIL_IO[1] = y;
-    this.learnIn();
-  }
-
-  /** learn() through TAIL_IO (see there). */
-  learnIn(): void {
-    const t = TAIL_IO[0];
-    const y = TAIL_IO[1];
     const last = this.lastT;
     if (last === last && t > last) {
       const dtDays = (t - last) / DAY_MS;
