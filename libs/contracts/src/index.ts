@@ -11,8 +11,7 @@ export * from './events/review.v1/review.types';
 export * from './headers/kafka-headers';
 export * from './topic-catalog';
 export * from './unstorable-text';
-
-import { AgentLifecycleEvent } from './events/agent.lifecycle.v1/agent-lifecycle.types';
-
-export type RiskTier = AgentLifecycleEvent['riskTier'];
-export type AgentStatus = AgentLifecycleEvent['status'];
+export * from './vocabulary/ids';
+export * from './vocabulary/risk-tiers';
+export * from './vocabulary/services';
+export * from './vocabulary/statuses';

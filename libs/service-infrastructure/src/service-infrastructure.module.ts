@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DataSourceOptions } from 'typeorm';
 
 import { AuthModule } from '@agentgov/auth';
+import { eventSourceOf, ServiceName } from '@agentgov/contracts';
 import { MessagingModule } from '@agentgov/messaging-nest';
 import { PersistenceModule } from '@agentgov/persistence';
 import { EnvOf, ServiceRuntimeModule, authConfigFor, commonEnv, kafkaReadinessCheck } from '@agentgov/service-runtime';
@@ -10,7 +11,7 @@ export type CommonServiceEnv = EnvOf<ReturnType<typeof commonEnv>>;
 
 export interface ServiceInfrastructureOptions {
   /** Also the consumer group, the Kafka ce_source suffix and the Postgres application name. */
-  serviceName: string;
+  serviceName: ServiceName;
   env: CommonServiceEnv;
   /** The service's own Postgres schema, with its entities and migrations. */
   schema: string;
@@ -37,7 +38,7 @@ export class ServiceInfrastructureModule {
             // The prefix names an environment: each gets its own consumer group as well as its own topics.
             groupId: `${env.KAFKA_TOPIC_PREFIX}${serviceName}`,
             schema,
-            source: `/agentgov/${serviceName}`,
+            source: eventSourceOf(serviceName),
             topicPrefix: env.KAFKA_TOPIC_PREFIX,
             ensureTopics: env.KAFKA_CREATE_TOPICS,
           }),

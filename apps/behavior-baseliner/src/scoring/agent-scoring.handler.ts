@@ -1,9 +1,8 @@
 import { AgentBehaviorModel, EpisodeTracker, FeatureExplanation, PeerPrior } from '@agentgov/anomaly-scoring';
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { deterministicUuid, Topics, TopicPayloads } from '@agentgov/contracts';
 import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messaging';
 
 import { KnownAgent } from '../registry/known-agents';
-import { deterministicUuid } from './deterministic-uuid';
 import { countUsage, isWindowOver, UsageClock, usageSummary, UsageWindowState } from './usage-window';
 
 /** A shadow agent is reported again after this long without activity. */
@@ -97,7 +96,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
       emit(this.anomaly(event, {
         kind: 'shadow-agent',
         score: 1,
-        episodeId: deterministicUuid(`shadow:${event.id}`),
+        episodeId: deterministicUuid('shadow', event.id),
         episodeState: 'started',
         features: [{ name: 'unregistered-agent', expected: 0, observed: 1, contribution: 1 }],
         summary: `activity from ${data.agentId}, which the registry never announced: ${data.action} on ${data.resourceType}${data.tool ? ` with ${data.tool}` : ''}`,
@@ -131,7 +130,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
       state.episodeId = undefined;
     }
     if (transition === 'started') {
-      state.episodeId = deterministicUuid(`episode:${event.id}`);
+      state.episodeId = deterministicUuid('episode', event.id);
       const { features, summary } = this.explain(state, known);
       emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'started', features, summary }, known));
     } else if (transition === 'escalated' && state.episodeId) {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { Topics } from '@agentgov/contracts';
+import { eventSourceOf, Topics } from '@agentgov/contracts';
 import { createKafkaClient, KeyedStateRunner, MessagingLogger, OutboxWriter } from '@agentgov/messaging';
 import { createServiceDataSource } from '@agentgov/persistence';
 import { createLogger, LogLevel } from '@agentgov/telemetry';
@@ -52,7 +52,7 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
       usageGraceMs: config.usageGraceMs,
       priorFor: (agent) => priors.priorFor(agent),
     }),
-    outbox: new OutboxWriter(BEHAVIOR_BASELINER_SCHEMA, `/${config.serviceName}`, config.topicPrefix),
+    outbox: new OutboxWriter(BEHAVIOR_BASELINER_SCHEMA, eventSourceOf('behavior-baseliner'), config.topicPrefix),
     // Each checkpoint rewrites every agent that changed since the last; a longer interval writes each busy agent
     // less often, at the cost of replaying up to this much traffic after a crash.
     checkpointIntervalMs: config.checkpointIntervalMs,

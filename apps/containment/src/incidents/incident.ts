@@ -1,6 +1,6 @@
-import { TopicPayloads } from '@agentgov/contracts';
+import { RiskTier, TopicPayloads } from '@agentgov/contracts';
 
-import { Band, RiskTier } from '../policy/containment-policy';
+import { Band } from '../policy/containment-policy';
 
 type Alert = TopicPayloads['containment.alert.v1'];
 

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
+import { isUuid } from '@agentgov/contracts';
 import { createRequestValidator, DomainError } from '@agentgov/service-runtime';
 
 import { AuditLog } from '../audit/audit-log';
@@ -64,7 +65,7 @@ function cursorOf(incident: Incident): string {
 function parseCursor(cursor: string): { updatedAt: Date; id: string } {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt)) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return { updatedAt: new Date(updatedAt), id };
+    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt)) && isUuid(id)) return { updatedAt: new Date(updatedAt), id };
   } catch {
     // falls through to the 400 below
   }

@@ -1,7 +1,4 @@
-import { TopicPayloads } from '@agentgov/contracts';
-
-export type RiskTier = 'low' | 'medium' | 'high' | 'critical';
-export const RISK_TIERS: readonly RiskTier[] = ['low', 'medium', 'high', 'critical'];
+import { RISK_TIERS, RiskTier, TopicPayloads } from '@agentgov/contracts';
 
 /** What policy does about a score, in rising order of force. */
 export type Band = 'observe' | 'alert' | 'contain' | 'deprovision';

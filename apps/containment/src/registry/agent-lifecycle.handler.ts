@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { Topics } from '@agentgov/contracts';
+import { isUuid, Topics } from '@agentgov/contracts';
 import { ConsumedEvent } from '@agentgov/messaging';
 import { HandlesEvent } from '@agentgov/messaging-nest';
 
@@ -44,7 +44,7 @@ export class AgentLifecycleHandler {
 
   /** The provisioner names containment's own action (by its id, a uuid) as the cause of its echo for that agent. */
   private async isEchoOfOwnAction(tx: EntityManager, agentId: string, causeEventId: string | undefined): Promise<boolean> {
-    if (!causeEventId || !UUID.test(causeEventId)) return false;
+    if (!isUuid(causeEventId)) return false;
     const [row] = await tx.query(`SELECT 1 FROM "${CONTAINMENT_SCHEMA}"."actions" WHERE "id" = $1::uuid AND "agent_id" = $2`, [causeEventId, agentId]);
     return row !== undefined;
   }
@@ -58,4 +58,3 @@ export class AgentLifecycleHandler {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { RiskTier } from '@agentgov/contracts';
+
 import { CONTAINMENT_SCHEMA } from '../database/containment.database';
-import { RiskTier } from '../policy/containment-policy';
 
 export interface KnownAgent {
   agentId: string;

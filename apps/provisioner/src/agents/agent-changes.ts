@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { Topics } from '@agentgov/contracts';
+import { AgentStatus, Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 import { returnedRows } from '@agentgov/persistence';
 
 import { AuditTrail, auditActor } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
-import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, AgentStatus, agentLifecycleEvent, rowToAgent } from './agent-record';
+import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, agentLifecycleEvent, rowToAgent } from './agent-record';
 
 const T = `"provisioner"."agents"`;
 

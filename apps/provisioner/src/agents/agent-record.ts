@@ -1,9 +1,7 @@
-import { TopicPayloads } from '@agentgov/contracts';
+import { AgentStatus, RiskTier, TopicPayloads } from '@agentgov/contracts';
 
 import { Cause } from '../common/cause';
 
-export type RiskTier = 'low' | 'medium' | 'high' | 'critical';
-export type AgentStatus = 'active' | 'suspended' | 'deprovisioned';
 export type AgentLifecycleKind = TopicPayloads['agent.lifecycle.v1']['kind'];
 
 /** An agent as the registry holds it (never with its secret hash). */

@@ -3,10 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
+import { AgentStatus, RiskTier } from '@agentgov/contracts';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { apiCause } from '../common/cause';
-import { AgentStatus, RiskTier, agentView } from './agent-record';
+import { agentView } from './agent-record';
 import { AgentChanges } from './agent-changes';
 import { AgentsRepository } from './agents.repository';
 import { RegisterAgentUseCase } from './register-agent.usecase';

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { AGENT_COLUMNS, AgentRecord, AgentStatus, RiskTier, rowToAgent } from './agent-record';
+import { AgentStatus, RiskTier } from '@agentgov/contracts';
+
+import { AGENT_COLUMNS, AgentRecord, rowToAgent } from './agent-record';
 
 export interface NewAgent {
   id: string;

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { RiskTier } from '@agentgov/contracts';
+
 import { apiCause } from '../common/cause';
 import { generateClientSecret, hashClientSecret } from '../credentials/client-secret';
-import { AgentRecord, RiskTier } from './agent-record';
+import { AgentRecord } from './agent-record';
 import { AgentChanges } from './agent-changes';
 import { AgentsRepository } from './agents.repository';
 import { RegistryError, RegistryErrorCode } from './registry.errors';

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { RiskTier } from '@agentgov/contracts';
 import { returnedRows } from '@agentgov/persistence';
 
 import { Cause } from '../common/cause';
-import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, RiskTier, rowToAgent } from './agent-record';
+import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, rowToAgent } from './agent-record';
 import { AgentChanges } from './agent-changes';
 import { AgentsRepository } from './agents.repository';
 import { RegistryError, RegistryErrorCode } from './registry.errors';

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jwtVerify, JWTPayload } from 'jose';
 
+import { isUuid } from '@agentgov/contracts';
+
 import { ACCESS_TOKEN_TYPE } from './access-token-claims';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
 import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Tokens whose signature was already checked; a resource server introspects the same token many times. */
 const VERIFIED_CACHE_SIZE = 20_000;
 
@@ -52,7 +53,7 @@ export class AccessTokenVerifier {
         typ: ACCESS_TOKEN_TYPE,
         requiredClaims: ['sub', 'jti', 'exp', 'iat'],
       });
-      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || typeof payload.jti !== 'string') return null;
+      if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || typeof payload.jti !== 'string') return null;
       return payload as VerifiedAccessToken;
     } catch {
       return null;

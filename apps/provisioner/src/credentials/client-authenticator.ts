@@ -1,11 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { isUuid } from '@agentgov/contracts';
+
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret';
 import { ClientCredentials } from './client-credentials';
 import { OAuthError } from './credentials.errors';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuthenticatedClient {
   id: string;
@@ -29,7 +30,7 @@ export class ClientAuthenticator implements OnModuleInit {
   }
 
   async authenticate(credentials: ClientCredentials): Promise<AuthenticatedClient> {
-    const [row] = UUID.test(credentials.clientId)
+    const [row] = isUuid(credentials.clientId)
       ? await this.dataSource.query(
           `SELECT "id", "owner_id", "parent_id", "scopes", "client_secret_hash",
                   ("status" = 'active' AND ("expires_at" IS NULL OR "expires_at" > now())) AS "usable"

@@ -1,4 +1,4 @@
-import { RiskTier } from '../agents/agent-record';
+import { RiskTier } from '@agentgov/contracts';
 
 export type OffboardingAction = 'deprovision' | 'suspend' | 'reassign';
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { OWNER_STATUS_AFTER } from '@agentgov/contracts';
 import { ConsumedEvent, NonRetryableError } from '@agentgov/messaging';
 
 import { AGENT_COLUMNS, rowToAgent } from '../agents/agent-record';
@@ -11,15 +12,6 @@ import { assertPlausibleEventTime } from '../owners/event-time';
 import { OffboardingPolicy, offboardingActionFor } from './offboarding-policy';
 
 export const OFFBOARDING_POLICY = Symbol('OFFBOARDING_POLICY');
-
-type OwnerStatus = 'active' | 'suspended' | 'terminated';
-
-const NEW_STATUS: Record<string, OwnerStatus | undefined> = {
-  'owner.terminated': 'terminated',
-  'owner.suspended': 'suspended',
-  'owner.reinstated': 'active',
-  'owner.transferred': undefined,
-};
 
 export function ownerSuspendedCause(ownerId: string): string {
   return `owner-suspended:${ownerId}`;
@@ -75,7 +67,7 @@ export class OwnerLifecycleUseCase {
       ]);
       return;
     }
-    const status = NEW_STATUS[data.kind] ?? owner.status;
+    const status = OWNER_STATUS_AFTER[data.kind] ?? owner.status;
     const managerId = data.kind === 'owner.transferred' && data.newManagerId ? data.newManagerId : owner.manager_id;
     await tx.query(
       `UPDATE "provisioner"."owners" SET "status" = $2, "status_reason" = $3, "status_changed_at" = $4, "manager_id" = $5,

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { OWNER_STATUS_AFTER, OwnerStatus, TopicPayloads, Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 
 import { AuditTrail } from '../audit/audit-trail';
 import { AuditEntry } from '../audit/audit-chain';
-import { Owner, OwnerStatus } from './owner';
+import { Owner } from './owner';
 
 export type IdentityLifecycleEvent = TopicPayloads['identity.lifecycle.v1'];
 
@@ -23,12 +23,6 @@ export interface LifecycleReport {
   /** Extra audit details: how the sender named the owner, the sender's own event id. */
   details?: Record<string, unknown>;
 }
-
-const STATUS_AFTER: Partial<Record<IdentityLifecycleEvent['kind'], OwnerStatus>> = {
-  'owner.terminated': 'terminated',
-  'owner.suspended': 'suspended',
-  'owner.reinstated': 'active',
-};
 
 export interface ExpectedStatus {
   /** The owner's status once every report already made has been applied. */
@@ -77,7 +71,7 @@ export class LifecycleReporter {
       [owner.id, LIFECYCLE_REPORTED_ACTION],
     );
     const appliedAt = owner.statusChangedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-    const reported = latest ? STATUS_AFTER[latest.kind as IdentityLifecycleEvent['kind']] : undefined;
+    const reported = latest ? OWNER_STATUS_AFTER[latest.kind as IdentityLifecycleEvent['kind']] : undefined;
     if (latest && reported && new Date(latest.occurred_at).getTime() > appliedAt) {
       return { status: reported, version: `reported:${latest.seq}` };
     }

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { normalizePhone, Owner, OwnerIdentity, OwnerStatus, toOwner } from './owner';
+import { OwnerStatus } from '@agentgov/contracts';
+
+import { normalizePhone, Owner, OwnerIdentity, toOwner } from './owner';
 import { OwnerError } from './owner.errors';
 
 /** A way a sender names an owner. */

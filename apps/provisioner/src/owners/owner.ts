@@ -1,7 +1,4 @@
-export type OwnerStatus = 'active' | 'suspended' | 'terminated';
-
-export const OWNER_STATUSES: readonly OwnerStatus[] = ['active', 'suspended', 'terminated'];
-
+import { OwnerStatus } from '@agentgov/contracts';
 export interface OwnerIdentity {
   source: string;
   externalId: string;

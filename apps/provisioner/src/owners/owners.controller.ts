@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
+import { deterministicUuid, OwnerStatus } from '@agentgov/contracts';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { apiCause } from '../common/cause';
 import { assertPlausibleEventTime } from './event-time';
-import { deterministicEventId } from './lifecycle-event-id';
 import { IdentityLifecycleEvent, LifecycleReporter } from './lifecycle-reporter';
-import { Owner, OwnerIdentity, OwnerProfile, OwnerStatus } from './owner';
+import { Owner, OwnerIdentity, OwnerProfile } from './owner';
 import { OwnerDirectory } from './owner-directory';
 import { OwnerError } from './owner.errors';
 import {
@@ -117,7 +117,7 @@ export class OwnersController {
     const eventId =
       idempotencyKey === undefined
         ? randomUUID()
-        : deterministicEventId('owners-api', principal.subject, owner.id, validateIdempotencyKey(idempotencyKey));
+        : deterministicUuid('owners-api', principal.subject, owner.id, validateIdempotencyKey(idempotencyKey));
     const outcome = await this.reporter.report({ data, eventId, actor: { actorType: 'api', actor: principal.subject } });
     return { ...outcome, event: data };
   }

@@ -1,4 +1,4 @@
-import { OWNER_STATUSES } from './owner';
+import { OWNER_STATUSES } from '@agentgov/contracts';
 
 /** Same rule as ownerId in identity.lifecycle.v1: printable ASCII without spaces. */
 export const OWNER_ID = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21-\\x7E]+$' } as const;

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { RiskTier } from '@agentgov/contracts';
 import { DomainError } from '@agentgov/service-runtime';
 
 import { ReviewClock } from '../clock/review-clock';
 import { REVIEW_SCHEDULER_SCHEMA } from '../database/review-scheduler.database';
 import { ReviewRegistry } from '../registry/review-registry';
-import { dueDate, ReviewPolicy, RiskTier } from '../reviews/review-policy';
+import { dueDate, ReviewPolicy } from '../reviews/review-policy';
 import { REVIEW_POLICY, Reviews } from '../reviews/reviews';
 
 const S = `"${REVIEW_SCHEDULER_SCHEMA}"`;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { RiskTier } from '@agentgov/contracts';
+
 import { REVIEW_SCHEDULER_SCHEMA } from '../database/review-scheduler.database';
-import { RiskTier } from '../reviews/review-policy';
 
 const AGENTS = `"${REVIEW_SCHEDULER_SCHEMA}"."agents"`;
 const OWNERS = `"${REVIEW_SCHEDULER_SCHEMA}"."owners"`;

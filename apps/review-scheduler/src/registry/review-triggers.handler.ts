@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { Topics } from '@agentgov/contracts';
+import { OWNER_STATUS_AFTER, Topics } from '@agentgov/contracts';
 import { ConsumedEvent } from '@agentgov/messaging';
 import { HandlesEvent } from '@agentgov/messaging-nest';
 
@@ -50,7 +50,7 @@ export class ReviewTriggersHandler {
   async onIdentityLifecycle(event: ConsumedEvent<'identity.lifecycle.v1'>, tx: EntityManager): Promise<void> {
     const e = event.data;
     const at = new Date(e.occurredAt);
-    const status = { 'owner.terminated': 'terminated', 'owner.suspended': 'suspended', 'owner.reinstated': 'active', 'owner.transferred': undefined }[e.kind];
+    const status = OWNER_STATUS_AFTER[e.kind];
     // A transfer names the new manager; other events carry the manager the registry knew.
     await this.registry.rememberOwner(tx, e.ownerId, { status, managerId: e.newManagerId ?? e.managerId }, at);
     if (e.kind !== 'owner.transferred') return;

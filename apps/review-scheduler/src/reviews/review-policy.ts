@@ -1,5 +1,4 @@
-export type RiskTier = 'low' | 'medium' | 'high' | 'critical';
-export const RISK_TIERS: readonly RiskTier[] = ['low', 'medium', 'high', 'critical'];
+import { RISK_TIERS, RiskTier } from '@agentgov/contracts';
 
 /** What happens to a review nobody decided: first the owner's manager is asked, then the agent is suspended. */
 export type OverdueAction = 'escalate' | 'suspend';

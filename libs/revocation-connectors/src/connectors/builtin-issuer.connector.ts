@@ -1,3 +1,5 @@
+import { isUuid } from '@agentgov/contracts';
+
 import { BuiltinIssuerConfig } from '../config/connector-config';
 import { asRecord, parseJsonBody } from '../http/json';
 import { isSuccess, unexpectedResponse } from '../http/response-outcome';
@@ -27,7 +29,7 @@ export class BuiltinIssuerConnector implements RevocationConnector {
   revoke(request: RevocationRequest, signal?: AbortSignal): Promise<ConnectorOutcome> {
     return runToOutcome(async () => {
       // The issuer names agents by uuid: any other id (a shadow agent's) was never registered there.
-      if (!UUID.test(request.agentId)) return { status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER };
+      if (!isUuid(request.agentId)) return { status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER };
       const result = await this.runtime.http.send(
         {
           method: 'POST',
@@ -46,7 +48,6 @@ export class BuiltinIssuerConnector implements RevocationConnector {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function problemCode(body: string): unknown {
   return asRecord(parseJsonBody(body))?.['code'];

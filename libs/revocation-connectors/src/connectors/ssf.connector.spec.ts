@@ -12,7 +12,7 @@ const AUTHORIZATION = 'Bearer ssf-push-credential-9a8b7c6d5e4f';
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 const CREDENTIAL_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type/credential-change';
 const NOW = new Date('2025-03-01T12:00:05.000Z');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const signingKey = generateSsfSigningKey();
 const receiverKeys = createLocalJWKSet(ssfJwks(signingKey.publicJwk) as Parameters<typeof createLocalJWKSet>[0]);

@@ -2,10 +2,11 @@ import { KeyObject } from 'node:crypto';
 
 import { JWTPayload, SignJWT } from 'jose';
 
+import { deterministicUuid } from '@agentgov/contracts';
+
 import { SsfEvent } from '../config/connector-config';
 import { RevocationRequest } from '../revocation-connector';
 import { CAEP_EVENT_TYPE_URIS, SET_TYPE } from './caep-event-types';
-import { deterministicUuid } from './deterministic-uuid';
 
 export interface SecurityEventInput {
   issuer: string;
@@ -33,7 +34,7 @@ export function securityEventClaims(input: SecurityEventInput): JWTPayload {
     iss: input.issuer,
     aud: input.audience,
     iat: issuedAtSeconds,
-    jti: deterministicUuid(request.deliveryId, event),
+    jti: deterministicUuid('ssf-set', request.deliveryId, event),
     txn: request.actionId,
     sub_id: { format: 'opaque', id: request.agentId },
     events: { [CAEP_EVENT_TYPE_URIS[event]]: payload },

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-import { deterministicEventId } from '../../owners/lifecycle-event-id';
+import { deterministicUuid } from '@agentgov/contracts';
+
 import { LifecycleReporter } from '../../owners/lifecycle-reporter';
 import { OwnerDirectory, OwnerSubject } from '../../owners/owner-directory';
 import { assertPlausibleEventTime } from '../../owners/event-time';
@@ -52,7 +53,7 @@ export class OktaEventHookService {
       }
       const externalId = externalIdForEvent(decision.oktaUserId);
       const result = await this.reporter.report({
-        eventId: deterministicEventId(OKTA_SOURCE, decision.uuid, resolved.owner.id),
+        eventId: deterministicUuid(OKTA_SOURCE, decision.uuid, resolved.owner.id),
         data: {
           kind: decision.kind,
           ownerId: resolved.owner.id,

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { deterministicUuid, OwnerStatus } from '@agentgov/contracts';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { canonicalJson } from '../../audit/audit-chain';
 import { apiCause } from '../../common/cause';
 import { ProvisionerEnv } from '../../config/provisioner.env';
-import { deterministicEventId } from '../../owners/lifecycle-event-id';
 import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';
-import { Owner, OwnerStatus } from '../../owners/owner';
+import { Owner } from '../../owners/owner';
 import { OwnerDirectory } from '../../owners/owner-directory';
 import { OwnerError, OwnerErrorCode } from '../../owners/owner.errors';
 import { OwnersService } from '../../owners/owners.service';
@@ -164,7 +164,7 @@ export class ScimUsersService {
         occurredAt: new Date().toISOString(),
         reason: method === 'DELETE' ? 'SCIM DELETE of the user' : `SCIM ${method} set active to ${desired}`,
       };
-      const eventId = deterministicEventId('scim', owner.id, kind, expected.version, method, canonicalJson(rawBody));
+      const eventId = deterministicUuid('scim', owner.id, kind, expected.version, method, canonicalJson(rawBody));
       await this.reporter.report({ data, eventId, actor: { actorType: 'api', actor: caller.subject }, details: { scimClient: caller.subject } }, tx);
     }
     return target === 'active';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
+import { deterministicUuid } from '@agentgov/contracts';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { ProvisionerEnv } from '../../config/provisioner.env';
 import { assertPlausibleEventTime } from '../../owners/event-time';
-import { deterministicEventId } from '../../owners/lifecycle-event-id';
 import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';
 import { OwnerDirectory } from '../../owners/owner-directory';
 import { externalIdForEvent } from '../subject';
@@ -87,7 +87,7 @@ export class SsfPushService {
     const externalId = 'externalId' in resolved.by ? externalIdForEvent(resolved.by.externalId) : undefined;
     for (const plan of planned) {
       const result = await this.reporter.report({
-        eventId: deterministicEventId(SSF_SOURCE, set.iss, set.jti, plan.eventType, resolved.owner.id),
+        eventId: deterministicUuid(SSF_SOURCE, set.iss, set.jti, plan.eventType, resolved.owner.id),
         data: {
           kind: plan.kind,
           ownerId: resolved.owner.id,
