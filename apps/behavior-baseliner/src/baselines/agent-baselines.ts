@@ -6,7 +6,7 @@ import { DomainError, SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
 import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
-import { scoringStateFromJSON } from '../scoring/agent-scoring.handler';
+import { scoringStateFromJSON } from '../scoring/agent-scoring';
 import { scoringGroupId } from '../scoring/scoring-threads';
 
 export class BaselineNotFoundError extends DomainError {

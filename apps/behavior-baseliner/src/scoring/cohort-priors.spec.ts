@@ -1,6 +1,6 @@
 import { AgentBehaviorModel } from '@agentgov/anomaly-scoring';
 
-import { KnownAgent } from '../registry/known-agents';
+import { AgentProfile } from '../registry/agent-profiles.repository';
 import { CohortPriors } from './cohort-priors';
 
 const HOUR = 3_600_000;
@@ -20,7 +20,7 @@ function learnt(days: number, perHour: number): AgentBehaviorModel {
 }
 
 describe('cold-start baselines by cohort', () => {
-  const agents = new Map<string, KnownAgent>();
+  const agents = new Map<string, AgentProfile>();
   const models: Array<[string, AgentBehaviorModel]> = [];
   const add = (id: string, platform: string, purpose: string, model: AgentBehaviorModel) => {
     agents.set(id, { ownerId: 'o', riskTier: 'low', status: 'active', platform, purpose });

@@ -1,11 +1,11 @@
 import { AgentBehaviorModel, buildPeerPrior, PeerPrior } from '@agentgov/anomaly-scoring';
 
-import { KnownAgent } from '../registry/known-agents';
+import { AgentProfile } from '../registry/agent-profiles.repository';
 
 /** Peers sampled per cohort: the median of 200 baselines is as good as that of all of them, and cheaper. */
 const MAX_PEERS = 200;
 
-type Lookup = { get(agentId: string): KnownAgent | undefined };
+type Lookup = { get(agentId: string): AgentProfile | undefined };
 
 /**
  * Cold-start baselines by cohort: a new agent starts from the median baseline of warm agents of the same
@@ -17,7 +17,7 @@ export class CohortPriors {
 
   constructor(private readonly known: Lookup) {}
 
-  priorFor(agent: KnownAgent | undefined): PeerPrior | undefined {
+  priorFor(agent: AgentProfile | undefined): PeerPrior | undefined {
     if (!agent?.platform) return undefined;
     return this.priors.get(cohortKey(agent.platform, agent.purpose)) ?? this.priors.get(cohortKey(agent.platform));
   }

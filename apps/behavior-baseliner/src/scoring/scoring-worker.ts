@@ -11,8 +11,8 @@ import { createServiceDataSource } from '@agentgov/persistence';
 import { createLogger, LogLevel } from '@agentgov/telemetry';
 
 import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
-import { KnownAgentsView } from '../registry/known-agents';
-import { AgentScoringHandler, AgentScoringState } from './agent-scoring.handler';
+import { AgentProfilesView } from '../registry/agent-profiles.repository';
+import { AgentScoring, AgentScoringState } from './agent-scoring';
 import { CohortPriors } from './cohort-priors';
 import { ScoringWorkerConfig, ToSupervisor, ToWorker } from './scoring-worker.protocol';
 
@@ -36,7 +36,7 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
     applicationName: `${config.serviceName}-scoring-${config.index}`,
   });
   await dataSource.initialize();
-  const known = new KnownAgentsView();
+  const known = new AgentProfilesView();
   await known.load(dataSource);
   const priors = new CohortPriors(known);
   const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.clientId}-scoring-${config.index}`, logger });
@@ -47,7 +47,7 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
     topicPrefix: config.topicPrefix,
     dataSource,
     schema: BEHAVIOR_BASELINER_SCHEMA,
-    handler: new AgentScoringHandler(known, {
+    handler: new AgentScoring(known, {
       usageWindowMs: config.usageWindowMs,
       usageGraceMs: config.usageGraceMs,
       priorFor: (agent) => priors.priorFor(agent),

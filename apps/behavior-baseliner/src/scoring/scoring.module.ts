@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 
-import { AgentLifecycleHandler } from '../registry/agent-lifecycle.handler';
-import { KnownAgents } from '../registry/known-agents';
+import { AgentProfilesHandler } from '../registry/agent-profiles.handler';
+import { AgentProfilesRepository } from '../registry/agent-profiles.repository';
 import { ScoringThreads } from './scoring-threads';
 
 @Module({
-  providers: [AgentLifecycleHandler, KnownAgents, ScoringThreads],
+  providers: [AgentProfilesHandler, AgentProfilesRepository, ScoringThreads],
 })
 export class ScoringModule {}

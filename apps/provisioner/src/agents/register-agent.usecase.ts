@@ -10,7 +10,7 @@ import { generateClientSecret, hashClientSecret } from '../credentials/client-se
 import { AgentRecord } from './agent-record';
 import { AgentChanges } from './agent-changes';
 import { AgentsRepository } from './agents.repository';
-import { RegistryError, RegistryErrorCode } from './registry.errors';
+import { RegistryError, RegistryErrorCode } from './agents.errors';
 
 export const DELEGATION_MAX_DEPTH = Symbol('DELEGATION_MAX_DEPTH');
 

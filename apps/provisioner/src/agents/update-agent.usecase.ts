@@ -8,7 +8,7 @@ import { Cause } from '../common/cause';
 import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, rowToAgent } from './agent-record';
 import { AgentChanges } from './agent-changes';
 import { AgentsRepository } from './agents.repository';
-import { RegistryError, RegistryErrorCode } from './registry.errors';
+import { RegistryError, RegistryErrorCode } from './agents.errors';
 
 export interface UpdateAgentCommand {
   agentId: string;

@@ -10,8 +10,8 @@ import { apiCause } from '../common/cause';
 import { assertPlausibleEventTime } from './event-time';
 import { IdentityLifecycleEvent, LifecycleReporter } from './lifecycle-reporter';
 import { Owner, OwnerIdentity, OwnerProfile } from './owner';
-import { OwnerDirectory } from './owner-directory';
-import { OwnerError } from './owner.errors';
+import { OwnersRepository } from './owners.repository';
+import { OwnerError } from './owners.errors';
 import {
   CREATE_OWNER_SCHEMA,
   LIFECYCLE_EVENT_SCHEMA,
@@ -47,7 +47,7 @@ const READERS = ['admin', 'ingest', 'soc-analyst', 'reviewer'] as const;
 export class OwnersController {
   constructor(
     private readonly owners: OwnersService,
-    private readonly directory: OwnerDirectory,
+    private readonly directory: OwnersRepository,
     private readonly reporter: LifecycleReporter,
   ) {}
 

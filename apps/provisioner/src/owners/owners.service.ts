@@ -8,8 +8,8 @@ import { returnedRows } from '@agentgov/persistence';
 import { AuditTrail, auditActor } from '../audit/audit-trail';
 import { Cause } from '../common/cause';
 import { normalizePhone, Owner, OwnerIdentity, OwnerProfile, PROFILE_COLUMNS } from './owner';
-import { OwnerDirectory } from './owner-directory';
-import { OwnerError } from './owner.errors';
+import { OwnersRepository } from './owners.repository';
+import { OwnerError } from './owners.errors';
 
 export interface CreateOwnerInput extends OwnerProfile {
   id?: string;
@@ -27,7 +27,7 @@ const IDENTITIES = '"provisioner"."owner_identities"';
 export class OwnersService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: OwnerDirectory,
+    private readonly directory: OwnersRepository,
     private readonly audit: AuditTrail,
   ) {}
 

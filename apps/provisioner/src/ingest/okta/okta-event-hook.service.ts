@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { deterministicUuid } from '@agentgov/contracts';
 
 import { LifecycleReporter } from '../../owners/lifecycle-reporter';
-import { OwnerDirectory, OwnerSubject } from '../../owners/owner-directory';
+import { OwnersRepository, OwnerSubject } from '../../owners/owners.repository';
 import { assertPlausibleEventTime } from '../../owners/event-time';
 import { externalIdForEvent, looksLikeEmail } from '../subject';
 import { decideOktaEvent, OktaDeliveryError, oktaDeliveryEvents } from './okta-event-mapping';
@@ -24,7 +24,7 @@ export class OktaEventHookService {
   private readonly logger = new Logger('OktaEventHook');
 
   constructor(
-    private readonly directory: OwnerDirectory,
+    private readonly directory: OwnersRepository,
     private readonly reporter: LifecycleReporter,
   ) {}
 

@@ -1,4 +1,4 @@
-import { ScimError } from './scim.error';
+import { ScimError } from './scim.errors';
 
 /** Member of a JSON object by SCIM attribute name, which is case-insensitive (RFC 7643 §2.1). */
 export function member(object: unknown, name: string): unknown {

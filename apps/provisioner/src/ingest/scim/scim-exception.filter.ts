@@ -3,11 +3,11 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { AuthHttpException } from '@agentgov/auth';
 import { DomainError } from '@agentgov/service-runtime';
 
-import { OwnerError } from '../../owners/owner.errors';
+import { OwnerError } from '../../owners/owners.errors';
 import { HttpResponse } from '../common/http';
 import { scimErrorFromOwnerError } from './scim-users.service';
 import { SCIM_CONTENT_TYPE, SCIM_ERROR_SCHEMA } from './scim.constants';
-import { ScimError } from './scim.error';
+import { ScimError } from './scim.errors';
 
 /** Every error on /scim/v2 leaves in the SCIM error schema (RFC 7644 §3.12), status as a string. */
 @Catch()

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { interpretScimPatch } from './scim-patch';
-import { ScimError } from './scim.error';
+import { ScimError } from './scim.errors';
 
 const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

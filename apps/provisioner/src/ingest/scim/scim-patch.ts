@@ -1,7 +1,7 @@
 import { OwnerProfile } from '../../owners/owner';
 import { isObject, mainValue, managerId, member, scimBoolean, scimString } from './scim-attributes';
 import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_PATCH_OP_SCHEMA, SCIM_USER_SCHEMA } from './scim.constants';
-import { ScimError } from './scim.error';
+import { ScimError } from './scim.errors';
 
 /** What a SCIM PATCH asks of a User, as far as owners are concerned. */
 export interface ScimUserChanges {

@@ -4,7 +4,7 @@ import { Owner, OwnerProfile } from '../../owners/owner';
 import { formattedName } from './scim-patch';
 import { isObject, mainValue, managerId, member, scimBoolean, scimString } from './scim-attributes';
 import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_SOURCE, SCIM_USER_SCHEMA, SCIM_USERNAME_SOURCE } from './scim.constants';
-import { ScimError } from './scim.error';
+import { ScimError } from './scim.errors';
 
 /** A User resource as a client sends it in POST or PUT, reduced to what owners keep. */
 export interface ScimUserInput {

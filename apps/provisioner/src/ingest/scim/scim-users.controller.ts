@@ -11,7 +11,7 @@ import { interpretScimPatch } from './scim-patch';
 import { parseScimUser, ScimUserResource } from './scim-user';
 import { ScimCaller, ScimFilter, ScimListResponse, ScimUsersService } from './scim-users.service';
 import { SCIM_CONTENT_TYPE } from './scim.constants';
-import { ScimError } from './scim.error';
+import { ScimError } from './scim.errors';
 import { ScimExceptionFilter } from './scim-exception.filter';
 
 export const SCIM_BODY_MEDIA_TYPES = [SCIM_CONTENT_TYPE, 'application/json'] as const;

@@ -9,14 +9,14 @@ import { apiCause } from '../../common/cause';
 import { ProvisionerEnv } from '../../config/provisioner.env';
 import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';
 import { Owner } from '../../owners/owner';
-import { OwnerDirectory } from '../../owners/owner-directory';
-import { OwnerError, OwnerErrorCode } from '../../owners/owner.errors';
+import { OwnersRepository } from '../../owners/owners.repository';
+import { OwnerError, OwnerErrorCode } from '../../owners/owners.errors';
 import { OwnersService } from '../../owners/owners.service';
 import { externalIdForEvent } from '../subject';
 import { ScimUserChanges } from './scim-patch';
 import { renderScimUser, ScimUserInput, ScimUserResource } from './scim-user';
 import { SCIM_LIST_RESPONSE_SCHEMA, SCIM_SOURCE, SCIM_USERNAME_SOURCE } from './scim.constants';
-import { ScimError } from './scim.error';
+import { ScimError } from './scim.errors';
 
 export interface ScimCaller {
   /** The bearer token's subject: the SCIM client. */
@@ -54,7 +54,7 @@ const KIND_FOR: Record<OwnerStatus, IdentityLifecycleEvent['kind']> = {
 export class ScimUsersService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: OwnerDirectory,
+    private readonly directory: OwnersRepository,
     private readonly owners: OwnersService,
     private readonly reporter: LifecycleReporter,
     @Inject(SERVICE_ENV) private readonly env: ProvisionerEnv,

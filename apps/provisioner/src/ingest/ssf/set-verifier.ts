@@ -5,7 +5,7 @@ import { compactVerify, createRemoteJWKSet, decodeProtectedHeader, errors, JWTVe
 import { findUnstorableText, UNSTORABLE_TEXT_DETAIL } from '@agentgov/contracts';
 
 import { isObject } from '../scim/scim-attributes';
-import { SsfError } from './ssf.error';
+import { SsfError } from './ssf.errors';
 
 export interface SetVerifierConfig {
   jwksUrl?: string;

@@ -1,6 +1,6 @@
 import { IdentityLifecycleEvent } from '../../owners/lifecycle-reporter';
 import { isObject } from '../scim/scim-attributes';
-import { SsfError } from './ssf.error';
+import { SsfError } from './ssf.errors';
 
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type/';
 const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/';

@@ -8,7 +8,7 @@ import { IngestSpanInterceptor } from '../common/ingest-span.interceptor';
 import { mediaTypeOf } from '../common/media-type';
 import { MAX_SET_BYTES } from './set-verifier';
 import { SsfPushService } from './ssf-push.service';
-import { SsfError } from './ssf.error';
+import { SsfError } from './ssf.errors';
 
 export const SET_MEDIA_TYPE = 'application/secevent+jwt';
 

@@ -6,12 +6,12 @@ import { SERVICE_ENV } from '@agentgov/service-runtime';
 import { ProvisionerEnv } from '../../config/provisioner.env';
 import { assertPlausibleEventTime } from '../../owners/event-time';
 import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';
-import { OwnerDirectory } from '../../owners/owner-directory';
+import { OwnersRepository } from '../../owners/owners.repository';
 import { externalIdForEvent } from '../subject';
 import { SetVerifier } from './set-verifier';
 import { decideSsfEvent, ssfEventTime, SsfPolicy } from './ssf-event-mapping';
 import { ssfSubjectCandidates } from './ssf-subject';
-import { SsfError } from './ssf.error';
+import { SsfError } from './ssf.errors';
 
 export const SSF_SOURCE = 'ssf';
 
@@ -37,7 +37,7 @@ export class SsfPushService {
   private readonly policy: SsfPolicy;
 
   constructor(
-    private readonly directory: OwnerDirectory,
+    private readonly directory: OwnersRepository,
     private readonly reporter: LifecycleReporter,
     @Inject(SERVICE_ENV) env: ProvisionerEnv,
   ) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { ssfSubjectCandidates } from './ssf-subject';
-import { SsfError } from './ssf.error';
+import { SsfError } from './ssf.errors';
 
 const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
 const fixture = (name: string) => JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf', name), 'utf8'));

@@ -1,7 +1,7 @@
-import { OwnerSubject } from '../../owners/owner-directory';
+import { OwnerSubject } from '../../owners/owners.repository';
 import { isObject } from '../scim/scim-attributes';
 import { looksLikeEmail } from '../subject';
-import { SsfError } from './ssf.error';
+import { SsfError } from './ssf.errors';
 
 /**
  * The ways a Subject Identifier (RFC 9493, OpenID SSF 1.0 §3) may name an owner, most specific first.

@@ -2,7 +2,7 @@ import { AgentBehaviorModel, EpisodeTracker, FeatureExplanation, PeerPrior } fro
 import { deterministicUuid, Topics, TopicPayloads } from '@agentgov/contracts';
 import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messaging';
 
-import { KnownAgent } from '../registry/known-agents';
+import { AgentProfile } from '../registry/agent-profiles.repository';
 import { countUsage, isWindowOver, UsageClock, usageSummary, UsageWindowState } from './usage-window';
 
 /** A shadow agent is reported again after this long without activity. */
@@ -38,13 +38,13 @@ export interface AgentScoringState {
   /** End of the last summarised usage window. */
   usageClosedBefore?: number;
   /** The registry's answer for this agent as of registry version `knownAt` (not checkpointed). */
-  known?: KnownAgent;
+  known?: AgentProfile;
   knownAt?: number;
 }
 
 /** The registry as the handler reads it; with a version, answers are kept per agent until it changes. */
-export interface KnownAgentsLookup {
-  get(agentId: string): KnownAgent | undefined;
+export interface AgentProfilesLookup {
+  get(agentId: string): AgentProfile | undefined;
   readonly version?: number;
 }
 
@@ -56,7 +56,7 @@ export interface AgentScoringOptions {
   /** Wall clock (tests replace it). */
   clock?: () => number;
   /** Cold-start baseline for an agent seen for the first time. */
-  priorFor?: (agent: KnownAgent | undefined) => PeerPrior | undefined;
+  priorFor?: (agent: AgentProfile | undefined) => PeerPrior | undefined;
 }
 
 type Emit = (event: Omit<OutgoingEvent, 'source'>) => void;
@@ -69,11 +69,11 @@ type Anomaly = TopicPayloads['agent.anomaly.v1'];
  * agent.usage.v1. Every id it emits derives from the event or window that caused it, so replaying events after a
  * crash emits the same ids.
  */
-export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1', AgentScoringState> {
+export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', AgentScoringState> {
   private readonly usageClock: UsageClock;
 
   constructor(
-    private readonly knownAgents: KnownAgentsLookup,
+    private readonly knownAgents: AgentProfilesLookup,
     private readonly options: AgentScoringOptions,
   ) {
     this.usageClock = new UsageClock(options.usageGraceMs, options.clock);
@@ -140,7 +140,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
   }
 
   /** The registry's entry for the agent, looked up again only when the registry changed since the last event. */
-  private knownAgentOf(state: AgentScoringState, agentId: string): KnownAgent | undefined {
+  private knownAgentOf(state: AgentScoringState, agentId: string): AgentProfile | undefined {
     const version = this.knownAgents.version;
     if (version !== undefined && state.knownAt === version) return state.known;
     state.known = this.knownAgents.get(agentId);
@@ -170,7 +170,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
    * The explanation is built only for what is reported: most events never need one. The summary is the model's own
    * sentence in the analyst's units ("500 records touched in 10 min; usually about 15 a day, ..."), with the tier.
    */
-  private explain(state: AgentScoringState, known?: KnownAgent): Pick<Anomaly, 'features' | 'summary'> {
+  private explain(state: AgentScoringState, known?: AgentProfile): Pick<Anomaly, 'features' | 'summary'> {
     const assessment = state.model.explain();
     const tier = known ? ` (${known.riskTier} risk)` : '';
     return {
@@ -182,7 +182,7 @@ export class AgentScoringHandler implements KeyedStateHandler<'agent.activity.v1
   private anomaly(
     event: ConsumedEvent<'agent.activity.v1'>,
     fields: Pick<Anomaly, 'kind' | 'score' | 'episodeId' | 'episodeState' | 'features' | 'summary'>,
-    known?: KnownAgent,
+    known?: AgentProfile,
   ): Omit<OutgoingEvent, 'source'> {
     const data: Anomaly = {
       agentId: event.data.agentId,

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
 
-export interface KnownAgent {
+export interface AgentProfile {
   ownerId: string;
   riskTier: 'low' | 'medium' | 'high' | 'critical';
   status: string;
@@ -15,17 +15,17 @@ export interface KnownAgent {
 }
 
 /** Registry updates go to the scoring threads over this channel (same process, any thread). */
-export const KNOWN_AGENTS_CHANNEL = 'behavior-baseliner.known-agents';
+export const AGENT_PROFILES_CHANNEL = 'behavior-baseliner.known-agents';
 
-interface KnownAgentMessage {
+interface AgentProfileMessage {
   agentId: string;
-  agent: KnownAgent;
+  agent: AgentProfile;
 }
 
-interface KnownAgentRow {
+interface AgentProfileRow {
   agent_id: string;
   owner_id: string;
-  risk_tier: KnownAgent['riskTier'];
+  risk_tier: AgentProfile['riskTier'];
   status: string;
   platform: string | null;
   purpose: string | null;
@@ -36,8 +36,8 @@ interface KnownAgentRow {
  * then kept current by the messages the lifecycle consumer broadcasts. Activity from any other id is a shadow
  * agent.
  */
-export class KnownAgentsView {
-  private readonly agents = new Map<string, KnownAgent>();
+export class AgentProfilesView {
+  private readonly agents = new Map<string, AgentProfile>();
   private channel?: BroadcastChannel;
   private changes = 0;
 
@@ -49,21 +49,21 @@ export class KnownAgentsView {
     return this.changes;
   }
 
-  protected set(agentId: string, agent: KnownAgent): void {
+  protected set(agentId: string, agent: AgentProfile): void {
     this.agents.set(agentId, agent);
     this.changes++;
   }
 
   /** Subscribes first, then loads, so an update broadcast during the load is not lost. */
   async load(dataSource: DataSource): Promise<void> {
-    this.channel = new BroadcastChannel(KNOWN_AGENTS_CHANNEL);
+    this.channel = new BroadcastChannel(AGENT_PROFILES_CHANNEL);
     this.channel.onmessage = (message) => {
-      const { agentId, agent } = (message as { data: KnownAgentMessage }).data;
+      const { agentId, agent } = (message as { data: AgentProfileMessage }).data;
       this.set(agentId, agent);
     };
     // Not keeping the thread alive is the owner's job.
     (this.channel as unknown as { unref(): void }).unref();
-    const rows: KnownAgentRow[] = await dataSource.query(
+    const rows: AgentProfileRow[] = await dataSource.query(
       `SELECT "agent_id", "owner_id", "risk_tier", "status", "platform", "purpose" FROM "${BEHAVIOR_BASELINER_SCHEMA}"."known_agents"`,
     );
     for (const r of rows) {
@@ -72,7 +72,7 @@ export class KnownAgentsView {
     }
   }
 
-  get(agentId: string): KnownAgent | undefined {
+  get(agentId: string): AgentProfile | undefined {
     return this.agents.get(agentId);
   }
 
@@ -83,8 +83,8 @@ export class KnownAgentsView {
 
 /** The writable registry of the main thread: the lifecycle consumer records announcements here. */
 @Injectable()
-export class KnownAgents extends KnownAgentsView implements OnModuleInit, OnModuleDestroy {
-  private readonly outgoing = new BroadcastChannel(KNOWN_AGENTS_CHANNEL);
+export class AgentProfilesRepository extends AgentProfilesView implements OnModuleInit, OnModuleDestroy {
+  private readonly outgoing = new BroadcastChannel(AGENT_PROFILES_CHANNEL);
 
   constructor(private readonly dataSource: DataSource) {
     super();
@@ -100,7 +100,7 @@ export class KnownAgents extends KnownAgentsView implements OnModuleInit, OnModu
   }
 
   /** Persists the announcement in the consumer's transaction and tells the scoring threads. */
-  async remember(tx: EntityManager, agentId: string, agent: KnownAgent): Promise<void> {
+  async remember(tx: EntityManager, agentId: string, agent: AgentProfile): Promise<void> {
     await tx.query(
       `INSERT INTO "${BEHAVIOR_BASELINER_SCHEMA}"."known_agents" ("agent_id", "owner_id", "risk_tier", "status", "platform", "purpose")
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -111,6 +111,6 @@ export class KnownAgents extends KnownAgentsView implements OnModuleInit, OnModu
     // Shared before the commit: if the transaction rolls back, the event is delivered again and re-announced;
     // meanwhile its activity is scored as a registered agent's, which errs on the side of no shadow alert.
     this.set(agentId, agent);
-    this.outgoing.postMessage({ agentId, agent } satisfies KnownAgentMessage);
+    this.outgoing.postMessage({ agentId, agent } satisfies AgentProfileMessage);
   }
 }

@@ -5,12 +5,12 @@ import { Topics } from '@agentgov/contracts';
 import { ConsumedEvent } from '@agentgov/messaging';
 import { HandlesEvent } from '@agentgov/messaging-nest';
 
-import { KnownAgents } from './known-agents';
+import { AgentProfilesRepository } from './agent-profiles.repository';
 
 /** Learns the registry from the provisioner's lifecycle events. */
 @Injectable()
-export class AgentLifecycleHandler {
-  constructor(private readonly known: KnownAgents) {}
+export class AgentProfilesHandler {
+  constructor(private readonly known: AgentProfilesRepository) {}
 
   @HandlesEvent(Topics.AgentLifecycle)
   async onAgentLifecycle(event: ConsumedEvent<'agent.lifecycle.v1'>, tx: EntityManager): Promise<void> {

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { OwnerStatus } from '@agentgov/contracts';
 
 import { normalizePhone, Owner, OwnerIdentity, toOwner } from './owner';
-import { OwnerError } from './owner.errors';
+import { OwnerError } from './owners.errors';
 
 /** A way a sender names an owner. */
 export type OwnerSubject =
@@ -32,8 +32,8 @@ const IDENTITIES = '"provisioner"."owner_identities"';
  * owners sharing an email or phone) resolves to none: offboarding the wrong person is worse than a miss.
  */
 @Injectable()
-export class OwnerDirectory {
-  private readonly logger = new Logger('OwnerDirectory');
+export class OwnersRepository {
+  private readonly logger = new Logger('OwnersRepository');
 
   constructor(private readonly dataSource: DataSource) {}
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { validateEvent } from '@agentgov/contracts';
 import { ConsumedEvent, OutgoingEvent } from '@agentgov/messaging';
 
-import { KnownAgent } from '../registry/known-agents';
-import { AgentScoringHandler, AgentScoringState, RECENT_EVENT_IDS } from './agent-scoring.handler';
+import { AgentProfile } from '../registry/agent-profiles.repository';
+import { AgentScoring, AgentScoringState, RECENT_EVENT_IDS } from './agent-scoring';
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-10-01T00:00:00Z');
@@ -32,7 +32,7 @@ function jitter(i: number): number {
 describe('the baseliner reports episodes, not every event', () => {
   const agentId = randomUUID();
   const known = new Map([[agentId, { ownerId: 'owner-1', riskTier: 'high' as const, status: 'active' }]]);
-  const handler = new AgentScoringHandler(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000 });
+  const handler = new AgentScoring(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000 });
 
   /** Every event the handler emits, each checked against its contract. */
   function runAll(state: AgentScoringState, events: ConsumedEvent<'agent.activity.v1'>[]): Array<Omit<OutgoingEvent, 'source'>> {
@@ -83,7 +83,7 @@ describe('the baseliner reports episodes, not every event', () => {
 
   it('keeps the registry answer for an agent until the registry changes, then sees the agent registered since', () => {
     const late = `agent-registered-late-${randomUUID()}`;
-    const registry = new Map<string, KnownAgent>();
+    const registry = new Map<string, AgentProfile>();
     let version = 0;
     const lookups: string[] = [];
     const view = {
@@ -95,7 +95,7 @@ describe('the baseliner reports episodes, not every event', () => {
         return version;
       },
     };
-    const handler = new AgentScoringHandler(view, { usageWindowMs: 3_600_000, usageGraceMs: 60_000 });
+    const handler = new AgentScoring(view, { usageWindowMs: 3_600_000, usageGraceMs: 60_000 });
     const state = handler.initial(late);
     const kinds = (events: ConsumedEvent<'agent.activity.v1'>[]) => {
       const emitted: Array<Omit<OutgoingEvent, 'source'>> = [];
@@ -125,7 +125,7 @@ describe('the baseliner reports episodes, not every event', () => {
 
   it('summarises usage per window of event time, and a quiet agent\'s last window once it is over on the clock', () => {
     let wall = 0;
-    const handler = new AgentScoringHandler(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });
+    const handler = new AgentScoring(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });
     const runAll = (state: AgentScoringState, events: ConsumedEvent<'agent.activity.v1'>[]) => {
       const emitted: Array<Omit<OutgoingEvent, 'source'>> = [];
       for (const e of events) {
@@ -168,7 +168,7 @@ describe('the baseliner reports episodes, not every event', () => {
 
   it('does not close windows on the clock while a backlog with older event times is being consumed, and never reuses a window id', () => {
     let wall = Date.parse('2026-11-23T12:00:00Z');
-    const handler = new AgentScoringHandler(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });
+    const handler = new AgentScoring(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });
     const state = handler.initial(agentId);
     const emitted: Array<Omit<OutgoingEvent, 'source'>> = [];
     const old = Date.parse('2026-10-02T10:00:00Z');
