@@ -1,4 +1,4 @@
-import { assertSqlIdentifier } from './sql-identifier';
+import { assertSqlIdentifier } from '@agentgov/persistence';
 
 /** Channel on which Postgres announces new outbox rows of a schema (NOTIFY is delivered on commit only). */
 export function outboxChannel(schema: string): string {

@@ -1,5 +1,4 @@
-export * from './messaging-tables.migration';
-export * from './persistence.module';
 export * from './pg-notification-listener';
 export * from './service-data-source';
+export * from './sql-identifier';
 export * from './sql-result';

@@ -1,9 +1,12 @@
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
+import { DataSource } from 'typeorm';
 
-import { assertSqlIdentifier } from '@agentgov/messaging';
+import { assertSqlIdentifier } from './sql-identifier';
 
 export interface PgNotificationListenerOptions {
-  connectionString: string;
+  /** Where to connect: a connection string, or the settings of the service's own DataSource (see `connectionOf`). */
+  connectionString?: string;
+  connection?: ClientConfig;
   channel: string;
   applicationName: string;
   onNotification: (payload: string) => void;
@@ -17,7 +20,16 @@ export interface PgNotificationListenerOptions {
 }
 
 /**
- * A dedicated connection LISTENing on one channel, reconnecting on its own. Postgres delivers NOTIFY only on
+ * The connection settings of a TypeORM Postgres DataSource, for a dedicated listening connection beside its pool
+ * (a pooled connection would go back to the pool, and its LISTEN with it).
+ */
+export function connectionOf(dataSource: DataSource): ClientConfig {
+  const o = dataSource.options as { url?: string; host?: string; port?: number; username?: string; password?: string; database?: string; ssl?: ClientConfig['ssl'] };
+  return { connectionString: o.url, host: o.host, port: o.port, user: o.username, password: o.password, database: o.database, ssl: o.ssl };
+}
+
+/**
+ * The one way the services LISTEN: a dedicated connection on one channel, reconnecting on its own. Postgres delivers NOTIFY only on
  * commit, so a notification always describes committed state.
  */
 export class PgNotificationListener {
@@ -49,7 +61,11 @@ export class PgNotificationListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.options.connectionString, application_name: this.options.applicationName });
+    const client = new Client({
+      ...this.options.connection,
+      ...(this.options.connectionString ? { connectionString: this.options.connectionString } : {}),
+      application_name: this.options.applicationName,
+    });
     let failed = false;
     const fail = (error: Error) => {
       if (failed) return;

@@ -1,6 +1,6 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 
-import { assertSqlIdentifier } from '@agentgov/messaging';
+import { assertSqlIdentifier } from './sql-identifier';
 
 export interface ServiceDataSourceOptions {
   url: string;

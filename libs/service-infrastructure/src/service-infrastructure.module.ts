@@ -4,8 +4,9 @@ import { DataSourceOptions } from 'typeorm';
 import { AuthModule } from '@agentgov/auth';
 import { eventSourceOf, ServiceName } from '@agentgov/contracts';
 import { MessagingModule } from '@agentgov/messaging-nest';
-import { PersistenceModule } from '@agentgov/persistence';
 import { EnvOf, ServiceRuntimeModule, authConfigFor, commonEnv, kafkaReadinessCheck } from '@agentgov/service-runtime';
+
+import { PersistenceModule } from './persistence.module';
 
 export type CommonServiceEnv = EnvOf<ReturnType<typeof commonEnv>>;
 

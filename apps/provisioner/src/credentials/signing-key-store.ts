@@ -2,11 +2,10 @@ import { KeyObject } from 'node:crypto';
 
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, JWK, JWTHeaderParameters } from 'jose';
-import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { PgNotificationListener, returnedRows } from '@agentgov/persistence';
 import { decryptWithKek, encryptWithKek } from '@agentgov/sealed-secrets';
-import { returnedRows } from '@agentgov/persistence';
 
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
 
@@ -51,8 +50,7 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
   private refreshing?: Promise<void>;
   private lastUnknownKidRefresh = 0;
   private timer?: NodeJS.Timeout;
-  private listener?: Client;
-  private stopped = false;
+  private listener?: PgNotificationListener;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -74,13 +72,23 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch((err) => this.logger.error({ msg: 'signing key refresh failed', err })), REFRESH_INTERVAL_MS);
     this.timer.unref();
-    await this.listen();
+    const refreshNow = () => void this.refresh().catch((err) => this.logger.error({ msg: 'signing key refresh failed', err }));
+    this.listener = new PgNotificationListener({
+      connectionString: this.config.databaseUrl,
+      channel: SIGNING_KEYS_CHANNEL,
+      applicationName: 'provisioner-signing-keys',
+      onNotification: refreshNow,
+      // Whatever changed while not listening; the timer above polls meanwhile.
+      onGap: refreshNow,
+      retryDelayMs: REFRESH_INTERVAL_MS,
+      onError: (err) => this.logger.warn({ msg: 'not listening for signing key changes; polling until reconnected', err: err.message }),
+    });
+    await this.listener.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.stop();
   }
 
   activeKey(): ActiveSigningKey {
@@ -176,31 +184,6 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
       JSON.stringify({ kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y }),
     ]);
     return kid;
-  }
-
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'provisioner-signing-keys' });
-    client.on('notification', () => void this.refresh().catch((err) => this.logger.error({ msg: 'signing key refresh failed', err })));
-    let retrying = false;
-    const retry = (err: Error) => {
-      if (retrying || this.stopped) return;
-      retrying = true;
-      this.logger.warn({ msg: 'not listening for signing key changes; polling until reconnected', err: err.message });
-      if (this.listener === client) this.listener = undefined;
-      void client.end().catch(() => undefined);
-      setTimeout(() => void this.listen(), REFRESH_INTERVAL_MS).unref();
-    };
-    client.on('error', retry);
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${SIGNING_KEYS_CHANNEL}`);
-      this.listener = client;
-      // Whatever changed while not listening.
-      await this.refresh();
-    } catch (err) {
-      retry(err as Error);
-    }
   }
 }
 

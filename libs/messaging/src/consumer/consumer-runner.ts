@@ -7,7 +7,7 @@ import { TopicName } from '@agentgov/contracts';
 import { ConsumedEvent, decodeMessage, headersToStrings } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
-import { assertSqlIdentifier } from '../sql-identifier';
+import { assertSqlIdentifier } from '@agentgov/persistence';
 import { DeadLetterPublisher } from './dead-letter-publisher';
 import { NonRetryableError, isTransientInfrastructureError } from './failure-kinds';
 

@@ -1,10 +1,11 @@
 import { metrics } from '@opentelemetry/api';
 import { Producer } from 'kafkajs';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 
-import { outboxChannel } from '../messaging-tables.sql';
+import { assertSqlIdentifier, connectionOf, PgNotificationListener } from '@agentgov/persistence';
+
 import { MessagingLogger, silentLogger } from '../messaging-logger';
-import { assertSqlIdentifier } from '../sql-identifier';
+import { outboxChannel } from '../messaging-tables.sql';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -47,7 +48,7 @@ export class OutboxRelay {
   private readonly logger: MessagingLogger;
   private running = false;
   private loop?: Promise<void>;
-  private listener?: QueryRunner;
+  private readonly listener: PgNotificationListener;
   private wake?: () => void;
   private woken = false;
 
@@ -58,13 +59,22 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.logger = options.logger ?? silentLogger;
+    // Woken by every commit that adds rows; while the connection is lost it polls, and a reconnect drains at once.
+    this.listener = new PgNotificationListener({
+      connection: connectionOf(options.dataSource),
+      channel: outboxChannel(schema),
+      applicationName: `outbox-relay ${schema}`.slice(0, 63),
+      onNotification: () => this.notify(),
+      onGap: () => this.notify(),
+      onError: (error) => this.logger.warn({ err: error.message }, 'outbox listener lost its connection; polling until it is back'),
+    });
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     await this.options.producer.connect();
-    await this.listen().catch((error) => this.logger.warn({ err: (error as Error).message }, 'outbox listen failed; polling'));
+    await this.listener.start();
     this.loop = this.run();
   }
 
@@ -73,7 +83,7 @@ export class OutboxRelay {
     this.running = false;
     this.notify();
     await this.loop;
-    await this.unlisten();
+    await this.listener.stop();
     await this.options.producer.disconnect();
   }
 
@@ -124,30 +134,8 @@ export class OutboxRelay {
         continue;
       }
       if (published === this.batchSize) continue;
-      if (!this.listener) await this.listen().catch(() => undefined);
       await this.sleep(this.pollIntervalMs);
     }
-  }
-
-  private async listen(): Promise<void> {
-    const runner = this.options.dataSource.createQueryRunner();
-    const client = await runner.connect();
-    client.on('notification', () => this.notify());
-    client.on('error', () => {
-      // The connection is gone (Postgres restart); fall back to polling until run() listens again.
-      if (this.listener === runner) this.listener = undefined;
-      runner.release().catch(() => undefined);
-    });
-    await runner.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
-    this.listener = runner;
-  }
-
-  private async unlisten(): Promise<void> {
-    const runner = this.listener;
-    this.listener = undefined;
-    if (!runner) return;
-    await runner.query(`UNLISTEN *`).catch(() => undefined);
-    await runner.release().catch(() => undefined);
   }
 
   private notify(): void {

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { TopicName } from '@agentgov/contracts';
 
 import { EncodedEvent, OutgoingEvent, encodeEvent } from '../event-envelope';
-import { assertSqlIdentifier } from '../sql-identifier';
+import { assertSqlIdentifier } from '@agentgov/persistence';
 
 // 5 parameters a row; Postgres allows 65535 bind parameters a statement.
 const ROWS_PER_STATEMENT = 1000;

@@ -9,7 +9,7 @@ import { ConsumedEvent, OutgoingEvent, decodeMessage } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
 import { OutboxWriter } from '../outbox/outbox-writer';
-import { assertSqlIdentifier } from '../sql-identifier';
+import { assertSqlIdentifier } from '@agentgov/persistence';
 
 /** What to keep per key (per agent, for the baseliner) and how to fold an event into it. */
 export interface KeyedStateHandler<T extends TopicName, S> {

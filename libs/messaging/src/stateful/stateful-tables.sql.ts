@@ -1,4 +1,4 @@
-import { assertSqlIdentifier } from '../sql-identifier';
+import { assertSqlIdentifier } from '@agentgov/persistence';
 
 /**
  * DDL for stateful consumption in one service schema: the state of each key, and per partition the next offset

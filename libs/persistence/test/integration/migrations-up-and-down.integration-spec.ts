@@ -1,6 +1,8 @@
-import { TEST_DATABASE_URL, dropSchema, uniqueName, withTestDatabase } from '@agentgov/test-support';
+import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { createServiceDataSource, messagingTablesMigration, revertLastMigration, runMigrations } from '../../src';
+import { dropSchema, TEST_DATABASE_URL, uniqueName, withTestDatabase } from '@agentgov/test-support';
+
+import { createServiceDataSource, revertLastMigration, runMigrations } from '../../src';
 
 async function tablesIn(schema: string): Promise<string[]> {
   return withTestDatabase(async (c) => {
@@ -9,16 +11,28 @@ async function tablesIn(schema: string): Promise<string[]> {
   });
 }
 
+function createsWidgets(schema: string): new () => MigrationInterface {
+  return class Widgets1700000000000 implements MigrationInterface {
+    name = 'Widgets1700000000000';
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await q.query(`CREATE TABLE "${schema}"."widgets" ("id" int PRIMARY KEY)`);
+    }
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TABLE "${schema}"."widgets"`);
+    }
+  };
+}
+
 describe('service migrations run up and down in the service schema', () => {
   const schema = uniqueName('migtest');
   afterAll(() => dropSchema(schema));
 
-  it('creates the schema, the inbox and the outbox; is a no-op the second time; reverts cleanly', async () => {
-    const migrations = [messagingTablesMigration(schema, 1763900000000)];
-    const make = () => createServiceDataSource({ url: TEST_DATABASE_URL, schema, migrations });
+  it('runs in the schema, records itself there, is a no-op the second time and reverts cleanly', async () => {
+    const make = () => createServiceDataSource({ url: TEST_DATABASE_URL, schema, migrations: [createsWidgets(schema)] });
 
-    expect(await runMigrations(make())).toEqual(['MessagingTables1763900000000']);
-    expect(await tablesIn(schema)).toEqual(['inbox', 'migrations', 'outbox']);
+    expect(await runMigrations(make())).toEqual(['Widgets1700000000000']);
+    expect(await tablesIn(schema)).toEqual(['migrations', 'widgets']);
     expect(await runMigrations(make())).toEqual([]);
 
     await revertLastMigration(make());

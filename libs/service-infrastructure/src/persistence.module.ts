@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { ReadinessRegistry } from '@agentgov/service-runtime';
 
-import { ServiceDataSourceOptions, createServiceDataSource, pingDatabase } from './service-data-source';
+import { createServiceDataSource, pingDatabase, ServiceDataSourceOptions } from '@agentgov/persistence';
 
 export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
 

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { messagingTablesDownSql, messagingTablesUpSql } from '@agentgov/messaging';
+import { messagingTablesDownSql, messagingTablesUpSql } from './messaging-tables.sql';
 
 /**
  * The first migration of every service: its inbox and outbox. Built by a factory because the DDL is the
