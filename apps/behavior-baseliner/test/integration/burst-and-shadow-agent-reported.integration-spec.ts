@@ -47,9 +47,10 @@ describe('the baseliner, over Kafka, reports a burst far above an agent’s base
     const shadowId = `shadow-${randomUUID().slice(0, 8)}`;
     await harness.publish(Topics.AgentActivity, [...normal, ...burst, activity(shadowId, burstStart, 3, 'sql-runner')]);
 
-    const anomalies = (await collectMessages(harness.kafka, harness.topic(Topics.AgentAnomaly), 2, { timeoutMs: 30000, settleMs: 4000 })).map((m) =>
-      JSON.parse(m.value),
-    );
+    const messages = await collectMessages(harness.kafka, harness.topic(Topics.AgentAnomaly), 2, { timeoutMs: 30000, settleMs: 4000 });
+    // The same ce_source shape as every other service's events, including from the scoring threads.
+    expect(new Set(messages.map((m) => m.headers['ce_source']))).toEqual(new Set(['/agentgov/behavior-baseliner']));
+    const anomalies = messages.map((m) => JSON.parse(m.value));
     const behavior = anomalies.filter((a) => a.kind === 'behavior');
     expect(behavior.map((a) => a.episodeState)[0]).toBe('started');
     expect(behavior.filter((a) => a.episodeState === 'started')).toHaveLength(1);
