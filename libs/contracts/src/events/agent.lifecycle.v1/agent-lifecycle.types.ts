@@ -88,7 +88,7 @@ export interface AgentLifecycleCause {
    */
   actor?: string;
   /**
-   * ce_id of the causing event.
+   * ce_id of the event that caused the change: an identity.lifecycle.v1, a review.decision.v1 or a containment.action.v1. Echo rule: when the cause is a containment.action.v1, this is that event's ce_id, which equals its actionId. Containment takes the agent.lifecycle.v1 of the agent named in that action, with this eventId, as the echo of its own action and does not fan it out to the connectors again; the sub-agents changed with it carry the same eventId but are not the action's agent, so their events are fanned out.
    */
   eventId?: string;
 }

@@ -8,7 +8,7 @@
  */
 export interface ContainmentActionEvent {
   /**
-   * The action's id.
+   * The action's id. The event's ce_id is this same id. Echo rule: the provisioner carries the action out and names this id as cause.eventId of the agent.lifecycle.v1 events it emits; containment takes the one for this agentId as the echo of its own action and does not fan it out to the connectors a second time.
    */
   actionId: string;
   /**
