@@ -2,9 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { ClockModule } from './clock/clock.module';
 import { ReviewSchedulerEnv, REVIEW_SCHEDULER_SERVICE_NAME } from './config/review-scheduler.env';
-import { ReviewSchedulerModule } from './review-scheduler.module';
 import { REVIEW_SCHEDULER_ENTITIES, REVIEW_SCHEDULER_MIGRATIONS, REVIEW_SCHEDULER_SCHEMA } from './database/review-scheduler.database';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { RegistryModule } from './registry/registry.module';
+import { ReportsModule } from './reports/reports.module';
+import { ReviewsModule } from './reviews/reviews.module';
+import { ScheduleModule } from './schedule/schedule.module';
 
 @Module({})
 export class AppModule {
@@ -12,7 +18,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ReviewSchedulerModule,
+        CampaignsModule,
+        ClockModule,
+        LifecycleModule,
+        RegistryModule,
+        ReportsModule,
+        ReviewsModule,
+        ScheduleModule,
         ServiceInfrastructureModule.forService({
           serviceName: REVIEW_SCHEDULER_SERVICE_NAME,
           env,

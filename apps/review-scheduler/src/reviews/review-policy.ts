@@ -1,5 +1,8 @@
 import { RISK_TIERS, RiskTier } from '@agentgov/contracts';
 
+/** The ReviewPolicy read from REVIEW_POLICY at boot (provided by ReviewsModule). */
+export const REVIEW_POLICY = Symbol('REVIEW_POLICY');
+
 /** What happens to a review nobody decided: first the owner's manager is asked, then the agent is suspended. */
 export type OverdueAction = 'escalate' | 'suspend';
 

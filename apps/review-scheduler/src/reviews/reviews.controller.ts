@@ -1,14 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
-import { createRequestValidator, DomainError } from '@agentgov/service-runtime';
+import { createRequestValidator } from '@agentgov/service-runtime';
 
-import { ReviewClock } from '../clock/review-clock';
-import { REVIEW_SCHEDULER_SCHEMA } from '../database/review-scheduler.database';
-import { ReviewRegistry } from '../registry/review-registry';
-import { ReviewRow, reviewOf, Reviews } from './reviews';
+import { DecideReviewUseCase } from './decide-review.usecase';
+import { ListReviewsUseCase } from './list-reviews.usecase';
+import { Requester, ReviewState } from './review-record';
 
 interface DecisionBody {
   decision: 'certify' | 'revoke';
@@ -27,7 +25,7 @@ const validateDecision = createRequestValidator<DecisionBody>({
   },
 });
 
-const validateQuery = createRequestValidator<{ state?: string; reviewerId?: string }>(
+const validateQuery = createRequestValidator<{ state?: ReviewState; reviewerId?: string }>(
   {
     type: 'object',
     additionalProperties: false,
@@ -39,9 +37,7 @@ const validateQuery = createRequestValidator<{ state?: string; reviewerId?: stri
   'query',
 );
 
-const validateClock = createRequestValidator<{ at: string }>({ type: 'object', additionalProperties: false, required: ['at'], properties: { at: { type: 'string', format: 'date-time' } } });
-
-const notFound = (id: string) => new DomainError({ code: 'REVIEW_NOT_FOUND', status: 404, title: 'Review not found', detail: `no review ${id} in your queue` });
+const requesterOf = (principal: Principal): Requester => ({ subject: principal.subject, admin: principal.roles.includes('admin') });
 
 /** Reviewers see and decide their own queue; admins see and decide everything. */
 @ApiTags('reviews')
@@ -49,27 +45,15 @@ const notFound = (id: string) => new DomainError({ code: 'REVIEW_NOT_FOUND', sta
 @Controller()
 export class ReviewsController {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly reviews: Reviews,
-    private readonly registry: ReviewRegistry,
-    private readonly clock: ReviewClock,
+    private readonly listReviews: ListReviewsUseCase,
+    private readonly decideReview: DecideReviewUseCase,
   ) {}
 
   @Get('reviews')
   @Roles('admin', 'reviewer')
-  async list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
-    const q = validateQuery(query);
-    const admin = principal.roles.includes('admin');
-    const reviewerId = admin ? q.reviewerId : principal.subject;
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (reviewerId) where.push(`"reviewer_id" = $${params.push(reviewerId)}`);
-    where.push(q.state ? `"state" = $${params.push(q.state)}` : `"state" <> 'closed'`);
-    const rows: ReviewRow[] = await this.dataSource.query(
-      `SELECT * FROM "${REVIEW_SCHEDULER_SCHEMA}"."reviews" WHERE ${where.join(' AND ')} ORDER BY "due_at" LIMIT 500`,
-      params,
-    );
-    return { items: rows.map(reviewOf) };
+  list(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
+    const { state, reviewerId } = validateQuery(query);
+    return this.listReviews.execute({ state, reviewerId, requester: requesterOf(principal) });
   }
 
   /** Certify (optionally removing named scopes; the next certification is scheduled) or revoke (deprovision). */
@@ -77,24 +61,7 @@ export class ReviewsController {
   @Roles('admin', 'reviewer')
   @HttpCode(200)
   decide(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    const decision = validateDecision(body);
-    return this.dataSource.transaction(async (tx) => {
-      const review = await this.reviews.lock(tx, id);
-      // Someone else's review is reported as missing: a reviewer learns nothing about other queues.
-      if (!review || (!principal.roles.includes('admin') && review.reviewerId !== principal.subject)) throw notFound(id);
-      if (review.state === 'closed') throw new DomainError({ code: 'REVIEW_CLOSED', status: 409, title: 'The review is closed', detail: `review ${id} was already decided or closed` });
-      const agent = await this.registry.findAgent(tx, review.agentId);
-      const unknown = (decision.removeScopes ?? []).filter((s) => !agent?.scopes.includes(s));
-      if (unknown.length) throw new DomainError({ code: 'UNKNOWN_SCOPES', status: 422, title: 'The agent does not hold these scopes', detail: unknown.join(' ') });
-      return this.reviews.decide(tx, review, agent, { decision: decision.decision, removeScopes: decision.removeScopes ?? [], decidedBy: principal.subject, reason: decision.reason }, this.clock.now());
-    });
-  }
-
-  /** With CLOCK_CONTROL (never in production): moves this instance's clock forward. */
-  @Put('testing/clock')
-  @Roles('admin')
-  travel(@Body() body: unknown) {
-    if (!this.clock.controllable) throw new DomainError({ code: 'CLOCK_NOT_CONTROLLABLE', status: 404, title: 'Not found', detail: 'CLOCK_CONTROL is off' });
-    return { now: this.clock.travelTo(new Date(validateClock(body).at)).toISOString() };
+    const { decision, removeScopes, reason } = validateDecision(body);
+    return this.decideReview.execute({ reviewId: id, decision, removeScopes, reason, requester: requesterOf(principal) });
   }
 }

@@ -40,9 +40,12 @@ function agentOf(r: AgentRow): KnownAgent {
   };
 }
 
-/** Agents and owners as the scheduler learns them from agent.lifecycle.v1 and identity.lifecycle.v1. */
+/**
+ * The SQL of the registry: agents and owners as the scheduler learns them from agent.lifecycle.v1 and
+ * identity.lifecycle.v1, and the agents' usage from agent.usage.v1.
+ */
 @Injectable()
-export class ReviewRegistry {
+export class RegistryRepository {
   async findAgent(manager: EntityManager, agentId: string, lock = false): Promise<KnownAgent | undefined> {
     const [row] = await manager.query(`SELECT * FROM ${AGENTS} WHERE "agent_id" = $1${lock ? ' FOR UPDATE' : ''}`, [agentId]);
     return row ? agentOf(row) : undefined;

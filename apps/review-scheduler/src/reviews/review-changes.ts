@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+import { Topics } from '@agentgov/contracts';
+import { OutboxWriter } from '@agentgov/messaging-nest';
+
+import { KnownAgent, RegistryRepository } from '../registry/registry.repository';
+import { dueDate, nextCertification, REVIEW_POLICY, ReviewPolicy } from './review-policy';
+import { Decision, Review, ReviewReason, ReviewState } from './review-record';
+import { ReviewsRepository } from './reviews.repository';
+
+/**
+ * Every change to reviews goes through here, inside the caller's transaction: opening, moving and deciding,
+ * each with its event (through the outbox). At most one review per agent is open at a time (a unique index):
+ * a second reason while one is open adds nothing, and two replicas racing to open the same review end with one.
+ */
+@Injectable()
+export class ReviewChanges {
+  constructor(
+    private readonly registry: RegistryRepository,
+    private readonly reviews: ReviewsRepository,
+    @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
+    @Inject(REVIEW_POLICY) private readonly policy: ReviewPolicy,
+  ) {}
+
+  /** Opens a review unless the agent has one open; scopes unused for `unusedScopeDays` are proposed for removal. */
+  async open(tx: EntityManager, agent: KnownAgent, reason: ReviewReason, at: Date, campaign?: { id: string; dueAt: Date }): Promise<Review | undefined> {
+    const reviewerId = await this.registry.reviewerFor(tx, agent.ownerId);
+    const proposals = await this.registry.unusedScopes(tx, agent.agentId, this.policy.unusedScopeDays, at);
+    const review = await this.reviews.insertOpen(tx, {
+      id: randomUUID(),
+      agentId: agent.agentId,
+      ownerId: agent.ownerId,
+      reviewerId,
+      reason,
+      openedAt: at,
+      dueAt: campaign?.dueAt ?? dueDate(this.policy, at),
+      proposedScopeRemovals: proposals,
+      campaignId: campaign?.id ?? null,
+    });
+    if (!review) return undefined;
+    await this.announce(tx, review, at);
+    return review;
+  }
+
+  /** A new state of an undecided review (reminded, overdue, escalated to another reviewer). */
+  async move(tx: EntityManager, review: Review, state: ReviewState, at: Date, reviewerId = review.reviewerId): Promise<void> {
+    await this.reviews.setState(tx, review.id, state, reviewerId);
+    await this.announce(tx, { ...review, state, reviewerId }, at);
+  }
+
+  /**
+   * Closes the review with a decision the provisioner acts on (review.decision.v1): certify (optionally
+   * removing scopes; the next certification is scheduled), revoke (deprovision) or suspend.
+   */
+  async decide(tx: EntityManager, review: Review, agent: KnownAgent | undefined, decision: { decision: Decision; removeScopes: string[]; decidedBy: string; reason?: string }, at: Date): Promise<Review> {
+    const next = decision.decision === 'certify' && agent ? nextCertification(this.policy, agent.riskTier, at) : null;
+    const closed = await this.reviews.close(tx, review.id, { decision: decision.decision, decidedBy: decision.decidedBy, reason: decision.reason, at });
+    if (agent) await this.registry.setNextReview(tx, agent.agentId, next);
+    await this.outbox.append(tx, [
+      {
+        topic: Topics.ReviewDecision,
+        subject: review.agentId,
+        data: {
+          reviewId: review.id,
+          agentId: review.agentId,
+          decision: decision.decision,
+          removeScopes: decision.removeScopes,
+          decidedBy: decision.decidedBy,
+          ...(decision.reason ? { reason: decision.reason.slice(0, 1000) } : {}),
+          ...(next ? { nextReviewAt: next.toISOString() } : {}),
+          occurredAt: at.toISOString(),
+        },
+      },
+    ]);
+    await this.announce(tx, closed, at);
+    return closed;
+  }
+
+  /** The agent is gone: its open review ends without a decision. */
+  async closeOpenOf(tx: EntityManager, agentId: string, at: Date): Promise<void> {
+    for (const review of await this.reviews.closeOpenOf(tx, agentId, at)) await this.announce(tx, review, at);
+  }
+
+  private async announce(tx: EntityManager, review: Review, at: Date): Promise<void> {
+    await this.outbox.append(tx, [
+      {
+        topic: Topics.Review,
+        subject: review.agentId,
+        data: {
+          reviewId: review.id,
+          agentId: review.agentId,
+          ownerId: review.ownerId,
+          reviewerId: review.reviewerId,
+          reason: review.reason,
+          state: review.state,
+          dueAt: review.dueAt.toISOString(),
+          proposedScopeRemovals: review.proposedScopeRemovals,
+          occurredAt: at.toISOString(),
+        },
+      },
+    ]);
+  }
+}
