@@ -2,9 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
+import { ActionsModule } from './actions/actions.module';
+import { AuditModule } from './audit/audit.module';
 import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from './config/containment.env';
-import { ContainmentModule } from './containment.module';
+import { ConnectorsModule } from './connectors/connectors.module';
 import { CONTAINMENT_ENTITIES, CONTAINMENT_MIGRATIONS, CONTAINMENT_SCHEMA } from './database/containment.database';
+import { IncidentsModule } from './incidents/incidents.module';
+import { LogoutModule } from './logout/logout.module';
+import { PolicyModule } from './policy/policy.module';
+import { RegistryModule } from './registry/registry.module';
 
 @Module({})
 export class AppModule {
@@ -12,7 +18,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ContainmentModule,
+        ActionsModule,
+        AuditModule,
+        ConnectorsModule,
+        IncidentsModule,
+        LogoutModule,
+        PolicyModule,
+        RegistryModule,
         ServiceInfrastructureModule.forService({
           serviceName: CONTAINMENT_SERVICE_NAME,
           env,

@@ -5,30 +5,15 @@ import { Topics, TopicPayloads } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
+import { ActionsRepository } from '../actions/actions.repository';
+import { DeliveryQueue, ReceiptRow } from '../actions/delivery-queue';
 import { ContainmentEnv } from '../config/containment.env';
-import { CONTAINMENT_SCHEMA } from '../database/containment.database';
-import { currentDeliveryTraceContext } from '../logout/delivery-trace-context';
-import { DELIVERIES_CHANNEL } from '../logout/universal-logout';
+import { ActionKind } from '../connectors/connector-registry';
 import { Incident } from './incident';
-import { IncidentStore } from './incident-store';
+import { IncidentsRepository } from './incidents.repository';
 import { toDetectionFinding } from './ocsf-detection-finding';
 
 type Alert = TopicPayloads['containment.alert.v1'];
-
-/** Target of the delivery that forwards an alert to ALERT_WEBHOOK_URL (not a connector name: those have no '@'). */
-export const ALERT_WEBHOOK_TARGET = '@alert-webhook';
-
-interface ActionRow {
-  id: string;
-  kind: 'contain' | 'release' | 'deprovision';
-}
-interface DeliveryRow {
-  action_id: string;
-  target: string;
-  status: 'pending' | 'sent' | 'confirmed' | 'failed' | 'retrying';
-  reason: string | null;
-  updated_at: Date;
-}
 
 /**
  * Every change to an incident goes out whole on containment.alert.v1 (and, when configured, to the alert
@@ -37,7 +22,9 @@ interface DeliveryRow {
 @Injectable()
 export class IncidentAlerts {
   constructor(
-    private readonly incidents: IncidentStore,
+    private readonly incidents: IncidentsRepository,
+    private readonly actions: ActionsRepository,
+    private readonly deliveries: DeliveryQueue,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     @Inject(SERVICE_ENV) private readonly env: ContainmentEnv,
   ) {}
@@ -65,20 +52,12 @@ export class IncidentAlerts {
   /** The alerts of a page of incidents in two queries, whatever the page size. */
   async viewMany(manager: EntityManager, incidents: Incident[]): Promise<Alert[]> {
     if (incidents.length === 0) return [];
-    const actions: (ActionRow & { incident_id: string })[] = await manager.query(
-      `SELECT "id", "kind", "incident_id" FROM "${CONTAINMENT_SCHEMA}"."actions" WHERE "incident_id" = ANY($1) ORDER BY "created_at", "id"`,
-      [incidents.map((i) => i.id)],
-    );
-    const deliveries: DeliveryRow[] = actions.length
-      ? await manager.query(
-          `SELECT "action_id", "target", "status", "reason", "updated_at" FROM "${CONTAINMENT_SCHEMA}"."deliveries" WHERE "action_id" = ANY($1) ORDER BY "target"`,
-          [actions.map((a) => a.id)],
-        )
-      : [];
+    const actions = await this.actions.ofIncidents(manager, incidents.map((i) => i.id));
+    const deliveries = actions.length ? await this.deliveries.receiptsOf(manager, actions.map((a) => a.id)) : [];
     return incidents.map((incident) => this.alertOf(incident, actions.filter((a) => a.incident_id === incident.id), deliveries));
   }
 
-  private alertOf(incident: Incident, actions: ActionRow[], deliveries: DeliveryRow[]): Alert {
+  private alertOf(incident: Incident, actions: { id: string; kind: ActionKind }[], deliveries: ReceiptRow[]): Alert {
     const alert: Omit<Alert, 'ocsf'> = {
       incidentId: incident.id,
       agentId: incident.agentId,
@@ -113,13 +92,7 @@ export class IncidentAlerts {
   private async publish(tx: EntityManager, incident: Incident): Promise<Alert> {
     const alert = await this.view(tx, incident);
     await this.outbox.append(tx, [{ topic: Topics.ContainmentAlert, subject: incident.agentId, data: alert }]);
-    if (this.env.ALERT_WEBHOOK_URL) {
-      await tx.query(
-        `INSERT INTO "${CONTAINMENT_SCHEMA}"."deliveries" ("incident_id", "target", "payload", "status", "trace_context") VALUES ($1, $2, $3, 'pending', $4::jsonb)`,
-        [incident.id, ALERT_WEBHOOK_TARGET, alert, currentDeliveryTraceContext()],
-      );
-      await tx.query(`SELECT pg_notify($1, '')`, [DELIVERIES_CHANNEL]);
-    }
+    if (this.env.ALERT_WEBHOOK_URL) await this.deliveries.enqueueAlert(tx, incident.id, alert);
     return alert;
   }
 }

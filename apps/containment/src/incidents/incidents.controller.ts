@@ -4,14 +4,17 @@ import { DataSource } from 'typeorm';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
 import { isUuid } from '@agentgov/contracts';
-import { createRequestValidator, DomainError } from '@agentgov/service-runtime';
+import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { AuditLog } from '../audit/audit-log';
-import { AnalystDecisions } from './analyst-decisions';
+import { AcknowledgeIncidentUseCase } from './acknowledge-incident.usecase';
+import { CloseIncidentUseCase } from './close-incident.usecase';
+import { ConfirmIncidentUseCase } from './confirm-incident.usecase';
 import { Incident } from './incident';
-import { IncidentNotFoundError } from './incident.errors';
 import { IncidentAlerts } from './incident-alerts';
-import { IncidentStore } from './incident-store';
+import { IncidentsError, IncidentsErrorCode } from './incidents.errors';
+import { IncidentsRepository } from './incidents.repository';
+import { ReleaseIncidentUseCase } from './release-incident.usecase';
 
 const PRINTABLE = '^[\\x21-\\x7E]+$';
 const list = (values: readonly string[]) => `^(${values.join('|')})(,(${values.join('|')}))*$`;
@@ -69,7 +72,7 @@ function parseCursor(cursor: string): { updatedAt: Date; id: string } {
   } catch {
     // falls through to the 400 below
   }
-  throw new DomainError({ code: 'INVALID_CURSOR', status: 400, title: 'The cursor is not valid', detail: 'pass the nextCursor of a previous page unchanged' });
+  throw new IncidentsError(IncidentsErrorCode.InvalidCursor, 'pass the nextCursor of a previous page unchanged');
 }
 
 const split = <T extends string>(value: string | undefined) => (value ? (value.split(',') as T[]) : undefined);
@@ -81,10 +84,13 @@ const split = <T extends string>(value: string | undefined) => (value ? (value.s
 export class IncidentsController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly incidents: IncidentStore,
+    private readonly incidents: IncidentsRepository,
     private readonly alerts: IncidentAlerts,
-    private readonly decisions: AnalystDecisions,
     private readonly audit: AuditLog,
+    private readonly acknowledgeIncident: AcknowledgeIncidentUseCase,
+    private readonly closeIncident: CloseIncidentUseCase,
+    private readonly releaseIncident: ReleaseIncidentUseCase,
+    private readonly confirmIncident: ConfirmIncidentUseCase,
   ) {}
 
   /** Incidents, most recently changed first, filtered by status, severity, kind, agent, owner or time. */
@@ -113,7 +119,7 @@ export class IncidentsController {
   @Roles('admin', 'soc-analyst')
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const incident = await this.incidents.find(this.dataSource.manager, id);
-    if (!incident) throw new IncidentNotFoundError(id);
+    if (!incident) throw new IncidentsError(IncidentsErrorCode.IncidentNotFound, `no incident ${id}`);
     return { ...(await this.view(incident)), audit: await this.audit.ofSubject(this.dataSource.manager, 'incident', id) };
   }
 
@@ -122,7 +128,7 @@ export class IncidentsController {
   @HttpCode(200)
   async acknowledge(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { reason } = validateAcknowledgement(body ?? {});
-    return this.view(await this.decisions.acknowledge(id, { id: principal.subject, reason: reason ?? 'acknowledged' }));
+    return this.view(await this.acknowledgeIncident.execute(id, { id: principal.subject, reason: reason ?? 'acknowledged' }));
   }
 
   /** Dismisses an incident that contained nothing (a false alarm); the reason is required and recorded. */
@@ -131,7 +137,7 @@ export class IncidentsController {
   @HttpCode(200)
   async close(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { reason } = validateDecision(body);
-    return this.view(await this.decisions.close(id, { id: principal.subject, reason }));
+    return this.view(await this.closeIncident.execute(id, { id: principal.subject, reason }));
   }
 
   /** Restores a contained agent with fresh credentials; the reason is required and recorded. */
@@ -140,7 +146,7 @@ export class IncidentsController {
   @HttpCode(200)
   async release(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { reason } = validateDecision(body);
-    return this.view(await this.decisions.release(id, { id: principal.subject, reason }));
+    return this.view(await this.releaseIncident.execute(id, { id: principal.subject, reason }));
   }
 
   /** Confirms the threat: the agent and its sub-agents are deprovisioned. */
@@ -149,7 +155,7 @@ export class IncidentsController {
   @HttpCode(200)
   async confirm(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { reason } = validateDecision(body);
-    return this.view(await this.decisions.confirm(id, { id: principal.subject, reason }));
+    return this.view(await this.confirmIncident.execute(id, { id: principal.subject, reason }));
   }
 
   private async view(incident: Incident) {

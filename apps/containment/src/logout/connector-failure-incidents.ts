@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { CONTAINMENT_SCHEMA } from '../database/containment.database';
+import { ActionsRepository } from '../actions/actions.repository';
+import { DeliveryQueue } from '../actions/delivery-queue';
 import { IncidentAlerts } from '../incidents/incident-alerts';
-import { IncidentStore } from '../incidents/incident-store';
-import { KnownAgents } from '../registry/known-agents';
+import { IncidentsRepository } from '../incidents/incidents.repository';
+import { KnownAgentsRepository } from '../registry/known-agents.repository';
 
 interface FailedAction {
   id: string;
@@ -22,16 +23,18 @@ interface FailedAction {
 @Injectable()
 export class ConnectorFailureIncidents {
   constructor(
-    private readonly incidents: IncidentStore,
+    private readonly incidents: IncidentsRepository,
     private readonly alerts: IncidentAlerts,
-    private readonly known: KnownAgents,
+    private readonly known: KnownAgentsRepository,
+    private readonly actions: ActionsRepository,
+    private readonly deliveries: DeliveryQueue,
   ) {}
 
   async open(tx: EntityManager, action: FailedAction, connector: string): Promise<void> {
     // Another connector of the same action may have opened it first.
-    const [existing] = await tx.query(`SELECT "incident_id" FROM "${CONTAINMENT_SCHEMA}"."actions" WHERE "id" = $1 FOR UPDATE`, [action.id]);
-    if (existing?.incident_id) {
-      await this.alerts.republish(tx, existing.incident_id);
+    const existing = await this.actions.lockIncidentOf(tx, action.id);
+    if (existing) {
+      await this.alerts.republish(tx, existing);
       return;
     }
     const agent = await this.known.find(tx, action.agent_id);
@@ -54,8 +57,8 @@ export class ConnectorFailureIncidents {
       updatedAt: now,
       revision: 0,
     });
-    await tx.query(`UPDATE "${CONTAINMENT_SCHEMA}"."actions" SET "incident_id" = $2 WHERE "id" = $1`, [action.id, id]);
-    await tx.query(`UPDATE "${CONTAINMENT_SCHEMA}"."deliveries" SET "incident_id" = $2 WHERE "action_id" = $1`, [action.id, id]);
+    await this.actions.attachIncident(tx, action.id, id);
+    await this.deliveries.attachIncident(tx, action.id, id);
     const incident = await this.incidents.lock(tx, id);
     if (incident) await this.alerts.saveAndPublish(tx, incident);
   }

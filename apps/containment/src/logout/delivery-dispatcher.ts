@@ -2,61 +2,37 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { PgNotificationListener, returnedRows } from '@agentgov/persistence';
+import { PgNotificationListener } from '@agentgov/persistence';
 import { ConnectorOutcome, RevocationConnector } from '@agentgov/revocation-connectors';
 import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
 import { getMeter, getTracer, withSpan } from '@agentgov/telemetry';
 
-import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from '../config/containment.env';
+import { ActionRow, ActionsRepository } from '../actions/actions.repository';
+import { ALERT_WEBHOOK_TARGET, ClaimedDelivery, DeliveryQueue, Settled } from '../actions/delivery-queue';
+import { deliveryParentContext } from '../actions/delivery-trace-context';
+import { ContainmentEnv } from '../config/containment.env';
 import { ConnectorRegistry } from '../connectors/connector-registry';
-import { CONTAINMENT_SCHEMA } from '../database/containment.database';
-import { ALERT_WEBHOOK_TARGET, IncidentAlerts } from '../incidents/incident-alerts';
+import { IncidentAlerts } from '../incidents/incident-alerts';
 import { AlertForwarder } from './alert-forwarder';
 import { ConnectorFailureIncidents } from './connector-failure-incidents';
-import { DeliveryTraceContext, deliveryParentContext } from './delivery-trace-context';
-import { ExternalTokens, HeldToken } from './external-tokens';
-import { nextRetryDelayMs } from './retry-schedule';
-import { DELIVERIES_CHANNEL } from './universal-logout';
+import { ExternalTokensRepository, HeldToken } from './external-tokens.repository';
 
-const DELIVERIES = `"${CONTAINMENT_SCHEMA}"."deliveries"`;
-const ACTIONS = `"${CONTAINMENT_SCHEMA}"."actions"`;
 /** Fallback when a notification is missed (listener reconnecting) and for retries coming due. */
 const POLL_INTERVAL_MS = 250;
 /** RFC 7009 revokes one token per request: an agent holding more goes round again for the rest. */
 const MAX_TOKENS_PER_ATTEMPT = 50;
 const PURGE_INTERVAL_MS = 60_000;
 
-interface ClaimedDelivery {
-  id: string;
-  action_id: string | null;
-  target: string;
-  payload: unknown;
-  attempts: number;
-  alerted: boolean;
-  /** The trace the delivery was decided in; its call's span is a child of it. */
-  trace_context: DeliveryTraceContext | null;
-}
-
-interface ActionRow {
-  id: string;
-  agent_id: string;
-  owner_id: string | null;
-  kind: 'contain' | 'release' | 'deprovision';
-  reason: string;
-  created_at: Date;
-}
-
-type Settled = 'sent' | 'confirmed' | 'failed' | 'retrying';
-
 const tracer = getTracer('containment');
 
 /**
- * Carries out deliveries: one connector call per action and connector (and alert forwards), claimed with a
- * lease so that several replicas share the work and a crashed one's calls are taken over when the lease ends.
- * A result is recorded only while the claim is still the caller's (the attempt number fences it), so a late
- * answer never overwrites a newer attempt. A call that was in flight when its instance died is made again,
- * with the same idempotency key (delivery id, SET jti), so a receiver applies it once; a call whose receipt
- * was recorded is never made again.
+ * Carries out deliveries: one connector call per action and connector (and alert forwards), claimed from the
+ * DeliveryQueue (woken by its NOTIFY, polling as a fallback) up to DELIVERY_CONCURRENCY at once. Each call's
+ * outcome becomes its receipt, recorded with what follows from it (revoked external tokens, the incident's
+ * alert, a connector-failure incident) in one transaction; the queue's fence means a late answer never
+ * overwrites a newer attempt. A call that was in flight when its instance died is made again, with the same
+ * idempotency key (delivery id, SET jti), so a receiver applies it once; a call whose receipt was recorded is
+ * never made again.
  */
 @Injectable()
 export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -80,8 +56,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly queue: DeliveryQueue,
+    private readonly actions: ActionsRepository,
     private readonly connectors: ConnectorRegistry,
-    private readonly tokens: ExternalTokens,
+    private readonly tokens: ExternalTokensRepository,
     private readonly alerts: IncidentAlerts,
     private readonly failures: ConnectorFailureIncidents,
     private readonly forwarder: AlertForwarder,
@@ -92,14 +70,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.listener = new PgNotificationListener({
-      connectionString: this.env.DATABASE_URL,
-      channel: DELIVERIES_CHANNEL,
-      applicationName: `${CONTAINMENT_SERVICE_NAME}-deliveries`,
-      onNotification: () => this.wake(),
-      onGap: () => this.wake(),
-      onError: (error) => this.logger.warn(`delivery notifications: ${error.message}`),
-    });
+    this.listener = this.queue.listener(
+      () => this.wake(),
+      (error) => this.logger.warn(`delivery notifications: ${error.message}`),
+    );
     await this.listener.start();
     this.timer = setInterval(() => this.wake(), POLL_INTERVAL_MS);
     this.purgeTimer = setInterval(
@@ -146,11 +120,12 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     try {
       const free = this.env.DELIVERY_CONCURRENCY - this.inFlight.size;
       if (free <= 0) return;
-      const claimed = await this.claim(free);
+      // Never a call this process is still making, even if its lease ran out; only calls to targets it has.
+      const claimed = await this.queue.claim(free, { exclude: [...this.inFlight.keys()], targets: this.targets });
       if (claimed.length === 0) return;
       if (this.stopping) {
         // Shutdown began during the claim: hand the calls back at once rather than after the lease.
-        await this.release(claimed);
+        await this.queue.release(claimed);
         return;
       }
       const actions = await this.actionsOf(claimed);
@@ -168,35 +143,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  /**
-   * Revocations before alert forwards (a slow SIEM must not hold up a logout), then by due time. Never a call
-   * this process is still making, even if its lease ran out, and only calls to targets this instance has: in a
-   * rolling deployment that adds a connector, the replicas that do not know it yet leave its calls to the
-   * ones that do.
-   */
-  private async claim(limit: number): Promise<ClaimedDelivery[]> {
-    const result = await this.dataSource.query(
-      `WITH due AS (
-         SELECT "id" FROM ${DELIVERIES}
-         WHERE "status" IN ('pending', 'retrying') AND "next_attempt_at" <= now() AND ("lease_until" IS NULL OR "lease_until" < now())
-           AND NOT ("id" = ANY($3::bigint[])) AND "target" = ANY($5::text[])
-         ORDER BY ("target" = $4), "next_attempt_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED)
-       UPDATE ${DELIVERIES} d SET "lease_until" = now() + $2 * interval '1 millisecond', "attempts" = d."attempts" + 1
-       FROM due WHERE d."id" = due."id"
-       RETURNING d."id", d."action_id", d."target", d."payload", d."attempts", d."alerted", d."trace_context"`,
-      [limit, this.env.DELIVERY_LEASE_MS, [...this.inFlight.keys()], ALERT_WEBHOOK_TARGET, this.targets],
-    );
-    return returnedRows<ClaimedDelivery>(result);
-  }
-
-  private async release(claimed: ClaimedDelivery[]): Promise<void> {
-    await this.dataSource.query(`UPDATE ${DELIVERIES} SET "lease_until" = NULL, "attempts" = "attempts" - 1 WHERE "id" = ANY($1::bigint[])`, [claimed.map((d) => d.id)]);
-  }
-
   private async actionsOf(claimed: ClaimedDelivery[]): Promise<Map<string, ActionRow>> {
     const ids = [...new Set(claimed.map((d) => d.action_id).filter((id): id is string => id !== null))];
     if (ids.length === 0) return new Map();
-    const rows: ActionRow[] = await this.dataSource.query(`SELECT * FROM ${ACTIONS} WHERE "id" = ANY($1)`, [ids]);
+    const rows = await this.actions.findMany(this.dataSource.manager, ids);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -261,18 +211,18 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   /** The receipt's status, or undefined when the claim was lost meanwhile. */
   private async record(delivery: ClaimedDelivery, action: ActionRow | undefined, outcome: ConnectorOutcome, held: HeldToken[]): Promise<Settled | undefined> {
     return this.dataSource.transaction(async (tx) => {
-      if (!action) return this.settle(tx, delivery, outcome);
+      if (!action) return this.queue.settle(tx, delivery, outcome);
       // The receipts of one action are recorded one at a time, so the last of them sees all the others; the
       // action row also says which incident the receipts belong to now (one may have been opened meanwhile).
-      const [locked] = await tx.query(`SELECT "incident_id" FROM ${ACTIONS} WHERE "id" = $1 FOR UPDATE`, [action.id]);
-      const status = await this.settle(tx, delivery, outcome);
+      const incidentId = await this.actions.lockIncidentOf(tx, action.id);
+      const status = await this.queue.settle(tx, delivery, outcome);
       if (status === undefined) return undefined;
       if (status === 'confirmed' && held.length > 0) {
         await this.tokens.markRevoked(tx, held.map((t) => t.id), action.id);
         // More tokens than one attempt revokes: the delivery goes round again for the rest.
-        if (held.length === MAX_TOKENS_PER_ATTEMPT) await tx.query(`UPDATE ${DELIVERIES} SET "status" = 'retrying', "next_attempt_at" = now() WHERE "id" = $1`, [delivery.id]);
+        if (held.length === MAX_TOKENS_PER_ATTEMPT) await this.queue.dueNow(tx, delivery.id);
       }
-      await this.afterReceipt(tx, delivery, action, status, locked?.incident_id ?? null);
+      await this.afterReceipt(tx, delivery, action, status, incidentId);
       return status;
     });
   }
@@ -300,33 +250,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     return outcome;
   }
 
-  /** Records the outcome as the receipt; undefined when the claim was lost meanwhile (another instance took over). */
-  private async settle(tx: EntityManager, delivery: ClaimedDelivery, outcome: ConnectorOutcome): Promise<Settled | undefined> {
-    let status: Settled;
-    let reason: string | null;
-    let nextAttemptAt: Date | null = null;
-    if (outcome.status === 'confirmed' || outcome.status === 'sent') {
-      status = outcome.status;
-      reason = outcome.detail ?? null;
-    } else if (outcome.status === 'retry' && delivery.attempts < this.env.DELIVERY_MAX_ATTEMPTS) {
-      status = 'retrying';
-      reason = outcome.reason;
-      const delay = nextRetryDelayMs({ baseMs: this.env.DELIVERY_RETRY_BASE_MS, maxMs: this.env.DELIVERY_RETRY_MAX_MS }, delivery.attempts, outcome.retryAfterMs);
-      nextAttemptAt = new Date(Date.now() + delay);
-    } else {
-      status = 'failed';
-      reason = outcome.status === 'retry' ? `gave up after ${delivery.attempts} attempts: ${outcome.reason}` : outcome.reason;
-    }
-    const rows = await tx.query(
-      // A forwarded alert's copy is dropped once it is delivered or given up: the topic keeps the alert.
-      `UPDATE ${DELIVERIES} SET "status" = $3, "reason" = $4, "next_attempt_at" = COALESCE($5, "next_attempt_at"), "lease_until" = NULL, "updated_at" = clock_timestamp(),
-         "payload" = CASE WHEN $3 IN ('retrying') THEN "payload" ELSE NULL END
-       WHERE "id" = $1 AND "attempts" = $2 AND "status" IN ('pending', 'retrying') RETURNING "id"`,
-      [delivery.id, delivery.attempts, status, reason?.slice(0, 1000) ?? null, nextAttemptAt],
-    );
-    return returnedRows(rows).length === 1 ? status : undefined;
-  }
-
   /**
    * The SOC hears about an action when its last receipt is in, when a connector fails for good, and once when
    * a connector has kept failing for DELIVERY_ALERT_AFTER_ATTEMPTS attempts: a failing connector is never
@@ -334,9 +257,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    */
   private async afterReceipt(tx: EntityManager, delivery: ClaimedDelivery, action: ActionRow, status: Settled, incidentId: string | null): Promise<void> {
     const alarming = status === 'failed' || (status === 'retrying' && !delivery.alerted && delivery.attempts >= this.env.DELIVERY_ALERT_AFTER_ATTEMPTS);
-    if (alarming) await tx.query(`UPDATE ${DELIVERIES} SET "alerted" = true WHERE "id" = $1`, [delivery.id]);
-    const [{ open }] = await tx.query(`SELECT count(*)::int AS open FROM ${DELIVERIES} WHERE "action_id" = $1 AND "status" IN ('pending', 'retrying')`, [action.id]);
-    const actionSettled = open === 0;
+    if (alarming) await this.queue.markAlerted(tx, delivery.id);
+    const actionSettled = (await this.queue.openCount(tx, action.id)) === 0;
     if (actionSettled) this.actionLatency.record((Date.now() - new Date(action.created_at).getTime()) / 1000, { kind: action.kind });
     if (incidentId) {
       if (alarming || actionSettled) await this.alerts.republish(tx, incidentId);

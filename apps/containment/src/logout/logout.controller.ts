@@ -2,12 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 
 import { CurrentPrincipal, Principal, Public, Roles } from '@agentgov/auth';
-import { createRequestValidator, DomainError } from '@agentgov/service-runtime';
+import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { ConnectorRegistry } from '../connectors/connector-registry';
 import { SsfSigningKey } from '../connectors/ssf-signing-key';
-import { AnalystDecisions } from '../incidents/analyst-decisions';
-import { ExternalTokens, TokenTypeHint } from './external-tokens';
+import { TokenTypeHint } from './external-tokens.repository';
+import { LogoutAgentUseCase } from './logout-agent.usecase';
+import { LogoutOwnerUseCase } from './logout-owner.usecase';
+import { ReportExternalTokenUseCase } from './report-external-token.usecase';
 
 const PRINTABLE = '^[\\x21-\\x7E]+$';
 
@@ -49,10 +51,11 @@ const validateTokenReport = createRequestValidator<TokenReport>({
 @Controller()
 export class LogoutController {
   constructor(
-    private readonly decisions: AnalystDecisions,
-    private readonly tokens: ExternalTokens,
     private readonly connectors: ConnectorRegistry,
     private readonly ssfKey: SsfSigningKey,
+    private readonly logoutAgentUseCase: LogoutAgentUseCase,
+    private readonly logoutOwnerUseCase: LogoutOwnerUseCase,
+    private readonly reportExternalToken: ReportExternalTokenUseCase,
   ) {}
 
   /** Ends all access of one agent at every connector now (the agent is suspended; an incident records it). */
@@ -62,7 +65,7 @@ export class LogoutController {
   async logoutAgent(@Param() params: Record<string, unknown>, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { agentId } = validateAgentParams(params);
     const { reason } = validateReason(body);
-    const incident = await this.decisions.logoutAgent(agentId, { id: principal.subject, reason });
+    const incident = await this.logoutAgentUseCase.execute(agentId, { id: principal.subject, reason });
     return { incidentId: incident.id, agentId };
   }
 
@@ -73,7 +76,7 @@ export class LogoutController {
   async logoutOwner(@Param() params: Record<string, unknown>, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { ownerId } = validateOwnerParams(params);
     const { reason } = validateReason(body);
-    const incidents = await this.decisions.logoutOwner(ownerId, { id: principal.subject, reason });
+    const incidents = await this.logoutOwnerUseCase.execute(ownerId, { id: principal.subject, reason });
     return { ownerId, incidents: incidents.map((i) => ({ incidentId: i.id, agentId: i.agentId })) };
   }
 
@@ -87,15 +90,13 @@ export class LogoutController {
   async reportToken(@Param() params: Record<string, unknown>, @Body() body: unknown) {
     const { agentId } = validateAgentParams(params);
     const report = validateTokenReport(body);
-    if (this.connectors.get(report.connector)?.type !== 'oauth-revocation') {
-      throw new DomainError({
-        code: 'UNKNOWN_CONNECTOR',
-        status: 422,
-        title: 'No such RFC 7009 connector',
-        detail: `connector ${report.connector} is not an oauth-revocation connector of this deployment`,
-      });
-    }
-    const { tokenHash, recorded } = await this.tokens.record(agentId, report.connector, report.token, report.tokenTypeHint, report.expiresAt ? new Date(report.expiresAt) : undefined);
+    const { tokenHash, recorded } = await this.reportExternalToken.execute({
+      agentId,
+      connector: report.connector,
+      token: report.token,
+      tokenTypeHint: report.tokenTypeHint,
+      expiresAt: report.expiresAt ? new Date(report.expiresAt) : undefined,
+    });
     return { agentId, connector: report.connector, tokenSha256: tokenHash, recorded };
   }
 

@@ -4,8 +4,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
+import { ChangePolicyUseCase } from './change-policy.usecase';
 import { ContainmentPolicy, CONTAINMENT_POLICY_SCHEMA } from './containment-policy';
-import { PolicyStore } from './policy-store';
+import { PolicyRepository } from './policy.repository';
 
 interface PolicyChange {
   policy: ContainmentPolicy;
@@ -33,20 +34,23 @@ const validateHistoryQuery = createRequestValidator<{ limit?: string }>(
 @ApiBearerAuth()
 @Controller('policy')
 export class PolicyController {
-  constructor(private readonly store: PolicyStore) {}
+  constructor(
+    private readonly policies: PolicyRepository,
+    private readonly changePolicy: ChangePolicyUseCase,
+  ) {}
 
   /** The policy in force: score bands per risk tier, shadow-agent action, cooldown. */
   @Get()
   @Roles('admin', 'soc-analyst')
   current() {
-    return this.store.current();
+    return this.policies.current();
   }
 
   @Get('versions')
   @Roles('admin', 'soc-analyst')
   async versions(@Query() query: Record<string, unknown>) {
     const { limit } = validateHistoryQuery(query);
-    return { versions: await this.store.history(limit ? Number(limit) : 20) };
+    return { versions: await this.policies.history(limit ? Number(limit) : 20) };
   }
 
   /** A new version of the policy; only an admin may change it (analysts act on incidents, not on policy). */
@@ -54,6 +58,6 @@ export class PolicyController {
   @Roles('admin')
   change(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const { policy, basedOnVersion, reason } = validateChange(body);
-    return this.store.change(policy, basedOnVersion, principal.subject, reason);
+    return this.changePolicy.execute({ policy, basedOnVersion, actor: principal.subject, reason });
   }
 }

@@ -20,7 +20,7 @@ function agentOf(r: { agent_id: string; owner_id: string; risk_tier: RiskTier; s
 
 /** The registry as containment learns it from agent.lifecycle.v1: owner and tier for incidents, an owner's agents for logout. */
 @Injectable()
-export class KnownAgents {
+export class KnownAgentsRepository {
   async remember(tx: EntityManager, agent: KnownAgent, at: Date): Promise<void> {
     // Lifecycle events of one agent arrive in order (keyed by agent id); the time guards a replay of an older one.
     await tx.query(

@@ -29,7 +29,7 @@ function tokenHash(token: string): string {
  * is revoked or expires. Only the hash identifies it anywhere else.
  */
 @Injectable()
-export class ExternalTokens {
+export class ExternalTokensRepository {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EXTERNAL_TOKEN_KEK) private readonly kek: KeyEncryptionKey,

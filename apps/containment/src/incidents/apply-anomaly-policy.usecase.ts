@@ -3,18 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { Topics } from '@agentgov/contracts';
 import { ConsumedEvent } from '@agentgov/messaging';
-import { HandlesEvent } from '@agentgov/messaging-nest';
 import { getMeter } from '@agentgov/telemetry';
 
-import { UniversalLogout } from '../logout/universal-logout';
+import { UniversalLogout } from '../actions/universal-logout';
 import { Band, bandFor, bandRank, ContainmentPolicy, severityOf, strongerBand } from '../policy/containment-policy';
-import { PolicyStore } from '../policy/policy-store';
-import { KnownAgents } from '../registry/known-agents';
+import { PolicyRepository } from '../policy/policy.repository';
+import { KnownAgentsRepository } from '../registry/known-agents.repository';
 import { Incident } from './incident';
 import { IncidentAlerts } from './incident-alerts';
-import { IncidentStore } from './incident-store';
+import { IncidentsRepository } from './incidents.repository';
 
 /**
  * Policy on the baseliner's anomalies: one incident per agent per episode (a new episode joins the agent's
@@ -22,21 +20,20 @@ import { IncidentStore } from './incident-store';
  * the action that band takes.
  */
 @Injectable()
-export class AnomalyPolicyHandler {
+export class ApplyAnomalyPolicyUseCase {
   private readonly observed = getMeter('containment').createCounter('containment_anomalies_observed_total', {
     description: 'Anomalies below every alerting band of their tier: counted, no incident.',
   });
 
   constructor(
-    private readonly policies: PolicyStore,
-    private readonly known: KnownAgents,
-    private readonly incidents: IncidentStore,
+    private readonly policies: PolicyRepository,
+    private readonly known: KnownAgentsRepository,
+    private readonly incidents: IncidentsRepository,
     private readonly alerts: IncidentAlerts,
     private readonly logout: UniversalLogout,
   ) {}
 
-  @HandlesEvent(Topics.AgentAnomaly)
-  async onAnomaly(event: ConsumedEvent<'agent.anomaly.v1'>, tx: EntityManager): Promise<void> {
+  async execute(event: ConsumedEvent<'agent.anomaly.v1'>, tx: EntityManager): Promise<void> {
     const anomaly = event.data;
     const { version, policy } = await this.policies.current(tx);
     const known = anomaly.kind === 'shadow-agent' ? undefined : await this.known.find(tx, anomaly.agentId);

@@ -8,10 +8,8 @@ import { OutboxWriter } from '@agentgov/messaging-nest';
 
 import { AuditLog } from '../audit/audit-log';
 import { ActionKind, ActionOrigin, ConnectorRegistry } from '../connectors/connector-registry';
-import { CONTAINMENT_SCHEMA } from '../database/containment.database';
-import { currentDeliveryTraceContext } from './delivery-trace-context';
-
-export const DELIVERIES_CHANNEL = 'containment_deliveries';
+import { ActionsRepository } from './actions.repository';
+import { DeliveryQueue } from './delivery-queue';
 
 export interface LogoutRequest {
   agentId: string;
@@ -34,6 +32,8 @@ export interface LogoutRequest {
 export class UniversalLogout {
   constructor(
     private readonly connectors: ConnectorRegistry,
+    private readonly actions: ActionsRepository,
+    private readonly deliveries: DeliveryQueue,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     private readonly audit: AuditLog,
   ) {}
@@ -41,11 +41,17 @@ export class UniversalLogout {
   async start(tx: EntityManager, request: LogoutRequest): Promise<string> {
     const actionId = randomUUID();
     const at = new Date();
-    await tx.query(
-      `INSERT INTO "${CONTAINMENT_SCHEMA}"."actions" ("id", "incident_id", "agent_id", "owner_id", "kind", "origin", "requested_by", "reason", "created_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [actionId, request.incidentId ?? null, request.agentId, request.ownerId ?? null, request.kind, request.origin, request.requestedBy, request.reason, at],
-    );
+    await this.actions.insert(tx, {
+      id: actionId,
+      incidentId: request.incidentId,
+      agentId: request.agentId,
+      ownerId: request.ownerId,
+      kind: request.kind,
+      origin: request.origin,
+      requestedBy: request.requestedBy,
+      reason: request.reason,
+      createdAt: at,
+    });
     // Every action is audited under whoever asked: an analyst, `policy-vN` or `registry:<event id>`.
     await this.audit.append(tx, {
       at,
@@ -58,15 +64,13 @@ export class UniversalLogout {
     });
     const targets = this.connectors.targetsOf(request.kind);
     if (targets.length > 0) {
-      const settled = targets.map((c) => ConnectorRegistry.settledByOrigin(c, request.origin) ?? null);
-      // The calls are made after commit, outside this trace: each delivery keeps it, and its call's span joins it.
-      await tx.query(
-        `INSERT INTO "${CONTAINMENT_SCHEMA}"."deliveries" ("action_id", "incident_id", "target", "status", "reason", "created_at", "updated_at", "next_attempt_at", "trace_context")
-         SELECT $1, $2, t.target, CASE WHEN t.settled IS NULL THEN 'pending' ELSE 'confirmed' END, t.settled, $4, $4, $4, $6::jsonb
-         FROM unnest($3::text[], $5::text[]) AS t(target, settled)`,
-        [actionId, request.incidentId ?? null, targets.map((c) => c.name), at, settled, currentDeliveryTraceContext()],
-      );
-      await tx.query(`SELECT pg_notify($1, '')`, [DELIVERIES_CHANNEL]);
+      await this.deliveries.enqueueAction(tx, {
+        actionId,
+        incidentId: request.incidentId,
+        targets: targets.map((c) => c.name),
+        settled: targets.map((c) => ConnectorRegistry.settledByOrigin(c, request.origin) ?? null),
+        at,
+      });
     }
     if (request.origin !== 'lifecycle') {
       await this.outbox.append(tx, [

@@ -92,8 +92,9 @@ export interface IncidentFilter {
   limit: number;
 }
 
+/** The SQL of incidents and the baseliner's episodes they gather. */
 @Injectable()
-export class IncidentStore {
+export class IncidentsRepository {
   /** Locks the incident row for the rest of the transaction: analysts and policy change one incident one at a time. */
   async lock(tx: EntityManager, id: string): Promise<Incident | undefined> {
     const [row] = await tx.query(`SELECT * FROM ${INCIDENTS} WHERE "id" = $1 FOR UPDATE`, [id]);
@@ -114,6 +115,12 @@ export class IncidentStore {
   async lockLatestOfAgent(tx: EntityManager, agentId: string, kinds: Incident['kind'][]): Promise<Incident | undefined> {
     const [row] = await tx.query(`SELECT * FROM ${INCIDENTS} WHERE "agent_id" = $1 AND "kind" = ANY($2) ORDER BY "updated_at" DESC LIMIT 1 FOR UPDATE`, [agentId, kinds]);
     return row ? incidentOf(row) : undefined;
+  }
+
+  /** Another incident that holds the agent contained, if any. */
+  async otherContainedIncidentOf(tx: EntityManager, agentId: string, exceptIncidentId: string): Promise<string | undefined> {
+    const [other] = await tx.query(`SELECT "id" FROM ${INCIDENTS} WHERE "agent_id" = $1 AND "status" = 'contained' AND "id" <> $2 LIMIT 1`, [agentId, exceptIncidentId]);
+    return other?.id;
   }
 
   async insert(tx: EntityManager, incident: Incident, episodeId?: string): Promise<void> {
