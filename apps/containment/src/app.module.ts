@@ -3,7 +3,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { ActionsModule } from './actions/actions.module';
-import { AuditModule } from './audit/audit.module';
 import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from './config/containment.env';
 import { ConnectorsModule } from './connectors/connectors.module';
 import { CONTAINMENT_ENTITIES, CONTAINMENT_MIGRATIONS, CONTAINMENT_SCHEMA } from './database/containment.database';
@@ -19,7 +18,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ActionsModule,
-        AuditModule,
         ConnectorsModule,
         IncidentsModule,
         LogoutModule,
@@ -31,6 +29,7 @@ export class AppModule {
           schema: CONTAINMENT_SCHEMA,
           entities: CONTAINMENT_ENTITIES,
           migrations: CONTAINMENT_MIGRATIONS,
+          auditTrail: true,
         }),
       ],
     };

@@ -3,7 +3,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { AgentsModule } from './agents/agents.module';
-import { AuditModule } from './audit/audit.module';
 import { ProvisionerEnv, PROVISIONER_SERVICE_NAME } from './config/provisioner.env';
 import { CredentialsModule } from './credentials/credentials.module';
 import { PROVISIONER_ENTITIES, PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from './database/provisioner.database';
@@ -18,7 +17,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         AgentsModule,
-        AuditModule,
         CredentialsModule,
         IngestModule,
         LifecycleModule,
@@ -29,6 +27,7 @@ export class AppModule {
           schema: PROVISIONER_SCHEMA,
           entities: PROVISIONER_ENTITIES,
           migrations: PROVISIONER_MIGRATIONS,
+          auditTrail: true,
         }),
       ],
     };

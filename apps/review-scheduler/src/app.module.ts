@@ -31,6 +31,7 @@ export class AppModule {
           schema: REVIEW_SCHEDULER_SCHEMA,
           entities: REVIEW_SCHEDULER_ENTITIES,
           migrations: REVIEW_SCHEDULER_MIGRATIONS,
+          auditTrail: true,
         }),
       ],
     };

@@ -3,6 +3,7 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { HANDLES_EVENT, OutboxWriter } from '@agentgov/messaging-nest';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
@@ -20,11 +21,12 @@ import { ScheduleModule } from './schedule/schedule.module';
 @Global()
 @Module({
   providers: [
+    { provide: AuditChain, useValue: {} },
     { provide: DataSource, useValue: {} },
     { provide: OutboxWriter, useValue: {} },
     { provide: SERVICE_ENV, useValue: { CLOCK_CONTROL: true, REVIEW_POLICY: '{}', REVIEW_TICK_MS: 5000, REVIEW_BATCH_SIZE: 200 } },
   ],
-  exports: [DataSource, OutboxWriter, SERVICE_ENV],
+  exports: [AuditChain, DataSource, OutboxWriter, SERVICE_ENV],
 })
 class FakeInfrastructureModule {}
 

@@ -6,6 +6,7 @@ import { eventSourceOf, ServiceName } from '@agentgov/contracts';
 import { MessagingModule } from '@agentgov/messaging-nest';
 import { EnvOf, ServiceRuntimeModule, authConfigFor, commonEnv, kafkaReadinessCheck } from '@agentgov/service-runtime';
 
+import { AuditTrailModule } from './audit-trail.module';
 import { PersistenceModule } from './persistence.module';
 
 export type CommonServiceEnv = EnvOf<ReturnType<typeof commonEnv>>;
@@ -18,6 +19,8 @@ export interface ServiceInfrastructureOptions {
   schema: string;
   entities: DataSourceOptions['entities'];
   migrations: DataSourceOptions['migrations'];
+  /** The service records decisions: its `audit_log` chain (created by its migrations) and `GET /audit`, `/audit/verify`. */
+  auditTrail?: boolean;
 }
 
 /**
@@ -60,6 +63,7 @@ export class ServiceInfrastructureModule {
             { name: 'kafka', check: kafkaReadinessCheck({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID }) },
           ],
         }),
+        ...(options.auditTrail ? [AuditTrailModule.forSchema(schema)] : []),
       ],
     };
   }

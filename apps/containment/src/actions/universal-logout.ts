@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 
-import { AuditLog } from '../audit/audit-log';
 import { ActionKind, ActionOrigin, ConnectorRegistry } from '../connectors/connector-registry';
 import { ActionsRepository } from './actions.repository';
 import { DeliveryQueue } from './delivery-queue';
@@ -35,7 +35,7 @@ export class UniversalLogout {
     private readonly actions: ActionsRepository,
     private readonly deliveries: DeliveryQueue,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditChain,
   ) {}
 
   async start(tx: EntityManager, request: LogoutRequest): Promise<string> {
@@ -53,15 +53,19 @@ export class UniversalLogout {
       createdAt: at,
     });
     // Every action is audited under whoever asked: an analyst, `policy-vN` or `registry:<event id>`.
-    await this.audit.append(tx, {
-      at,
-      actor: request.requestedBy,
-      action: `logout.${request.kind}`,
-      subjectType: 'agent',
-      subjectId: request.agentId,
-      reason: request.reason,
-      details: { actionId, origin: request.origin, ...(request.incidentId ? { incidentId: request.incidentId } : {}) },
-    });
+    await this.audit.append(tx, [
+      {
+        at,
+        // An analyst asks through the API; policy and the registry act on an event (an anomaly, a lifecycle change).
+        actorType: request.origin === 'analyst' ? 'api' : 'event',
+        actor: request.requestedBy,
+        action: `logout.${request.kind}`,
+        subjectType: 'agent',
+        subjectId: request.agentId,
+        reason: request.reason,
+        details: { actionId, origin: request.origin, ...(request.incidentId ? { incidentId: request.incidentId } : {}) },
+      },
+    ]);
     const targets = this.connectors.targetsOf(request.kind);
     if (targets.length > 0) {
       await this.deliveries.enqueueAction(tx, {

@@ -4,11 +4,18 @@ import { MessagingTables1763900000000 } from './migrations/1763900000000-messagi
 import { Containment1764100000000 } from './migrations/1764100000000-containment';
 import { IncidentReleasedAt1764100000001 } from './migrations/1764100000001-incidentReleasedAt';
 import { DeliveryTraceContext1764100000002 } from './migrations/1764100000002-deliveryTraceContext';
+import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-sharedAuditTrail';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const CONTAINMENT_SCHEMA = 'containment';
 
 /** In order. A migration, once released, is never edited: add a new one. */
-export const CONTAINMENT_MIGRATIONS = [MessagingTables1763900000000, Containment1764100000000, IncidentReleasedAt1764100000001, DeliveryTraceContext1764100000002];
+export const CONTAINMENT_MIGRATIONS = [
+  MessagingTables1763900000000,
+  Containment1764100000000,
+  IncidentReleasedAt1764100000001,
+  DeliveryTraceContext1764100000002,
+  SharedAuditTrail1765000000000,
+];
 
 export const CONTAINMENT_ENTITIES: DataSourceOptions['entities'] = [];

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { AuditLog } from '../audit/audit-log';
+import { AuditChain } from '@agentgov/audit-trail';
+
 import { AnalystDecision, ANALYST_TRANSITIONS, Incident } from './incident';
 import { IncidentAlerts } from './incident-alerts';
 import { IncidentsError, IncidentsErrorCode } from './incidents.errors';
@@ -46,7 +47,7 @@ export class IncidentDecision {
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentsRepository,
     private readonly alerts: IncidentAlerts,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditChain,
   ) {}
 
   async decide(
@@ -66,15 +67,18 @@ export class IncidentDecision {
       const from = incident.status;
       await apply(tx, incident, now);
       incident.updatedAt = now;
-      await this.audit.append(tx, {
-        at: now,
-        actor: analyst.id,
-        action: `incident.${decision}`,
-        subjectType: 'incident',
-        subjectId: incident.id,
-        reason: analyst.reason,
-        details: { agentId: incident.agentId, from, to: incident.status },
-      });
+      await this.audit.append(tx, [
+        {
+          at: now,
+          actorType: 'api',
+          actor: analyst.id,
+          action: `incident.${decision}`,
+          subjectType: 'incident',
+          subjectId: incident.id,
+          reason: analyst.reason,
+          details: { agentId: incident.agentId, from, to: incident.status },
+        },
+      ]);
       await this.alerts.saveAndPublish(tx, incident);
       return incident;
     });

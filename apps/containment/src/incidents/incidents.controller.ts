@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
 import { isUuid } from '@agentgov/contracts';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
-import { AuditLog } from '../audit/audit-log';
 import { AcknowledgeIncidentUseCase } from './acknowledge-incident.usecase';
 import { CloseIncidentUseCase } from './close-incident.usecase';
 import { ConfirmIncidentUseCase } from './confirm-incident.usecase';
@@ -86,7 +86,7 @@ export class IncidentsController {
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentsRepository,
     private readonly alerts: IncidentAlerts,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditChain,
     private readonly acknowledgeIncident: AcknowledgeIncidentUseCase,
     private readonly closeIncident: CloseIncidentUseCase,
     private readonly releaseIncident: ReleaseIncidentUseCase,
@@ -120,7 +120,7 @@ export class IncidentsController {
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const incident = await this.incidents.find(this.dataSource.manager, id);
     if (!incident) throw new IncidentsError(IncidentsErrorCode.IncidentNotFound, `no incident ${id}`);
-    return { ...(await this.view(incident)), audit: await this.audit.ofSubject(this.dataSource.manager, 'incident', id) };
+    return { ...(await this.view(incident)), audit: await this.audit.find(this.dataSource.manager, { subjectType: 'incident', subjectId: id, limit: 1000 }) };
   }
 
   @Post('incidents/:id/acknowledge')

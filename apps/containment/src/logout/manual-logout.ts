@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
+
 import { UniversalLogout } from '../actions/universal-logout';
-import { AuditLog } from '../audit/audit-log';
 import { Incident } from '../incidents/incident';
 import { IncidentAlerts } from '../incidents/incident-alerts';
 import { Analyst, analystAction } from '../incidents/incident-decision';
@@ -22,7 +23,7 @@ export class ManualLogout {
     private readonly incidents: IncidentsRepository,
     private readonly alerts: IncidentAlerts,
     private readonly logout: UniversalLogout,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditChain,
   ) {}
 
   async contain(tx: EntityManager, agent: KnownAgent, analyst: Analyst): Promise<Incident> {
@@ -46,7 +47,9 @@ export class ManualLogout {
     };
     await this.incidents.insert(tx, incident);
     await this.logout.start(tx, { ...analystAction(incident, analyst), kind: 'contain' });
-    await this.audit.append(tx, { at: now, actor: analyst.id, action: 'incident.logout', subjectType: 'incident', subjectId: incident.id, reason: analyst.reason, details: { agentId: agent.agentId } });
+    await this.audit.append(tx, [
+      { at: now, actorType: 'api', actor: analyst.id, action: 'incident.logout', subjectType: 'incident', subjectId: incident.id, reason: analyst.reason, details: { agentId: agent.agentId } },
+    ]);
     await this.alerts.saveAndPublish(tx, incident);
     return incident;
   }

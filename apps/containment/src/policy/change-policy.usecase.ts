@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { AuditLog } from '../audit/audit-log';
+import { AuditChain } from '@agentgov/audit-trail';
+
 import { ContainmentPolicy, policyInconsistencies } from './containment-policy';
 import { PolicyError, PolicyErrorCode } from './policy.errors';
 import { PolicyRepository, PolicyVersion } from './policy.repository';
@@ -20,7 +21,7 @@ export class ChangePolicyUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly policies: PolicyRepository,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditChain,
   ) {}
 
   async execute({ policy, basedOnVersion, actor, reason }: ChangePolicyCommand): Promise<PolicyVersion> {
@@ -33,15 +34,18 @@ export class ChangePolicyUseCase {
         throw new PolicyError(PolicyErrorCode.VersionConflict, `basedOnVersion is ${basedOnVersion} but the current version is ${current.version}`);
       }
       const created = await this.policies.insert(tx, { version: current.version + 1, policy, createdBy: actor, reason });
-      await this.audit.append(tx, {
-        at: new Date(),
-        actor,
-        action: 'policy.changed',
-        subjectType: 'policy',
-        subjectId: String(current.version + 1),
-        reason,
-        details: { previousVersion: current.version },
-      });
+      await this.audit.append(tx, [
+        {
+          at: new Date(),
+          actorType: 'api',
+          actor,
+          action: 'policy.changed',
+          subjectType: 'policy',
+          subjectId: String(current.version + 1),
+          reason,
+          details: { previousVersion: current.version },
+        },
+      ]);
       return created;
     });
   }

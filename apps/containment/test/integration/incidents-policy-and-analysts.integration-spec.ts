@@ -139,6 +139,14 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
       ['incident.acknowledge', 'acknowledged'],
       ['incident.confirm', 'credential stuffing confirmed'],
     ]);
+    expect(detail.body.audit.every((a: { actorType: string; actor: string }) => a.actorType === 'api' && a.actor === 'test-admin')).toBe(true);
+    // The same audit API and verify answer as every service that records decisions.
+    expect((await harness.request('GET', `/audit?subjectType=agent&subjectId=${incident.agentId}`)).body.items.map((r: { action: string }) => r.action)).toEqual([
+      'logout.contain',
+      'logout.contain',
+      'logout.deprovision',
+    ]);
+    expect((await harness.request('GET', '/audit/verify')).body).toMatchObject({ ok: true });
     expect((await harness.request('POST', `/incidents/${incident.incidentId}/release`, { reason: 'oops' }, ['soc-analyst'])).status).toBe(409);
 
     expect((await harness.request('POST', `/owners/${ownerId}-nobody/logout`, { reason: 'x' }, ['soc-analyst'])).status).toBe(404);

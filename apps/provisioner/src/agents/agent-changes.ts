@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { AgentStatus, Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 import { returnedRows } from '@agentgov/persistence';
 
-import { AuditTrail, auditActor } from '../audit/audit-trail';
-import { Cause } from '../common/cause';
+import { auditActor, Cause } from '../common/cause';
 import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, agentLifecycleEvent, rowToAgent } from './agent-record';
 
 const T = `"provisioner"."agents"`;
@@ -41,7 +41,7 @@ const KIND_OF: Record<AgentStatus, AgentLifecycleKind> = {
 @Injectable()
 export class AgentChanges {
   constructor(
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
     private readonly outbox: OutboxWriter,
   ) {}
 

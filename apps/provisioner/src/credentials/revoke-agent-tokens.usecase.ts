@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 import { returnedRows } from '@agentgov/persistence';
 
 import { AGENT_COLUMNS, agentLifecycleEvent, AgentRecord, rowToAgent } from '../agents/agent-record';
-import { auditActor, AuditTrail } from '../audit/audit-trail';
-import { Cause } from '../common/cause';
+import { auditActor, Cause } from '../common/cause';
 import { AgentTokenStateCache } from './agent-token-state.cache';
 import { CredentialsError, CredentialsErrorCode } from './credentials.errors';
 
@@ -20,7 +20,7 @@ export class RevokeAgentTokensUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
     private readonly tokenStates: AgentTokenStateCache,
   ) {}
 

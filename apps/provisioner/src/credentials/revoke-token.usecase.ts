@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { AuditTrail } from '../audit/audit-trail';
+import { AuditChain } from '@agentgov/audit-trail';
+
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AgentTokenStateCache } from './agent-token-state.cache';
 import { AuthenticatedClient } from './client-authenticator';
@@ -18,7 +19,7 @@ export class RevokeTokenUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly verifier: AccessTokenVerifier,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
     private readonly tokenStates: AgentTokenStateCache,
   ) {}
 

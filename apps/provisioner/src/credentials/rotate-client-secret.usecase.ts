@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 import { returnedRows } from '@agentgov/persistence';
 
 import { AGENT_COLUMNS, agentLifecycleEvent, rowToAgent } from '../agents/agent-record';
-import { auditActor, AuditTrail } from '../audit/audit-trail';
-import { Cause } from '../common/cause';
+import { auditActor, Cause } from '../common/cause';
 import { generateClientSecret, hashClientSecret } from './client-secret';
 import { CredentialsError, CredentialsErrorCode } from './credentials.errors';
 
@@ -23,7 +23,7 @@ export interface RotatedSecret {
 export class RotateClientSecretUseCase {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
     private readonly outbox: OutboxWriter,
   ) {}
 

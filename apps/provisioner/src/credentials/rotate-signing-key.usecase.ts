@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { auditActor, AuditTrail } from '../audit/audit-trail';
-import { Cause } from '../common/cause';
+import { AuditChain } from '@agentgov/audit-trail';
+
+import { auditActor, Cause } from '../common/cause';
 import { SigningKeyStore } from './signing-key-store';
 
 /** A new active signing key; the previous one is retired but stays in the JWKS while its tokens may live. */
@@ -11,7 +12,7 @@ export class RotateSigningKeyUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly keys: SigningKeyStore,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
   ) {}
 
   async execute(cause: Cause): Promise<{ kid: string; retired: string[] }> {

@@ -3,11 +3,17 @@ import { DataSourceOptions } from 'typeorm';
 import { MessagingTables1763900000000 } from './migrations/1763900000000-messagingTables';
 import { RegistryAndIssuer1763910000000 } from './migrations/1763910000000-registryAndIssuer';
 import { TokenStateNotifications1763920000000 } from './migrations/1763920000000-tokenStateNotifications';
+import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-sharedAuditTrail';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const PROVISIONER_SCHEMA = 'provisioner';
 
 /** In order. A migration, once released, is never edited: add a new one. */
-export const PROVISIONER_MIGRATIONS = [MessagingTables1763900000000, RegistryAndIssuer1763910000000, TokenStateNotifications1763920000000];
+export const PROVISIONER_MIGRATIONS = [
+  MessagingTables1763900000000,
+  RegistryAndIssuer1763910000000,
+  TokenStateNotifications1763920000000,
+  SharedAuditTrail1765000000000,
+];
 
 export const PROVISIONER_ENTITIES: DataSourceOptions['entities'] = [];

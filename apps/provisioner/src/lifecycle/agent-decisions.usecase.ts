@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { ConsumedEvent } from '@agentgov/messaging';
 
 import { AgentChanges } from '../agents/agent-changes';
 import { AgentsRepository } from '../agents/agents.repository';
 import { UpdateAgentUseCase } from '../agents/update-agent.usecase';
-import { AuditTrail, auditActor } from '../audit/audit-trail';
-import { eventCause } from '../common/cause';
+import { auditActor, eventCause } from '../common/cause';
 
 export function containedCause(incidentId: string | undefined): string {
   return `contained:${incidentId ?? 'unspecified'}`;
@@ -25,7 +25,7 @@ export class AgentDecisionsUseCase {
     private readonly agents: AgentsRepository,
     private readonly changes: AgentChanges,
     private readonly update: UpdateAgentUseCase,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
   ) {}
 
   async containment(event: ConsumedEvent<'containment.action.v1'>, tx: EntityManager): Promise<void> {

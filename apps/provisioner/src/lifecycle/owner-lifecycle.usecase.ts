@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { OWNER_STATUS_AFTER } from '@agentgov/contracts';
 import { ConsumedEvent, NonRetryableError } from '@agentgov/messaging';
 
 import { AGENT_COLUMNS, rowToAgent } from '../agents/agent-record';
 import { AgentChanges } from '../agents/agent-changes';
-import { AuditTrail, auditActor } from '../audit/audit-trail';
-import { eventCause } from '../common/cause';
+import { auditActor, eventCause } from '../common/cause';
 import { assertPlausibleEventTime } from '../owners/event-time';
 import { OffboardingPolicy, offboardingActionFor } from './offboarding-policy';
 
@@ -35,7 +35,7 @@ export class OwnerLifecycleUseCase {
 
   constructor(
     private readonly changes: AgentChanges,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
     @Inject(OFFBOARDING_POLICY) private readonly policy: OffboardingPolicy,
   ) {}
 

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { AuditChain, AuditEntry } from '@agentgov/audit-trail';
 import { OWNER_STATUS_AFTER, OwnerStatus, TopicPayloads, Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 
-import { AuditTrail } from '../audit/audit-trail';
-import { AuditEntry } from '../audit/audit-chain';
 import { Owner } from './owner';
 
 export type IdentityLifecycleEvent = TopicPayloads['identity.lifecycle.v1'];
@@ -50,7 +49,7 @@ export class LifecycleReporter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
   ) {}
 
   report(report: LifecycleReport, tx?: EntityManager): Promise<ReportOutcome> {

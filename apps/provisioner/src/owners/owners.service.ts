@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { returnedRows } from '@agentgov/persistence';
 
-import { AuditTrail, auditActor } from '../audit/audit-trail';
-import { Cause } from '../common/cause';
+import { auditActor, Cause } from '../common/cause';
 import { normalizePhone, Owner, OwnerIdentity, OwnerProfile, PROFILE_COLUMNS } from './owner';
 import { OwnersRepository } from './owners.repository';
 import { OwnerError } from './owners.errors';
@@ -28,7 +28,7 @@ export class OwnersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directory: OwnersRepository,
-    private readonly audit: AuditTrail,
+    private readonly audit: AuditChain,
   ) {}
 
   create(input: CreateOwnerInput, cause: Cause): Promise<Owner> {

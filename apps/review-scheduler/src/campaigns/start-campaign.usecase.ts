@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
+
 import { ReviewClock } from '../clock/review-clock';
 import { RegistryRepository } from '../registry/registry.repository';
 import { dueDate, REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
@@ -28,6 +30,7 @@ export interface StartCampaignCommand {
 export class StartCampaignUseCase {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly audit: AuditChain,
     private readonly campaigns: CampaignsRepository,
     private readonly registry: RegistryRepository,
     private readonly changes: ReviewChanges,
@@ -48,9 +51,12 @@ export class StartCampaignUseCase {
         throw new CampaignError(CampaignErrorCode.CampaignTooLarge, `more than ${MAX_CAMPAIGN_AGENTS} agents match; narrow the filter`);
       }
       await this.campaigns.insert(tx, { id, name, filter, createdBy, createdAt: now, dueAt: due });
+      await this.audit.append(tx, [
+        { at: now, actorType: 'api', actor: createdBy, action: 'campaign.started', subjectType: 'campaign', subjectId: id, details: { name, filter, agents: agentIds.length } },
+      ]);
       for (const agentId of agentIds) {
         const agent = await this.registry.findAgent(tx, agentId);
-        if (agent) await this.changes.open(tx, agent, 'scheduled', now, { id, dueAt: due });
+        if (agent) await this.changes.open(tx, agent, 'scheduled', now, { id, dueAt: due }, { actorType: 'api', actor: createdBy });
       }
       await this.campaigns.joinOpenReviews(tx, id, agentIds);
     });

@@ -25,16 +25,17 @@ export class AgentLifecycleUseCase {
   async execute(event: ConsumedEvent<'agent.lifecycle.v1'>, tx: EntityManager): Promise<void> {
     const a = event.data;
     const now = this.clock.now();
+    const cause = { actorType: 'event', actor: event.source, causeEventId: event.id } as const;
     const before = await this.registry.findAgent(tx, a.agentId, true);
     const agent = { agentId: a.agentId, ownerId: a.ownerId, riskTier: a.riskTier, status: a.status, scopes: a.scopes, ...(a.expiresAt ? { expiresAt: new Date(a.expiresAt) } : {}) };
     const credentialsRotatedAt = a.credentialsRotatedAt ? new Date(a.credentialsRotatedAt) : undefined;
     await this.registry.rememberAgent(tx, { ...agent, platform: a.platform, credentialsRotatedAt }, nextCertification(this.policy, a.riskTier, now), new Date(a.occurredAt), now);
     if (a.status === 'deprovisioned') {
-      await this.changes.closeOpenOf(tx, a.agentId, now);
+      await this.changes.closeOpenOf(tx, a.agentId, now, cause);
       return;
     }
     if (!before) return;
-    if (a.kind === 'agent.owner-changed' && before.ownerId !== a.ownerId) await this.changes.open(tx, agent, 'agent-reassigned', now);
-    else if (a.scopes.some((s) => !before.scopes.includes(s))) await this.changes.open(tx, agent, 'scopes-widened', now);
+    if (a.kind === 'agent.owner-changed' && before.ownerId !== a.ownerId) await this.changes.open(tx, agent, 'agent-reassigned', now, undefined, cause);
+    else if (a.scopes.some((s) => !before.scopes.includes(s))) await this.changes.open(tx, agent, 'scopes-widened', now, undefined, cause);
   }
 }

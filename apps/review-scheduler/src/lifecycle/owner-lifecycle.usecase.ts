@@ -28,6 +28,7 @@ export class OwnerLifecycleUseCase {
     await this.registry.rememberOwner(tx, e.ownerId, { status, managerId: e.newManagerId ?? e.managerId }, at);
     if (e.kind !== 'owner.transferred') return;
     const now = this.clock.now();
-    for (const agent of await this.registry.agentsOfOwner(tx, e.ownerId)) await this.changes.open(tx, agent, 'owner-transferred', now);
+    const cause = { actorType: 'event', actor: event.source, causeEventId: event.id } as const;
+    for (const agent of await this.registry.agentsOfOwner(tx, e.ownerId)) await this.changes.open(tx, agent, 'owner-transferred', now, undefined, cause);
   }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import { AuditChain, AuditEntry } from '@agentgov/audit-trail';
 import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging-nest';
 
@@ -16,9 +17,14 @@ import { ReviewsRepository } from './reviews.repository';
  * each with its event (through the outbox). At most one review per agent is open at a time (a unique index):
  * a second reason while one is open adds nothing, and two replicas racing to open the same review end with one.
  */
+/** Who caused a change, for the audit trail; the scheduler's own timers unless said otherwise. */
+export type ReviewCause = Pick<AuditEntry, 'actorType' | 'actor' | 'causeEventId'>;
+const SCHEDULER: ReviewCause = { actorType: 'system', actor: 'review-scheduler' };
+
 @Injectable()
 export class ReviewChanges {
   constructor(
+    private readonly audit: AuditChain,
     private readonly registry: RegistryRepository,
     private readonly reviews: ReviewsRepository,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
@@ -26,7 +32,14 @@ export class ReviewChanges {
   ) {}
 
   /** Opens a review unless the agent has one open; scopes unused for `unusedScopeDays` are proposed for removal. */
-  async open(tx: EntityManager, agent: KnownAgent, reason: ReviewReason, at: Date, campaign?: { id: string; dueAt: Date }): Promise<Review | undefined> {
+  async open(
+    tx: EntityManager,
+    agent: KnownAgent,
+    reason: ReviewReason,
+    at: Date,
+    campaign?: { id: string; dueAt: Date },
+    cause: ReviewCause = SCHEDULER,
+  ): Promise<Review | undefined> {
     const reviewerId = await this.registry.reviewerFor(tx, agent.ownerId);
     const proposals = await this.registry.unusedScopes(tx, agent.agentId, this.policy.unusedScopeDays, at);
     const review = await this.reviews.insertOpen(tx, {
@@ -41,14 +54,14 @@ export class ReviewChanges {
       campaignId: campaign?.id ?? null,
     });
     if (!review) return undefined;
-    await this.announce(tx, review, at);
+    await this.announce(tx, review, at, cause);
     return review;
   }
 
   /** A new state of an undecided review (reminded, overdue, escalated to another reviewer). */
   async move(tx: EntityManager, review: Review, state: ReviewState, at: Date, reviewerId = review.reviewerId): Promise<void> {
     await this.reviews.setState(tx, review.id, state, reviewerId);
-    await this.announce(tx, { ...review, state, reviewerId }, at);
+    await this.announce(tx, { ...review, state, reviewerId }, at, SCHEDULER);
   }
 
   /**
@@ -75,16 +88,40 @@ export class ReviewChanges {
         },
       },
     ]);
-    await this.announce(tx, closed, at);
+    // Decisions are taken by people (their subject) or, for an overdue review, by the scheduler (`system:...`).
+    const decidedBy: ReviewCause = decision.decidedBy.startsWith('system:') ? { actorType: 'system', actor: decision.decidedBy } : { actorType: 'api', actor: decision.decidedBy };
+    await this.audit.append(tx, [
+      {
+        at,
+        ...decidedBy,
+        action: `review.${decision.decision}`,
+        subjectType: 'review',
+        subjectId: review.id,
+        reason: decision.reason,
+        details: { agentId: review.agentId, removeScopes: decision.removeScopes, ...(next ? { nextReviewAt: next.toISOString() } : {}) },
+      },
+    ]);
+    await this.announce(tx, closed, at, decidedBy);
     return closed;
   }
 
   /** The agent is gone: its open review ends without a decision. */
-  async closeOpenOf(tx: EntityManager, agentId: string, at: Date): Promise<void> {
-    for (const review of await this.reviews.closeOpenOf(tx, agentId, at)) await this.announce(tx, review, at);
+  async closeOpenOf(tx: EntityManager, agentId: string, at: Date, cause: ReviewCause): Promise<void> {
+    for (const review of await this.reviews.closeOpenOf(tx, agentId, at)) await this.announce(tx, review, at, cause);
   }
 
-  private async announce(tx: EntityManager, review: Review, at: Date): Promise<void> {
+  /** Every new state of a review is audited (who or what moved it) and announced on review.v1. */
+  private async announce(tx: EntityManager, review: Review, at: Date, cause: ReviewCause): Promise<void> {
+    await this.audit.append(tx, [
+      {
+        at,
+        ...cause,
+        action: `review.${review.state}`,
+        subjectType: 'review',
+        subjectId: review.id,
+        details: { agentId: review.agentId, reason: review.reason, reviewerId: review.reviewerId, ...(review.campaignId ? { campaignId: review.campaignId } : {}) },
+      },
+    ]);
     await this.outbox.append(tx, [
       {
         topic: Topics.Review,

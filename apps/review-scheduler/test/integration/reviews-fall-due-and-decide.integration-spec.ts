@@ -81,6 +81,20 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
 
     const events = (await collectMessages(scheduler.kafka, scheduler.topic(Topics.Review), 5, { settleMs: 500 })).map((m) => JSON.parse(m.value)).filter((e) => e.agentId === agentId);
     expect(events.map((e) => e.state)).toEqual(['open', 'reminded', 'overdue', 'escalated', 'closed']);
+
+    // Every step is in the service's audit chain, by the scheduler, like the other services' decisions.
+    const audit = await scheduler.request('GET', `/audit?subjectType=review&subjectId=${opened.id}`);
+    expect(audit.body.items.map((r: { action: string; actorType: string; actor: string }) => [r.action, r.actorType, r.actor])).toEqual([
+      ['review.open', 'system', 'review-scheduler'],
+      ['review.reminded', 'system', 'review-scheduler'],
+      ['review.overdue', 'system', 'review-scheduler'],
+      ['review.escalated', 'system', 'review-scheduler'],
+      ['review.suspend', 'system', 'system:overdue-review'],
+      ['review.closed', 'system', 'system:overdue-review'],
+    ]);
+    expect(audit.body.items[4]).toMatchObject({ reason: 'nobody certified the agent in time', details: { agentId } });
+    expect((await scheduler.request('GET', '/audit/verify')).body).toMatchObject({ ok: true });
+    expect((await asReviewer(ownerId, 'GET', '/audit/verify')).status).toBe(403);
   }, 90000);
 
   it('a revoke deprovisions; a certification removes the named scopes and schedules the next one', async () => {
@@ -97,6 +111,8 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     expect((await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.admin'] })).body).toMatchObject({ code: 'UNKNOWN_SCOPES' });
     const decided = await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.write'] });
     expect(decided.body).toMatchObject({ state: 'closed', decision: 'certify', decidedBy: certified.ownerId });
+    const revokedAudit = await scheduler.request('GET', `/audit?subjectType=review&subjectId=${toRevoke.id}`);
+    expect(revokedAudit.body.items.find((r: { action: string }) => r.action === 'review.revoke')).toMatchObject({ actorType: 'api', actor: revoked.ownerId, reason: 'project ended' });
     await waitFor(() => statusAtProvisioner(certified.agentId), (a) => a.scopes?.join() === 'crm.read', { what: 'the scope removal' });
     expect((await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify' })).status).toBe(409);
     const [next] = await withTestDatabase(async (c) => (await c.query(`SELECT "next_review_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [certified.agentId])).rows);

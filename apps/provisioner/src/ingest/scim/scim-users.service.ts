@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { deterministicUuid, OwnerStatus } from '@agentgov/contracts';
+import { canonicalJson } from '@agentgov/hash-chain';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
-import { canonicalJson } from '../../audit/audit-chain';
 import { apiCause } from '../../common/cause';
 import { ProvisionerEnv } from '../../config/provisioner.env';
 import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';

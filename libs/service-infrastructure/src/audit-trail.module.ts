@@ -1,23 +1,25 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Global, Module, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
 
+import { AuditChain } from '@agentgov/audit-trail';
 import { Roles } from '@agentgov/auth';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
-import { AuditTrail } from './audit-trail';
-
-interface AuditQuery {
+interface AuditQueryParams {
+  subjectType?: string;
   subjectId?: string;
   causeEventId?: string;
   afterSeq?: string;
   limit?: string;
 }
 
-const validateQuery = createRequestValidator<AuditQuery>(
+const validateQuery = createRequestValidator<AuditQueryParams>(
   {
     type: 'object',
     additionalProperties: false,
     properties: {
+      subjectType: { type: 'string', maxLength: 64 },
       subjectId: { type: 'string', maxLength: 256 },
       causeEventId: { type: 'string', maxLength: 200 },
       afterSeq: { type: 'string', pattern: '^[0-9]{1,18}$' },
@@ -27,11 +29,15 @@ const validateQuery = createRequestValidator<AuditQuery>(
   'query',
 );
 
+/** The same audit API in every service that records decisions. */
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit')
-export class AuditController {
-  constructor(private readonly audit: AuditTrail) {}
+class AuditController {
+  constructor(
+    private readonly chain: AuditChain,
+    private readonly dataSource: DataSource,
+  ) {}
 
   /** Audit records, oldest first, by subject or by causing event; page with afterSeq. */
   @Get()
@@ -39,7 +45,7 @@ export class AuditController {
   async list(@Query() query: Record<string, unknown>) {
     const q = validateQuery(query);
     const limit = Math.min(Number(q.limit ?? 100), 1000);
-    const items = await this.audit.find({ subjectId: q.subjectId, causeEventId: q.causeEventId, afterSeq: q.afterSeq, limit });
+    const items = await this.chain.find(this.dataSource.manager, { ...q, limit });
     return { items, nextAfterSeq: items.length === limit ? items[items.length - 1].seq : null };
   }
 
@@ -47,6 +53,20 @@ export class AuditController {
   @Get('verify')
   @Roles('admin')
   verify() {
-    return this.audit.verify();
+    return this.chain.verify(this.dataSource.manager);
+  }
+}
+
+/** The service's audit chain (in its own schema) for its use cases, and the audit API. */
+@Global()
+@Module({})
+export class AuditTrailModule {
+  static forSchema(schema: string): DynamicModule {
+    return {
+      module: AuditTrailModule,
+      controllers: [AuditController],
+      providers: [{ provide: AuditChain, useValue: new AuditChain(schema) }],
+      exports: [AuditChain],
+    };
   }
 }
