@@ -4,7 +4,8 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
-import { HANDLES_EVENT, OutboxWriter } from '@agentgov/messaging-nest';
+import { OutboxWriter } from '@agentgov/messaging';
+import { HANDLES_EVENT } from '@agentgov/service-infrastructure';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { CampaignsModule } from './campaigns/campaigns.module';

@@ -1,1 +1,3 @@
+export * from './messaging/handles-event.decorator';
 export * from './service-infrastructure.module';
+export * from './service-wiring';

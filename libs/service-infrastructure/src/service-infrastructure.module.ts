@@ -3,11 +3,12 @@ import { DataSourceOptions } from 'typeorm';
 
 import { AuthModule } from '@agentgov/auth';
 import { eventSourceOf, ServiceName } from '@agentgov/contracts';
-import { MessagingModule } from '@agentgov/messaging-nest';
 import { EnvOf, ServiceRuntimeModule, authConfigFor, commonEnv, kafkaReadinessCheck } from '@agentgov/service-runtime';
 
-import { AuditTrailModule } from './audit-trail.module';
-import { PersistenceModule } from './persistence.module';
+import { AuditTrailModule } from './audit/audit-trail.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { consumerGroupOf } from './service-wiring';
+import { PersistenceModule } from './persistence/persistence.module';
 
 export type CommonServiceEnv = EnvOf<ReturnType<typeof commonEnv>>;
 
@@ -40,7 +41,7 @@ export class ServiceInfrastructureModule {
             brokers: [...env.KAFKA_BROKERS],
             clientId: env.KAFKA_CLIENT_ID,
             // The prefix names an environment: each gets its own consumer group as well as its own topics.
-            groupId: `${env.KAFKA_TOPIC_PREFIX}${serviceName}`,
+            groupId: consumerGroupOf({ serviceName, topicPrefix: env.KAFKA_TOPIC_PREFIX }),
             schema,
             source: eventSourceOf(serviceName),
             topicPrefix: env.KAFKA_TOPIC_PREFIX,

@@ -4,16 +4,18 @@ import { Worker } from 'node:worker_threads';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 
 import { getMeter } from '@agentgov/telemetry';
+import { consumerGroupOf } from '@agentgov/service-infrastructure';
 import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { BEHAVIOR_BASELINER_SERVICE_NAME, BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
+import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
 import { ScoringWorkerConfig, ToSupervisor } from './scoring-worker.protocol';
 
 const RESTART_DELAY_MS = 1000;
 
 /** The scoring consumer group; its checkpoints in keyed_state/partition_checkpoints are found by this name. */
 export function scoringGroupId(topicPrefix: string): string {
-  return `${topicPrefix}${BEHAVIOR_BASELINER_SERVICE_NAME}.scoring`;
+  return consumerGroupOf({ serviceName: BEHAVIOR_BASELINER_SERVICE_NAME, topicPrefix }, 'scoring');
 }
 
 interface ScoringThread {
@@ -76,13 +78,15 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
   private spawn(index: number): Promise<void> {
     const config: ScoringWorkerConfig = {
       index,
-      serviceName: BEHAVIOR_BASELINER_SERVICE_NAME,
+      wiring: {
+        serviceName: BEHAVIOR_BASELINER_SERVICE_NAME,
+        schema: BEHAVIOR_BASELINER_SCHEMA,
+        brokers: [...this.env.KAFKA_BROKERS],
+        clientId: this.env.KAFKA_CLIENT_ID,
+        topicPrefix: this.env.KAFKA_TOPIC_PREFIX,
+        databaseUrl: this.env.DATABASE_URL,
+      },
       logLevel: this.env.LOG_LEVEL,
-      databaseUrl: this.env.DATABASE_URL,
-      brokers: [...this.env.KAFKA_BROKERS],
-      clientId: this.env.KAFKA_CLIENT_ID,
-      topicPrefix: this.env.KAFKA_TOPIC_PREFIX,
-      groupId: scoringGroupId(this.env.KAFKA_TOPIC_PREFIX),
       checkpointIntervalMs: this.env.SCORING_CHECKPOINT_INTERVAL_MS,
       sessionTimeoutMs: this.env.SCORING_SESSION_TIMEOUT_MS,
       usageWindowMs: this.env.USAGE_WINDOW_MINUTES * 60_000,

@@ -1,13 +1,11 @@
+import { ServiceWiring } from '@agentgov/service-infrastructure';
+
 /** What a scoring thread is started with: plain data only (it crosses the thread boundary by copy). */
 export interface ScoringWorkerConfig {
   index: number;
-  serviceName: string;
+  /** The service's own names in Kafka and Postgres, derived in the thread as in the Nest app. */
+  wiring: ServiceWiring;
   logLevel: string;
-  databaseUrl: string;
-  brokers: string[];
-  clientId: string;
-  topicPrefix: string;
-  groupId: string;
   checkpointIntervalMs: number;
   sessionTimeoutMs: number;
   usageWindowMs: number;

@@ -5,12 +5,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { eventSourceOf, Topics } from '@agentgov/contracts';
-import { createKafkaClient, KeyedStateRunner, MessagingLogger, OutboxWriter } from '@agentgov/messaging';
-import { createServiceDataSource } from '@agentgov/persistence';
+import { Topics } from '@agentgov/contracts';
+import { KeyedStateRunner, MessagingLogger } from '@agentgov/messaging';
+import { consumerGroupOf, dataSourceOf, kafkaClientOf, outboxWriterOf } from '@agentgov/service-infrastructure';
 import { createLogger, LogLevel } from '@agentgov/telemetry';
 
-import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
 import { AgentProfilesView } from '../registry/agent-profiles.repository';
 import { AgentScoring, AgentScoringState } from './agent-scoring';
 import { CohortPriors } from './cohort-priors';
@@ -21,7 +20,8 @@ const PROGRESS_MS = 200;
 
 async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parentPort>): Promise<void> {
   const send = (message: ToSupervisor) => port.postMessage(message);
-  const log = createLogger({ serviceName: config.serviceName, level: config.logLevel as LogLevel }).child({ thread: `scoring-${config.index}` });
+  const { wiring } = config;
+  const log = createLogger({ serviceName: wiring.serviceName, level: config.logLevel as LogLevel }).child({ thread: `scoring-${config.index}` });
   const logger: MessagingLogger = {
     debug: (f, m) => log.debug(f, m),
     info: (f, m) => log.info(f, m),
@@ -29,30 +29,26 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
     error: (f, m) => log.error(f, m),
   };
 
-  const dataSource = createServiceDataSource({
-    url: config.databaseUrl,
-    schema: BEHAVIOR_BASELINER_SCHEMA,
-    poolSize: 3,
-    applicationName: `${config.serviceName}-scoring-${config.index}`,
-  });
+  // The same wiring as the Nest app's (ServiceInfrastructureModule): a thread has no Nest container of its own.
+  const dataSource = dataSourceOf(wiring, { poolSize: 3, applicationSuffix: `scoring-${config.index}` });
   await dataSource.initialize();
   const known = new AgentProfilesView();
   await known.load(dataSource);
   const priors = new CohortPriors(known);
-  const kafka = createKafkaClient({ brokers: config.brokers, clientId: `${config.clientId}-scoring-${config.index}`, logger });
+  const kafka = kafkaClientOf(wiring, logger, `scoring-${config.index}`);
   const runner: KeyedStateRunner<'agent.activity.v1', AgentScoringState> = new KeyedStateRunner({
     kafka,
-    groupId: config.groupId,
+    groupId: consumerGroupOf(wiring, 'scoring'),
     topic: Topics.AgentActivity,
-    topicPrefix: config.topicPrefix,
+    topicPrefix: wiring.topicPrefix,
     dataSource,
-    schema: BEHAVIOR_BASELINER_SCHEMA,
+    schema: wiring.schema,
     handler: new AgentScoring(known, {
       usageWindowMs: config.usageWindowMs,
       usageGraceMs: config.usageGraceMs,
       priorFor: (agent) => priors.priorFor(agent),
     }),
-    outbox: new OutboxWriter(BEHAVIOR_BASELINER_SCHEMA, eventSourceOf('behavior-baseliner'), config.topicPrefix),
+    outbox: outboxWriterOf(wiring),
     // Each checkpoint rewrites every agent that changed since the last; a longer interval writes each busy agent
     // less often, at the cost of replaying up to this much traffic after a crash.
     checkpointIntervalMs: config.checkpointIntervalMs,

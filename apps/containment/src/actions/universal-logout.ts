@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
 import { Topics } from '@agentgov/contracts';
-import { OutboxWriter } from '@agentgov/messaging-nest';
+import { OutboxWriter } from '@agentgov/messaging';
 
 import { ActionKind, ActionOrigin, ConnectorRegistry } from '../connectors/connector-registry';
 import { ActionsRepository } from './actions.repository';

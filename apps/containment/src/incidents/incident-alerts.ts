@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import { Topics, TopicPayloads } from '@agentgov/contracts';
-import { OutboxWriter } from '@agentgov/messaging-nest';
+import { OutboxWriter } from '@agentgov/messaging';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { ActionsRepository } from '../actions/actions.repository';

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
 import { AgentStatus, Topics } from '@agentgov/contracts';
-import { OutboxWriter } from '@agentgov/messaging-nest';
+import { OutboxWriter } from '@agentgov/messaging';
 import { returnedRows } from '@agentgov/persistence';
 
 import { auditActor, Cause } from '../common/cause';

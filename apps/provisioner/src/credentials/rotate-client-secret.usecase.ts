@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
 import { Topics } from '@agentgov/contracts';
-import { OutboxWriter } from '@agentgov/messaging-nest';
+import { OutboxWriter } from '@agentgov/messaging';
 import { returnedRows } from '@agentgov/persistence';
 
 import { AGENT_COLUMNS, agentLifecycleEvent, rowToAgent } from '../agents/agent-record';

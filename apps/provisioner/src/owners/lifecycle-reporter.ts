@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { AuditChain, AuditEntry } from '@agentgov/audit-trail';
 import { OWNER_STATUS_AFTER, OwnerStatus, TopicPayloads, Topics } from '@agentgov/contracts';
-import { OutboxWriter } from '@agentgov/messaging-nest';
+import { OutboxWriter } from '@agentgov/messaging';
 
 import { Owner } from './owner';
 

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 
 import { Topics } from '@agentgov/contracts';
 import { ConsumedEvent } from '@agentgov/messaging';
-import { HandlesEvent } from '@agentgov/messaging-nest';
+import { HandlesEvent } from '@agentgov/service-infrastructure';
 
 import { RegistryRepository } from '../registry/registry.repository';
 import { AgentLifecycleUseCase } from './agent-lifecycle.usecase';

@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 
 import { AuditChain, AuditEntry } from '@agentgov/audit-trail';
 import { Topics } from '@agentgov/contracts';
-import { OutboxWriter } from '@agentgov/messaging-nest';
+import { OutboxWriter } from '@agentgov/messaging';
 
 import { KnownAgent, RegistryRepository } from '../registry/registry.repository';
 import { dueDate, nextCertification, REVIEW_POLICY, ReviewPolicy } from './review-policy';
