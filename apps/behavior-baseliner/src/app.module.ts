@@ -2,9 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
+import { BaselinesModule } from './baselines/baselines.module';
 import { BehaviorBaselinerEnv, BEHAVIOR_BASELINER_SERVICE_NAME } from './config/behavior-baseliner.env';
 import { BEHAVIOR_BASELINER_ENTITIES, BEHAVIOR_BASELINER_MIGRATIONS, BEHAVIOR_BASELINER_SCHEMA } from './database/behavior-baseliner.database';
-import { BaselinesModule } from './baselines/baselines.module';
+import { RegistryModule } from './registry/registry.module';
 import { ScoringModule } from './scoring/scoring.module';
 
 @Module({})
@@ -13,8 +14,9 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ScoringModule,
         BaselinesModule,
+        RegistryModule,
+        ScoringModule,
         ServiceInfrastructureModule.forService({
           serviceName: BEHAVIOR_BASELINER_SERVICE_NAME,
           env,

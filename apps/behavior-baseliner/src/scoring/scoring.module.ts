@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 
-import { AgentProfilesHandler } from '../registry/agent-profiles.handler';
-import { AgentProfilesRepository } from '../registry/agent-profiles.repository';
 import { ScoringThreads } from './scoring-threads';
 
+/** Scoring of agent.activity.v1 on worker threads; each thread reads the registry copy through its own view. */
 @Module({
-  providers: [AgentProfilesHandler, AgentProfilesRepository, ScoringThreads],
+  providers: [ScoringThreads],
 })
 export class ScoringModule {}
