@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@agentgov/auth';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
-import { AgentBaselines } from './agent-baselines';
+import { GetBaselineUseCase } from './get-baseline.usecase';
 
 const validateParams = createRequestValidator<{ agentId: string }>(
   {
@@ -21,7 +21,7 @@ const validateParams = createRequestValidator<{ agentId: string }>(
 @ApiBearerAuth()
 @Controller('agents')
 export class BaselinesController {
-  constructor(private readonly baselines: AgentBaselines) {}
+  constructor(private readonly getBaseline: GetBaselineUseCase) {}
 
   /**
    * An agent's current baseline (what is normal for it), its open anomaly episode, its latest scores and its
@@ -31,6 +31,6 @@ export class BaselinesController {
   @Roles('admin', 'soc-analyst')
   baseline(@Param() params: Record<string, unknown>) {
     const { agentId } = validateParams(params);
-    return this.baselines.of(agentId);
+    return this.getBaseline.execute(agentId);
   }
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 
-import { AgentBaselines } from './agent-baselines';
 import { BaselinesController } from './baselines.controller';
+import { BaselinesRepository } from './baselines.repository';
+import { GetBaselineUseCase } from './get-baseline.usecase';
 
-@Module({ controllers: [BaselinesController], providers: [AgentBaselines] })
+@Module({ controllers: [BaselinesController], providers: [BaselinesRepository, GetBaselineUseCase] })
 export class BaselinesModule {}

@@ -1,19 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 
 import { inverseAnscombe } from '@agentgov/anomaly-scoring';
-import { DomainError, SERVICE_ENV } from '@agentgov/service-runtime';
 
-import { BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
-import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
 import { scoringStateFromJSON } from '../scoring/agent-scoring';
-import { scoringGroupId } from '../scoring/scoring-threads';
-
-export class BaselineNotFoundError extends DomainError {
-  constructor(agentId: string) {
-    super({ code: 'BASELINE_NOT_FOUND', status: 404, title: 'No baseline for this agent', detail: `no activity of agent ${agentId} has been scored yet` });
-  }
-}
+import { BaselinesError, BaselinesErrorCode } from './baselines.errors';
+import { BaselinesRepository } from './baselines.repository';
 
 /** The model keeps counts on the Anscombe scale; the view shows them as counts. */
 function countOf(level: number | undefined): number | null {
@@ -25,22 +16,13 @@ function countOf(level: number | undefined): number | null {
  * agent, whichever thread or instance scores it).
  */
 @Injectable()
-export class AgentBaselines {
-  constructor(
-    private readonly dataSource: DataSource,
-    @Inject(SERVICE_ENV) private readonly env: BehaviorBaselinerEnv,
-  ) {}
+export class GetBaselineUseCase {
+  constructor(private readonly baselines: BaselinesRepository) {}
 
-  async of(agentId: string) {
-    const [row]: Array<{ state: unknown; updated_at: Date }> = await this.dataSource.query(
-      `SELECT "state", "updated_at" FROM "${BEHAVIOR_BASELINER_SCHEMA}"."keyed_state" WHERE "consumer" = $1 AND "key" = $2`,
-      [scoringGroupId(this.env.KAFKA_TOPIC_PREFIX), agentId],
-    );
-    if (!row) throw new BaselineNotFoundError(agentId);
-    const [agent]: Array<{ owner_id: string; risk_tier: string; status: string; platform: string | null; purpose: string | null }> = await this.dataSource.query(
-      `SELECT "owner_id", "risk_tier", "status", "platform", "purpose" FROM "${BEHAVIOR_BASELINER_SCHEMA}"."known_agents" WHERE "agent_id" = $1`,
-      [agentId],
-    );
+  async execute(agentId: string) {
+    const row = await this.baselines.checkpointOf(agentId);
+    if (!row) throw new BaselinesError(BaselinesErrorCode.BaselineNotFound, `no activity of agent ${agentId} has been scored yet`);
+    const agent = await this.baselines.registeredAgent(agentId);
     const state = scoringStateFromJSON(row.state);
     const baseline = state.model.baseline;
     const hours: number[] = [];
