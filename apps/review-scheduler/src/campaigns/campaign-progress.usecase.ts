@@ -1,23 +1,15 @@
 import { Injectable } from '@nestjs/common';
 
 import { CampaignError, CampaignErrorCode } from './campaigns.errors';
-import { CampaignFilter, CampaignsRepository } from './campaigns.repository';
+import { CampaignCounts, CampaignFilter, CampaignsRepository } from './campaigns.repository';
 
-export interface CampaignProgress {
+export interface CampaignProgress extends CampaignCounts {
   id: string;
   name: string;
   filter: CampaignFilter;
   createdBy: string;
   createdAt: string;
   dueAt: string;
-  total: number;
-  decided: number;
-  certified: number;
-  revoked: number;
-  suspended: number;
-  closedWithoutDecision: number;
-  open: number;
-  overdue: number;
   /** Share of the campaign's reviews that are closed, 0..1. */
   progress: number;
 }
