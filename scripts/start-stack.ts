@@ -3,24 +3,24 @@
  * schema, starts the four services with the local dev key, waits until each is ready, runs the narrated
  * demonstration of the flows (scripts/demo), prints where everything is, and keeps running until Ctrl-C, when
  * it stops the services it started.
- * Logs of each service go to tmp/logs/<service>.log.
+ * The services run through the same Stack as the system tests (libs/service-testing), here on fixed ports, on the
+ * development database and topics (no prefix) and with the local dev key. Logs of each service go to
+ * tmp/logs/<service>.log.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { ensureDevKeyPair, mintDevToken } from '../libs/auth/src';
+import { ensureDevKeyPair, mintDevToken } from '@agentgov/auth';
+import { ServiceName } from '@agentgov/contracts';
+import { Stack, writeConnectorsFile } from '@agentgov/service-testing';
+
 import { runDemonstration } from './demo/flows-demonstration';
 
 const ROOT = resolve(__dirname, '..');
-const SERVICES = [
-  { app: 'provisioner', port: 3001 },
-  { app: 'behavior-baseliner', port: 3002 },
-  { app: 'containment', port: 3003 },
-  { app: 'review-scheduler', port: 3004 },
-];
+const PORTS: Record<ServiceName, number> = { provisioner: 3001, 'behavior-baseliner': 3002, containment: 3003, 'review-scheduler': 3004 };
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentgov';
-const children: ChildProcess[] = [];
+let stack: Stack | undefined;
 
 function step(message: string): void {
   process.stdout.write(`\n▶ ${message}\n`);
@@ -31,36 +31,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with status ${result.status}`);
 }
 
-async function waitReady(url: string, timeoutMs = 60000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const response = await fetch(`${url}/health/ready`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
+/** SIGTERM to every service started, SIGKILL to one still running 15 s later. */
 async function stopAll(): Promise<void> {
-  await Promise.all(
-    children
-      .filter((c) => c.exitCode === null)
-      .map(
-        (child) =>
-          new Promise<void>((done) => {
-            const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              done();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-  );
+  await stack?.stop();
 }
 
 /**
@@ -70,11 +43,10 @@ async function stopAll(): Promise<void> {
  */
 async function writeLocalConnectors(privateKey: Parameters<typeof mintDevToken>[0]['privateKey']): Promise<string> {
   const bearerToken = await mintDevToken({ sub: 'containment-service', roles: ['ingest'], ttlSeconds: 24 * 3600, privateKey });
-  const dir = join(ROOT, 'tmp/containment');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'connectors.json');
-  writeFileSync(file, `${JSON.stringify([{ name: 'issuer', type: 'builtin-issuer', baseUrl: 'http://127.0.0.1:3001', bearerToken }], null, 2)}\n`, { mode: 0o600 });
-  return file;
+  return writeConnectorsFile(
+    [{ name: 'issuer', type: 'builtin-issuer', baseUrl: `http://127.0.0.1:${PORTS.provisioner}`, bearerToken }],
+    join(ROOT, 'tmp/containment/connectors.json'),
+  );
 }
 
 async function main(): Promise<void> {
@@ -88,41 +60,38 @@ async function main(): Promise<void> {
   const keys = await ensureDevKeyPair(join(ROOT, 'tmp/dev-auth'));
 
   step('Connecting containment to the built-in issuer (tmp/containment/connectors.json)');
-  const serviceEnv: Record<string, NodeJS.ProcessEnv> = { containment: { CONNECTORS_FILE: await writeLocalConnectors(keys.privateJwk) } };
+  const connectorsFile = await writeLocalConnectors(keys.privateJwk);
 
   step('Starting the four services');
-  const logDir = join(ROOT, 'tmp/logs');
-  mkdirSync(logDir, { recursive: true });
-  for (const service of SERVICES) {
-    const log = createWriteStream(join(logDir, `${service.app}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${service.app}/src/main.ts`], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        HTTP_PORT: String(service.port),
-        DATABASE_URL,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-        AUTH_ISSUER: 'agentgov-dev',
-        AUTH_AUDIENCE: 'agentgov',
-        AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
-        ...serviceEnv[service.app],
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  stack = new Stack({
+    ports: PORTS,
+    logDir: join(ROOT, 'tmp/logs'),
+    startTimeoutMs: 60000,
+    // The developer's environment reaches the services; what follows is fixed. The test settings of the stack's
+    // harnesses (topic prefix, log level, shutdown grace, their own token key) are unset: the services' defaults,
+    // or the environment's values, apply.
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX,
+      LOG_LEVEL: process.env.LOG_LEVEL,
+      SHUTDOWN_TIMEOUT_MS: process.env.SHUTDOWN_TIMEOUT_MS,
+      AUTH_ISSUER: 'agentgov-dev',
+      AUTH_AUDIENCE: 'agentgov',
+      AUTH_PUBLIC_KEY: undefined,
+      AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+    },
+    services: { containment: { CONNECTORS_FILE: connectorsFile } },
+  });
+  await stack.start();
+  for (const service of stack.services) {
+    process.stdout.write(`  ✔ ${service} ready on :${PORTS[service]}\n`);
+    stack.harness(service).service.process.once('exit', (code, signal) => {
+      if (!stopping) process.stdout.write(`  ✖ ${service} exited (${signal ?? code}); see tmp/logs/${service}.log\n`);
     });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    child.once('exit', (code, signal) => {
-      if (!stopping) process.stdout.write(`  ✖ ${service.app} exited (${signal ?? code}); see tmp/logs/${service.app}.log\n`);
-    });
-    children.push(child);
   }
-  await Promise.all(
-    SERVICES.map(async (service) => {
-      await waitReady(`http://127.0.0.1:${service.port}`);
-      process.stdout.write(`  ✔ ${service.app} ready on :${service.port}\n`);
-    }),
-  );
 
   const adminToken = await mintDevToken({ sub: 'local-admin', roles: ['admin'], ttlSeconds: 8 * 3600, privateKey: keys.privateJwk });
   if (process.env.DEMO !== 'false') {
@@ -134,9 +103,9 @@ async function main(): Promise<void> {
     );
   }
   step('The stack is up');
-  for (const service of SERVICES) {
-    const base = `http://127.0.0.1:${service.port}`;
-    process.stdout.write(`  ${service.app.padEnd(20)} API ${base}   OpenAPI ${base}/docs   metrics ${base}/metrics\n`);
+  for (const service of stack.services) {
+    const base = `http://127.0.0.1:${PORTS[service]}`;
+    process.stdout.write(`  ${service.padEnd(20)} API ${base}   OpenAPI ${base}/docs   metrics ${base}/metrics\n`);
   }
   process.stdout.write(
     `\n  An admin token valid for 8 hours was written to tmp/dev-auth/admin.token; mint others with\n` +

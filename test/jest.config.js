@@ -1,7 +1,2 @@
-// Workspace-level checks: docker-compose, env documentation.
-module.exports = {
-  displayName: 'workspace',
-  preset: '../jest.preset.js',
-  rootDir: '.',
-  testMatch: ['<rootDir>/**/*.spec.ts'],
-};
+// Workspace-level checks: docker-compose, deploy manifests, env documentation, lint rules.
+module.exports = require('../jest.project')(__dirname, 'unit', { displayName: 'workspace' });

@@ -1,7 +1,1 @@
-module.exports = {
-  displayName: 'review-scheduler:integration',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-  testMatch: ['<rootDir>/test/integration/**/*.integration-spec.ts'],
-  testTimeout: 60000,
-};
+module.exports = require('../../jest.project')(__dirname, 'integration');

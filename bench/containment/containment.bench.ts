@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -7,10 +6,9 @@ import { decodeJwt } from 'jose';
 
 import { Topics } from '@agentgov/contracts';
 import { catalogTopics, ensureTopics } from '@agentgov/messaging';
-import { ServiceHarness } from '@agentgov/service-testing';
+import { ServiceHarness, Stack } from '@agentgov/service-testing';
 import { waitFor, withTestDatabase } from '@agentgov/test-support';
 
-import { writeConnectorsFile } from '../../apps/containment/test/support/containment-stack';
 import { BenchFigure, percentile } from '../bench-report';
 import { BackgroundActivity } from './background';
 import { cpuBetween, cpuSnapshot } from './cpu';
@@ -160,26 +158,24 @@ export async function benchContainment(): Promise<BenchFigure[]> {
   await receivers.start();
   // One stack on one topic prefix. Every service runs with its defaults (the baseliner's SCORING_THREADS
   // included); the only setting given is containment's CONNECTORS_FILE, without which it reaches no connector.
-  const provisioner = new ServiceHarness('provisioner');
-  const baseliner = new ServiceHarness('behavior-baseliner', {}, provisioner);
-  let containment: ServiceHarness | undefined;
-  let connectorsFile: string | undefined;
+  // Connector names unlike any test's: containment instances of other stacks on the same database claim
+  // deliveries from the same table, and would then fail ours as "no longer configured" instead of faking a receipt.
+  const stack = new Stack({
+    run: ['provisioner', 'behavior-baseliner', 'containment'],
+    connectors: async (provisioner) => [
+      { name: CONNECTOR_NAMES[0], type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
+      { name: CONNECTOR_NAMES[1], type: 'webhook', url: `${receivers.webhookUrl}/logout`, secret: WEBHOOK_SECRET },
+      { name: CONNECTOR_NAMES[2], type: 'ssf', endpoint: `${receivers.ssfUrl}/events`, audience: 'https://receiver.example/ssf', issuer: 'https://containment.example' },
+    ],
+  });
+  const { provisioner, baseliner, containment } = stack;
   let anomalies: Awaited<ReturnType<typeof watchAnomalies>> | undefined;
   let background: BackgroundActivity | undefined;
   let checkpoints: CheckpointWatch | undefined;
   const bursts = activityProducer(provisioner.kafka);
   try {
-    await ensureTopics(provisioner.kafka, catalogTopics(provisioner.topicPrefix));
-    await provisioner.start();
-    // Connector names unlike any test's: containment instances of other stacks on the same database claim
-    // deliveries from the same table, and would then fail ours as "no longer configured" instead of faking a receipt.
-    connectorsFile = writeConnectorsFile([
-      { name: CONNECTOR_NAMES[0], type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
-      { name: CONNECTOR_NAMES[1], type: 'webhook', url: `${receivers.webhookUrl}/logout`, secret: WEBHOOK_SECRET },
-      { name: CONNECTOR_NAMES[2], type: 'ssf', endpoint: `${receivers.ssfUrl}/events`, audience: 'https://receiver.example/ssf', issuer: 'https://containment.example' },
-    ]);
-    containment = new ServiceHarness('containment', { env: { CONNECTORS_FILE: connectorsFile } }, provisioner);
-    await Promise.all([baseliner.start(), containment.start()]);
+    await ensureTopics(provisioner.kafka, catalogTopics(stack.topicPrefix));
+    await stack.start();
     anomalies = await watchAnomalies(provisioner.kafka, provisioner.topic(Topics.AgentAnomaly));
     const policy = (await containment.request('GET', '/policy')).body?.policy;
     const containAt: number | null = policy?.tiers?.critical?.contain ?? null;
@@ -341,10 +337,7 @@ export async function benchContainment(): Promise<BenchFigure[]> {
     await checkpoints?.stop();
     await anomalies?.stop().catch(() => undefined);
     await bursts.disconnect().catch(() => undefined);
-    await containment?.stop();
-    await baseliner.stop();
-    await provisioner.stop();
+    await stack.stop();
     await receivers.stop();
-    if (connectorsFile) rmSync(connectorsFile, { force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
-import { ReceivedRequest, RecordingReceiver } from '../../apps/containment/test/support/recording-receiver';
+import { ReceivedRequest, RecordingReceiver } from '@agentgov/service-testing';
 
 type Received = Pick<ReceivedRequest, 'method' | 'path' | 'body' | 'at'>;
 type ToWorker = { type: 'report' } | { type: 'stop' };

@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 import { Topics } from '@agentgov/contracts';
+import { ServiceHarness } from '@agentgov/service-testing';
 import { withTestDatabase } from '@agentgov/test-support';
 
-import { ProvisionerHarness } from '../../apps/provisioner/test/support/provisioner-harness';
 import { publishEvent, seedAgentChains, seedOwner } from '../../apps/provisioner/test/support/registry-seed';
 import { BenchFigure, percentile } from '../bench-report';
 import { fixedRate, post } from './load';
@@ -25,7 +25,7 @@ async function isActive(url: string, bearer: string, token: string): Promise<boo
 }
 
 /** Introspection p50/p99 at a fixed request rate, every answer checked. */
-async function introspectionAtRate(harness: ProvisionerHarness, rate: number, seconds: number): Promise<BenchFigure[]> {
+async function introspectionAtRate(harness: ServiceHarness, rate: number, seconds: number): Promise<BenchFigure[]> {
   const ownerId = await seedOwner();
   const { agents, secret } = await seedAgentChains({ ownerId, chains: 20, levels: 1 });
   const tokens = await Promise.all(agents.map((a) => issueToken(harness.url, a.id, secret)));
@@ -79,7 +79,7 @@ async function bareHttpFloor(rate: number, seconds: number): Promise<BenchFigure
 }
 
 /** An owner with `size` agents (chains four deep) is terminated by an HR event: time until every token is inactive. */
-async function cascade(harness: ProvisionerHarness, size: number): Promise<BenchFigure> {
+async function cascade(harness: ServiceHarness, size: number): Promise<BenchFigure> {
   const ownerId = await seedOwner();
   const { agents, secret } = await seedAgentChains({ ownerId, chains: size / 4, levels: 4 });
   // Tokens for a spread sample, the first and the last agent included; a cascade ends all of an agent's tokens
@@ -115,7 +115,7 @@ async function cascade(harness: ProvisionerHarness, size: number): Promise<Bench
 }
 
 export async function benchProvisioner(): Promise<BenchFigure[]> {
-  const harness = new ProvisionerHarness({ LOG_LEVEL: 'warn' });
+  const harness = new ServiceHarness('provisioner', { env: { LOG_LEVEL: 'warn' } });
   await harness.start();
   try {
     const figures: BenchFigure[] = [];

@@ -1,6 +1,1 @@
-module.exports = {
-  displayName: 'anomaly-scoring',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/evaluation/**/*.spec.ts'],
-};
+module.exports = require('../../jest.project')(__dirname, 'unit');

@@ -1,6 +1,1 @@
-module.exports = {
-  displayName: 'telemetry',
-  preset: '../../jest.preset.js',
-  rootDir: '.',
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
-};
+module.exports = require('../../jest.project')(__dirname, 'unit');

@@ -1,8 +1,9 @@
 /**
  * Clears what earlier test and benchmark runs left behind, before the integration tests start (no service runs
  * then):
- * - their topics on the local broker: each harness works under its own prefix (`<name>_<10 hex>.`), so every run
- *   adds a few hundred partitions, and thousands of them slow the broker for everything after;
+ * - their topics on the local broker: each harness works under its own prefix (`<name>_<10 hex>.`, TEST_TOPIC_PREFIX
+ *   in libs/test-support) and deletes its topics at its teardown, but a run that was killed, or a clean-up that
+ *   timed out, leaves them; thousands of partitions slow the broker for everything after;
  * - their unpublished outbox rows in the test database: a run stopped before its relay drained (a benchmark
  *   leaves tens of thousands) would make the next run's relays publish them first, to topics that are gone;
  * - containment's unfinished connector deliveries there: their receivers are gone, and a later run's instance

@@ -2,16 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import { Partitioners, Producer } from 'kafkajs';
 
-import { Topics } from '@agentgov/contracts';
+import { SERVICE_NAMES, ServiceName, Topics } from '@agentgov/contracts';
 import { encodeEvent } from '@agentgov/messaging';
-import { ServiceHarness } from '@agentgov/service-testing';
-import { freePort, waitFor, withTestDatabase } from '@agentgov/test-support';
+import { RecordingReceiver, ServiceHarness, Stack } from '@agentgov/service-testing';
+import { waitFor, withTestDatabase } from '@agentgov/test-support';
 
-import { writeConnectorsFile } from '../../apps/containment/test/support/containment-stack';
-import { RecordingReceiver } from '../../apps/containment/test/support/recording-receiver';
-
-export const SERVICES = ['provisioner', 'behavior-baseliner', 'containment', 'review-scheduler'] as const;
-export type Service = (typeof SERVICES)[number];
+export const SERVICES = SERVICE_NAMES;
+export type Service = ServiceName;
 
 /** Agents per owner: 25 trees of a root and three levels of sub-agents. */
 const TREES = 25;
@@ -35,45 +32,42 @@ export interface ContainmentRow {
  */
 export class FaultStack {
   readonly receiver = new RecordingReceiver();
-  readonly harnesses = new Map<Service, ServiceHarness>();
   readonly webhook = `fault-webhook-${randomUUID().slice(0, 8)}`;
   private readonly issuer = `fault-issuer-${randomUUID().slice(0, 8)}`;
+  private readonly stack = new Stack({
+    ports: 'kept',
+    startTimeoutMs: START_TIMEOUT_MS,
+    services: {
+      'behavior-baseliner': { SCORING_CHECKPOINT_INTERVAL_MS: '500' },
+      containment: { DELIVERY_RETRY_BASE_MS: '100', DELIVERY_LEASE_MS: '3000' },
+    },
+    connectors: async (provisioner) => [
+      { name: this.issuer, type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
+      { name: this.webhook, type: 'webhook', url: `${this.receiver.url}/logout`, secret: WEBHOOK_SECRET },
+    ],
+  });
+  readonly harnesses = new Map<Service, ServiceHarness>(SERVICES.map((s) => [s, this.stack.harness(s)]));
   private producer?: Producer;
   private loading = false;
   private load?: Promise<void>;
   private readonly agents: string[] = [];
 
   get provisioner(): ServiceHarness {
-    return this.harnesses.get('provisioner')!;
+    return this.stack.provisioner;
   }
 
   async start(): Promise<void> {
     await this.receiver.start();
-    const port = async () => String(await freePort());
-    const first = new ServiceHarness('provisioner', { env: { HTTP_PORT: await port() }, startTimeoutMs: START_TIMEOUT_MS });
-    this.harnesses.set('provisioner', first);
-    await first.start();
-    const connectors = writeConnectorsFile([
-      { name: this.issuer, type: 'builtin-issuer', baseUrl: first.url, bearerToken: await first.token(['ingest'], 'containment-service') },
-      { name: this.webhook, type: 'webhook', url: `${this.receiver.url}/logout`, secret: WEBHOOK_SECRET },
-    ]);
-    const env: Record<Exclude<Service, 'provisioner'>, Record<string, string>> = {
-      'behavior-baseliner': { SCORING_CHECKPOINT_INTERVAL_MS: '500' },
-      containment: { CONNECTORS_FILE: connectors, DELIVERY_RETRY_BASE_MS: '100', DELIVERY_LEASE_MS: '3000' },
-      'review-scheduler': {},
-    };
-    for (const [service, own] of Object.entries(env)) {
-      this.harnesses.set(service as Service, new ServiceHarness(service, { env: { HTTP_PORT: await port(), ...own }, startTimeoutMs: START_TIMEOUT_MS }, first));
-    }
-    await Promise.all(SERVICES.slice(1).map((s) => this.harnesses.get(s)!.start()));
-    this.producer = first.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await this.stack.start();
+    this.producer = this.provisioner.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
   }
 
+  /** Stops the load and the services; the stack deletes its topics and consumer groups. */
   async stop(): Promise<void> {
     await this.stopActivity();
     await this.producer?.disconnect().catch(() => undefined);
-    await Promise.all([...this.harnesses.values()].map((h) => h.stop()));
+    await this.stack.stop();
     await this.receiver.stop();
   }
 

@@ -1,7 +1,7 @@
 import { Topics } from '@agentgov/contracts';
+import { anomalyEvent } from '@agentgov/service-testing';
 import { waitFor } from '@agentgov/test-support';
 
-import { anomaly } from '../../apps/containment/test/support/containment-stack';
 import { FaultStack, SERVICES, Service } from './fault-stack';
 
 /**
@@ -33,7 +33,7 @@ describe('kill -9 of any service mid-cascade, under activity load: exactly the e
         // under way when containment dies.
         const agent = agents[1];
         containedAgent = agent;
-        await stack.harnesses.get('containment')!.publish(Topics.AgentAnomaly, [{ data: anomaly(agent, { score: 0.999 }) }]);
+        await stack.harnesses.get('containment')!.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agent, { score: 0.999 }) }]);
         await waitFor(() => stack.containmentOf([agent]), (r) => r.some((x) => x.kind === 'contain'), { timeoutMs: 30000, what: 'the containment action' });
       }
       await stack.terminate(ownerId);

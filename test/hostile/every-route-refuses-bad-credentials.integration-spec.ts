@@ -3,11 +3,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { Role, ROLES } from '@agentgov/auth';
+import { SERVICE_NAMES, ServiceName } from '@agentgov/contracts';
 import { developmentKeyEncryptionKey } from '@agentgov/sealed-secrets';
 import { REPO_ROOT } from '@agentgov/test-support';
 
 import { Secret } from './support/log-secrets';
-import { RunningServices, SERVICE_NAMES, ServiceName } from './support/running-services';
+import { RunningServices } from './support/running-services';
 import { TokenMint } from './support/token-mint';
 
 const { Admin, SocAnalyst, Reviewer, Ingest } = Role;
@@ -65,6 +66,8 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'POST /owners/{ownerId}/logout': [Admin, SocAnalyst],
     'POST /agents/{agentId}/external-tokens': [Admin, Ingest],
     'GET /connectors': [Admin, SocAnalyst],
+    'GET /audit': [Admin, SocAnalyst],
+    'GET /audit/verify': [Admin],
   },
   'review-scheduler': {
     'GET /reviews': [Admin, Reviewer],
@@ -76,6 +79,8 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'GET /reports/certifications': [Admin],
     'GET /reports/credentials-due-rotation': [Admin],
     'GET /reports/agents-without-active-owner': [Admin],
+    'GET /audit': [Admin, SocAnalyst],
+    'GET /audit/verify': [Admin],
   },
 };
 

@@ -6,12 +6,11 @@ import { Admin } from 'kafkajs';
 import { Role } from '@agentgov/auth';
 import { Topics } from '@agentgov/contracts';
 import { developmentKeyEncryptionKey } from '@agentgov/sealed-secrets';
-import { waitFor, withTestDatabase } from '@agentgov/test-support';
+import { SeededRandom, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 import { TopicCollector } from './support/kafka-observer';
 import { findSecretLeaks, Secret } from './support/log-secrets';
 import { RunningServices } from './support/running-services';
-import { SeededRandom } from './support/seeded-random';
 import { TokenMint } from './support/token-mint';
 
 const SEED = 8935;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Admin, Message, Partitioners, Producer } from 'kafkajs';
 
 import { Role } from '@agentgov/auth';
-import { DLQ_HEADERS, dlqTopicOf, TopicName, Topics, validateDlqHeaders } from '@agentgov/contracts';
+import { DLQ_HEADERS, dlqTopicOf, ServiceName, TopicName, Topics, validateDlqHeaders } from '@agentgov/contracts';
 import { developmentKeyEncryptionKey } from '@agentgov/sealed-secrets';
 import { waitFor, withTestDatabase } from '@agentgov/test-support';
 
@@ -22,7 +22,7 @@ import {
   RoundWorld,
 } from './support/hostile-kafka-round';
 import { Secret } from './support/log-secrets';
-import { RunningServices, ServiceName } from './support/running-services';
+import { RunningServices } from './support/running-services';
 
 const SEED = 20261129;
 const SIZES = { badPerTopic: 200, oversizedPerTopic: 8, activityPerAgent: 12 };

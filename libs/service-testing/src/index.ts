@@ -1,3 +1,6 @@
 export * from './service-harness';
 export * from './stack';
+export * from './connectors-file';
+export * from './recording-receiver';
+export * from './fixtures';
 export * from './otlp-trace-receiver';

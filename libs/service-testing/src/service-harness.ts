@@ -1,4 +1,5 @@
 import { generateKeyPairSync, KeyObject, KeyPairKeyObjectResult, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 
 import { exportJWK, JWK } from 'jose';
 import { Partitioners } from 'kafkajs';
@@ -7,16 +8,28 @@ import { mintDevToken, Role } from '@agentgov/auth';
 import { TopicName, TopicPayloads } from '@agentgov/contracts';
 import { createKafkaClient, encodeEvent } from '@agentgov/messaging';
 
-import { freePort, spawnService, SpawnedService, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueName, waitFor } from '@agentgov/test-support';
+import {
+  cleanUpTestTopics,
+  freePort,
+  spawnService,
+  SpawnedService,
+  TEST_DATABASE_URL,
+  TEST_KAFKA_BROKERS,
+  TEST_TOPIC_PREFIX,
+  testTopicPrefix,
+  waitFor,
+} from '@agentgov/test-support';
 
-/**
- * A service as a real process on the real broker and database, with its own topic prefix (and so its own
- * consumer groups) so that a test file sees only its own events. Tokens for its API are minted with a key
- * only this harness has.
- */
+/** Every harness by the topic prefix its service runs on: the last of a prefix to stop removes the prefix's topics. */
+const harnessesByPrefix = new Map<string, Set<ServiceHarness>>();
+
 export interface ServiceHarnessOptions {
-  /** Environment on top of the harness's own. */
-  env?: Record<string, string>;
+  /**
+   * Environment on top of the harness's own; a variable given as undefined is not set at all (the service's
+   * default applies). Replacing the harness's AUTH_* settings leaves token() and request() minting tokens the
+   * service refuses.
+   */
+  env?: Record<string, string | undefined>;
   /** Node flags for the service process, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
   /**
@@ -24,8 +37,31 @@ export interface ServiceHarnessOptions {
    * once the dead member's Kafka session has expired (30 s by default), and listens after that.
    */
   startTimeoutMs?: number;
+  /**
+   * Keep the prefix's topics when this harness stops (to start it again on the same topics, as a benchmark that
+   * runs the service several times over one backlog does); removeTopics() removes them at the end.
+   */
+  keepTopics?: boolean;
+  /**
+   * Keep the HTTP port of the first start for every restart (default: a free port at each start), so that whatever
+   * calls the service, e.g. containment's connector to the provisioner, still finds it after a restart. An
+   * HTTP_PORT in `env` fixes the port in any case.
+   */
+  keepPort?: boolean;
+  /** Append the service's output (both streams) to this file instead of keeping it for stdout() and stderr(). */
+  logFile?: string;
 }
 
+/**
+ * A service as a real process on the real broker and database, with its own topic prefix (and so its own
+ * consumer groups) so that a test file sees only its own events. Tokens for its API are minted with a key
+ * only this harness has.
+ *
+ * Clean-up: when the last running harness of a topic prefix (the first one and its replicas) stops, stop() deletes
+ * the prefix's topics and consumer groups, best-effort within a bound (a failed clean-up never fails a test; the
+ * clean-up before the next run catches what is left). Killing the process (`service.kill()`) keeps them, so a
+ * test can restart the service on its topics with start().
+ */
 export class ServiceHarness {
   readonly topicPrefix: string;
   readonly kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'service-tests' });
@@ -33,9 +69,16 @@ export class ServiceHarness {
   private privateJwk!: JWK;
   private readonly keys: KeyPairKeyObjectResult = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-  private readonly extraEnv: Record<string, string>;
+  private readonly extraEnv: Record<string, string | undefined>;
   private readonly nodeArgs: string[];
   private readonly startTimeoutMs?: number;
+  private readonly keepTopics: boolean;
+  private readonly keepPort: boolean;
+  private readonly logFile?: string;
+  private port?: number;
+  /** The prefix the service really runs on: the harness's own, unless the env given overrides it. */
+  private readonly runsOnPrefix: string;
+  private starting = false;
 
   constructor(
     private readonly app: string,
@@ -46,13 +89,23 @@ export class ServiceHarness {
     this.extraEnv = options.env ?? {};
     this.nodeArgs = options.nodeArgs ?? [];
     this.startTimeoutMs = options.startTimeoutMs;
-    this.topicPrefix = replicaOf?.topicPrefix ?? `${uniqueName('svc')}.`;
+    this.keepTopics = options.keepTopics ?? replicaOf?.keepTopics ?? false;
+    this.keepPort = options.keepPort ?? false;
+    this.logFile = options.logFile;
+    this.topicPrefix = replicaOf?.topicPrefix ?? testTopicPrefix('svc');
     if (replicaOf) this.keys = replicaOf.keys;
+    this.runsOnPrefix = 'KAFKA_TOPIC_PREFIX' in this.extraEnv ? (this.extraEnv['KAFKA_TOPIC_PREFIX'] ?? '') : this.topicPrefix;
+    const siblings = harnessesByPrefix.get(this.runsOnPrefix) ?? new Set<ServiceHarness>();
+    harnessesByPrefix.set(this.runsOnPrefix, siblings.add(this));
   }
 
   /** A second instance of the same service on the same topics and groups, as a replica in a deployment. */
   replica(options: ServiceHarnessOptions = {}): ServiceHarness {
-    return new ServiceHarness(this.app, { env: { ...this.extraEnv, ...options.env }, nodeArgs: options.nodeArgs ?? this.nodeArgs }, this);
+    return new ServiceHarness(
+      this.app,
+      { env: { ...this.extraEnv, ...options.env }, nodeArgs: options.nodeArgs ?? this.nodeArgs, keepTopics: options.keepTopics },
+      this,
+    );
   }
 
   get url(): string {
@@ -63,27 +116,52 @@ export class ServiceHarness {
     return this.topicPrefix + name;
   }
 
+  /** Whether the service's process runs (or is being started). */
+  get running(): boolean {
+    const child = this.service?.process;
+    return this.starting || (child !== undefined && child.exitCode === null && child.signalCode === null);
+  }
+
   async start(): Promise<void> {
+    this.starting = true;
+    try {
+      await this.spawn();
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async spawn(): Promise<void> {
     this.privateJwk = await exportJWK(this.keys.privateKey as KeyObject);
     this.privateJwk.alg = 'ES256';
-    this.service = await spawnService({
-      app: this.app,
-      nodeArgs: this.nodeArgs,
-      startTimeoutMs: this.startTimeoutMs,
-      env: {
-        NODE_ENV: 'test',
-        HTTP_PORT: String(await freePort()),
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-        DATABASE_URL: TEST_DATABASE_URL,
-        KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-        KAFKA_TOPIC_PREFIX: this.topicPrefix,
-        SHUTDOWN_TIMEOUT_MS: '10000',
-        AUTH_ISSUER: 'agentgov-test',
-        AUTH_AUDIENCE: 'agentgov',
-        AUTH_PUBLIC_KEY: this.keys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-        ...this.extraEnv,
-      },
-    });
+    const env: Record<string, string | undefined> = {
+      NODE_ENV: 'test',
+      HTTP_PORT: String(this.keepPort ? (this.port ??= await freePort()) : await freePort()),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      DATABASE_URL: TEST_DATABASE_URL,
+      KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+      KAFKA_TOPIC_PREFIX: this.topicPrefix,
+      SHUTDOWN_TIMEOUT_MS: '10000',
+      AUTH_ISSUER: 'agentgov-test',
+      AUTH_AUDIENCE: 'agentgov',
+      AUTH_PUBLIC_KEY: this.keys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      ...this.extraEnv,
+    };
+    const log = this.logFile ? createWriteStream(this.logFile, { flags: 'a' }) : undefined;
+    try {
+      this.service = await spawnService({
+        app: this.app,
+        nodeArgs: this.nodeArgs,
+        startTimeoutMs: this.startTimeoutMs,
+        env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+        logTo: log,
+      });
+    } catch (error) {
+      log?.end();
+      if (this.logFile && error instanceof Error) error.message += ` (its output is in ${this.logFile})`;
+      throw error;
+    }
+    if (log) this.service.process.once('close', () => log.end());
     await waitFor(
       async () => (await fetch(`${this.url}/health/ready`)).status,
       (status) => status === 200,
@@ -91,8 +169,29 @@ export class ServiceHarness {
     );
   }
 
+  /**
+   * Stops the service (SIGTERM, then SIGKILL if it hangs); the last harness of the topic prefix to stop then
+   * removes the prefix's topics and consumer groups (see the class comment).
+   */
   async stop(): Promise<void> {
-    if (this.service) await this.service.stop('SIGTERM', 15000).catch(() => this.service.kill());
+    if (this.service) {
+      await this.service.stop('SIGTERM', 15000).catch(async () => {
+        this.service.kill();
+        await this.service.waitForExit(5000).catch(() => undefined);
+      });
+    }
+    const siblings = harnessesByPrefix.get(this.runsOnPrefix) ?? new Set<ServiceHarness>();
+    if (!this.keepTopics && ![...siblings].some((h) => h.running)) await this.removeTopics();
+  }
+
+  /**
+   * Deletes the topics and consumer groups of the prefix the service ran on, best-effort and bounded (never
+   * throws). Only a test prefix (`svc_<10 hex>.`) is ever touched: a prefix given through the env that is not one
+   * is left alone.
+   */
+  async removeTopics(): Promise<void> {
+    if (!TEST_TOPIC_PREFIX.test(this.runsOnPrefix)) return;
+    await cleanUpTestTopics(this.runsOnPrefix);
   }
 
   /** Publishes events on this harness's topics exactly as a producing service would (CloudEvents headers). */

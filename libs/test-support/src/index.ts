@@ -1,4 +1,6 @@
 export * from './kafka-test-helpers';
 export * from './test-infrastructure';
+export * from './test-topics';
+export * from './seeded-random';
 export * from './spawn-service';
 export * from './service-boot.suite';

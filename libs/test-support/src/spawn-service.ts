@@ -15,6 +15,11 @@ export interface SpawnServiceOptions {
   startTimeoutMs?: number;
   /** Extra node flags before the script, e.g. ['--cpu-prof'] (flags NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /**
+   * Where both output streams go, for a long-running process (the local stack): written there and not kept, so
+   * stdout() and stderr() stay empty. By default they are kept in memory for the test to read.
+   */
+  logTo?: NodeJS.WritableStream;
 }
 
 export interface ServiceExit {
@@ -59,8 +64,13 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Spawne
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  if (options.logTo) {
+    child.stdout.pipe(options.logTo, { end: false });
+    child.stderr.pipe(options.logTo, { end: false });
+  } else {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  }
   const exited = new Promise<ServiceExit>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit({ code, signal })),
   );

@@ -9,10 +9,8 @@ import { Role } from '@agentgov/auth';
 import { TopicName, TopicPayloads, Topics } from '@agentgov/contracts';
 import { headersToStrings } from '@agentgov/messaging';
 import { UniversalLogoutWebhookBody, verifyWebhookSignature } from '@agentgov/revocation-connectors';
-import { ServiceHarness, Stack, StackOptions } from '@agentgov/service-testing';
+import { RecordingReceiver, ServiceHarness, Stack, StackOptions } from '@agentgov/service-testing';
 import { uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
-
-import { RecordingReceiver } from '../../../apps/containment/test/support/recording-receiver';
 
 export const DAY = 86_400_000;
 const WEBHOOK_SECRET = `e2e-webhook-secret-${randomUUID()}`;

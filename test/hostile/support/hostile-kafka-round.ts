@@ -5,17 +5,16 @@
  */
 import { createHash } from 'node:crypto';
 
-import { CE_HEADERS, TOPIC_CATALOG, TOPIC_NAMES, TopicName, TopicPayloads, Topics } from '@agentgov/contracts';
+import { CE_HEADERS, SERVICE_NAMES, ServiceName, TOPIC_CATALOG, TOPIC_NAMES, TopicName, TopicPayloads, Topics } from '@agentgov/contracts';
 import { encodeEvent, MAX_EVENT_BYTES } from '@agentgov/messaging';
-
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@agentgov/test-support';
 
 /** Carried by every generated message (the DLQ keeps the original headers), to match dead letters to their cause. */
 export const HOSTILE_ID_HEADER = 'x-hostile-id';
 export const HOSTILE_SOURCE = '/hostile-tests';
 
-export const CONSUMING_SERVICES = ['provisioner', 'behavior-baseliner', 'containment', 'review-scheduler'] as const;
-export type ConsumingService = (typeof CONSUMING_SERVICES)[number];
+export const CONSUMING_SERVICES = SERVICE_NAMES;
+export type ConsumingService = ServiceName;
 
 /** The services that consume a topic, as the catalog says (external consumers are not ours). */
 export function consumersOf(topic: TopicName): ConsumingService[] {

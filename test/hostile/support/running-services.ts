@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 
-import { ServiceHarness } from '@agentgov/service-testing';
+import { SERVICE_NAMES, ServiceName } from '@agentgov/contracts';
+import { ServiceHarness, Stack } from '@agentgov/service-testing';
 import { waitFor } from '@agentgov/test-support';
 
 import { describeLeaks, findSecretLeaks, LogLine, logLinesOf, Secret } from './log-secrets';
-
-export const SERVICE_NAMES = ['provisioner', 'behavior-baseliner', 'containment', 'review-scheduler'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Every line the services write is scanned for secrets: log as much as they can. */
 export const HOSTILE_LOG_LEVEL = 'debug';
@@ -16,19 +14,21 @@ export const HOSTILE_LOG_LEVEL = 'debug';
  * them), with their whole output kept for the log scan and their memory readable from /proc.
  */
 export class RunningServices {
-  private readonly harnesses = new Map<ServiceName, ServiceHarness>();
+  private readonly stack: Stack;
   private stopped = false;
+  private topicsRemoved = false;
+  /** The services started so far (all of them once start() returned). */
+  private readonly harnesses = new Map<ServiceName, ServiceHarness>();
 
-  constructor(private readonly envs: Partial<Record<ServiceName, Record<string, string>>>) {}
+  constructor(envs: Partial<Record<ServiceName, Record<string, string>>>) {
+    // The topics stay until stop(): the log scan stops the services in a test, its consumers stop after it.
+    this.stack = new Stack({ run: SERVICE_NAMES.filter((name) => name in envs), env: { LOG_LEVEL: HOSTILE_LOG_LEVEL }, services: envs, keepTopics: true });
+  }
 
   /** The first service of the list is started alone (it creates the topics), then the others at once. */
   async start(): Promise<void> {
-    const [first, ...others] = SERVICE_NAMES.filter((name) => name in this.envs);
-    const owner = new ServiceHarness(first!, { env: { LOG_LEVEL: HOSTILE_LOG_LEVEL, ...this.envs[first!] } });
-    this.harnesses.set(first!, owner);
-    await owner.start();
-    for (const name of others) this.harnesses.set(name, new ServiceHarness(name, { env: { LOG_LEVEL: HOSTILE_LOG_LEVEL, ...this.envs[name] } }, owner));
-    await Promise.all(others.map((name) => this.harnesses.get(name)!.start()));
+    for (const name of this.stack.services) this.harnesses.set(name, this.stack.harness(name));
+    await this.stack.start();
   }
 
   get(name: ServiceName): ServiceHarness {
@@ -60,11 +60,21 @@ export class RunningServices {
     return out;
   }
 
-  /** Stops every service (SIGTERM) and waits until their output streams are closed, so the logs are whole. */
+  /**
+   * Stops every service (SIGTERM) and waits until their output streams are closed, so the logs are whole; then
+   * deletes the run's topics and consumer groups (best-effort, bounded).
+   */
   async stop(): Promise<void> {
+    await this.stopServices();
+    if (this.topicsRemoved) return;
+    this.topicsRemoved = true;
+    await this.stack.removeTopics();
+  }
+
+  private async stopServices(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.all([...this.harnesses.values()].map((h) => h.stop()));
+    await this.stack.stop();
     const started = [...this.harnesses.values()].filter((h) => h.service);
     await waitFor(
       async () => started.every((h) => h.service.process.stdout.closed && h.service.process.stderr.closed),
@@ -78,9 +88,12 @@ export class RunningServices {
     return [...this.harnesses].filter(([, h]) => h.service).flatMap(([name, harness]) => logLinesOf(name, harness.service));
   }
 
-  /** Stops the services, then scans all they logged for the secrets: what leaked, described ('' when nothing). */
+  /**
+   * Stops the services, then scans all they logged for the secrets: what leaked, described ('' when nothing). The
+   * topics stay until stop().
+   */
   async stopAndScanLogs(secrets: readonly Secret[]): Promise<string> {
-    await this.stop();
+    await this.stopServices();
     const lines = this.logLines();
     const leaks = findSecretLeaks(lines, secrets);
     console.log(`log scan: ${lines.length} lines, ${secrets.length} secrets, ${leaks.length} found`);

@@ -4,7 +4,7 @@ import { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaJSError, Messag
 import { DataSource, EntityManager } from 'typeorm';
 
 import { Topics, TopicPayloads } from '@agentgov/contracts';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, createTopics, deleteTopics, dropSchema, uniqueName } from '@agentgov/test-support';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, cleanUpTestTopics, createTopics, dropSchema, testTopicPrefix, uniqueName } from '@agentgov/test-support';
 
 import { ConsumedEvent, createKafkaClient, encodeEvent, messagingTablesUpSql } from '../../src';
 
@@ -16,7 +16,7 @@ export const ACTIVITY = Topics.AgentActivity;
  */
 export class MessagingTestBed {
   readonly schema = uniqueName('msgtest');
-  readonly prefix = `${uniqueName('t')}.`;
+  readonly prefix = testTopicPrefix('t');
   readonly kafka: Kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'messaging-tests' });
   readonly dataSource = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, extra: { max: 6 } });
 
@@ -38,8 +38,9 @@ export class MessagingTestBed {
     ]);
   }
 
+  /** Drops the schema and deletes every topic (and consumer group) under the bed's prefix, whoever created it. */
   async tearDown(): Promise<void> {
-    await deleteTopics(this.kafka, [this.topic(), `${this.topic()}.dlq`]);
+    await cleanUpTestTopics(this.prefix);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     await dropSchema(this.schema);
   }

@@ -1,4 +1,7 @@
-/** A small deterministic PRNG (mulberry32): the same seed generates the same hostile input on every run. */
+/**
+ * A small deterministic PRNG (mulberry32) for test input: the same seed generates the same input on every run (the
+ * hostile tests' traffic, for one).
+ */
 export class SeededRandom {
   private state: number;
 
