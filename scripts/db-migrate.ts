@@ -6,7 +6,7 @@ import { BEHAVIOR_BASELINER_MIGRATIONS, BEHAVIOR_BASELINER_SCHEMA } from '../app
 import { CONTAINMENT_MIGRATIONS, CONTAINMENT_SCHEMA } from '../apps/containment/src/database/containment.database';
 import { PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from '../apps/provisioner/src/database/provisioner.database';
 import { REVIEW_SCHEDULER_MIGRATIONS, REVIEW_SCHEDULER_SCHEMA } from '../apps/review-scheduler/src/database/review-scheduler.database';
-import { createServiceDataSource, revertLastMigration, runMigrations } from '../libs/persistence/src';
+import { createServiceDataSource, revertLastMigration, runMigrations } from '@agentgov/persistence';
 
 const SERVICES = [
   { schema: PROVISIONER_SCHEMA, migrations: PROVISIONER_MIGRATIONS },

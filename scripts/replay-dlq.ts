@@ -15,8 +15,8 @@ import { randomUUID } from 'node:crypto';
 
 import { IHeaders, Kafka } from 'kafkajs';
 
-import { DLQ_HEADERS, dlqTopicOf, isTopicName } from '../libs/contracts/src';
-import { createIdempotentProducer, createKafkaClient, parseBrokers } from '../libs/messaging/src';
+import { DLQ_HEADERS, dlqTopicOf, isTopicName } from '@agentgov/contracts';
+import { createIdempotentProducer, createKafkaClient, parseBrokers } from '@agentgov/messaging';
 
 export interface ReplayArgs {
   topic: string;

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 
 import { Partitioners } from 'kafkajs';
 
-import { Topics, TopicPayloads } from '../../libs/contracts/src';
-import { createKafkaClient, encodeEvent } from '../../libs/messaging/src';
+import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { createKafkaClient, encodeEvent } from '@agentgov/messaging';
 
 export interface DemonstrationOptions {
   adminToken: string;

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import { Topics } from '@agentgov/contracts';
-import { ServiceHarness } from '@agentgov/service-testing';
+import { anomalyEvent, RecordingReceiver, ServiceHarness, writeConnectorsFile } from '@agentgov/service-testing';
 import { collectMessages, waitFor } from '@agentgov/test-support';
 
-import { alertsOf, announceAgents, anomaly, knownToContainment, receiptsOf, writeConnectorsFile } from '../support/containment-stack';
-import { RecordingReceiver } from '../support/recording-receiver';
+import { alertsOf, announceAgents, knownToContainment, receiptsOf } from '../support/containment-stack';
 
 const SECRET = 'a-webhook-secret-of-at-least-32-characters';
 
@@ -41,7 +40,7 @@ describe('a fan-out interrupted by kill -9 finishes after restart without repeat
     const agentId = randomUUID();
     await announceAgents(first, [{ agentId, ownerId: 'owner-crash' }]);
     await knownToContainment([agentId]);
-    await first.publish(Topics.AgentAnomaly, [{ data: anomaly(agentId, { riskTier: 'critical' }) }]);
+    await first.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { riskTier: 'critical' }) }]);
 
     // The fast receipt is recorded and the slow call is in flight: now the process dies.
     await waitFor(() => receiptsOf(agentId), (r) => r.some((d) => d.target === 'fast-webhook' && d.status === 'confirmed'), { what: 'the fast receipt' });

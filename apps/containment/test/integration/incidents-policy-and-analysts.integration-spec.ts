@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Topics } from '@agentgov/contracts';
 import { verifyWebhookSignature } from '@agentgov/revocation-connectors';
-import { ServiceHarness } from '@agentgov/service-testing';
+import { anomalyEvent, RecordingReceiver, ServiceHarness, writeConnectorsFile } from '@agentgov/service-testing';
 import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
-import { announceAgents, anomaly, knownToContainment, receiptsOf, writeConnectorsFile } from '../support/containment-stack';
-import { RecordingReceiver } from '../support/recording-receiver';
+import { announceAgents, knownToContainment, receiptsOf } from '../support/containment-stack';
 
 const SECRET = 'a-webhook-secret-of-at-least-32-characters';
 const ALERT_SECRET = 'the-siem-collector-secret-32-characters-long';
@@ -41,22 +40,22 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     const episodeId = randomUUID();
     // medium tier: alert from 0.9, contain from 0.99 (the default policy).
     await harness.publish(Topics.AgentAnomaly, [
-      { data: anomaly(agentId, { episodeId, score: 0.8 }) },
-      { data: anomaly(agentId, { episodeId, score: 0.92 }) },
-      { data: anomaly(agentId, { episodeId, score: 0.93, episodeState: 'ongoing' }) },
+      { data: anomalyEvent(agentId, { episodeId, score: 0.8 }) },
+      { data: anomalyEvent(agentId, { episodeId, score: 0.92 }) },
+      { data: anomalyEvent(agentId, { episodeId, score: 0.93, episodeState: 'ongoing' }) },
     ]);
     const [alerted] = await waitFor(() => incidentsOf(agentId), (i) => i.length === 1 && i[0].score === 0.93, { what: 'an alert-band incident' });
     expect(alerted).toMatchObject({ status: 'open', band: 'alert', severity: 'medium', actions: [] });
 
-    await harness.publish(Topics.AgentAnomaly, [{ data: anomaly(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) }]);
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) }]);
     const [contained] = await waitFor(() => incidentsOf(agentId), (i) => i[0]?.status === 'contained', { what: 'escalation' });
     expect(contained).toMatchObject({ incidentId: alerted.incidentId, band: 'contain', severity: 'high', score: 0.995 });
     expect(contained.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain']);
     await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'confirmed', { what: 'the gateway receipt' });
 
-    await harness.publish(Topics.AgentAnomaly, [{ data: anomaly(agentId, { episodeId, score: 0.5, episodeState: 'ended' }) }]);
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { episodeId, score: 0.5, episodeState: 'ended' }) }]);
     await waitFor(() => incidentsOf(agentId), (i) => i[0]?.episodeOpen === false, { what: 'the episode end' });
-    await harness.publish(Topics.AgentAnomaly, [{ data: anomaly(agentId, { score: 0.995 }) }]);
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { score: 0.995 }) }]);
     await waitFor(() => incidentsOf(agentId), (i) => i[0]?.episodeOpen === true, { what: 'the new episode to join' });
     const incidents = await incidentsOf(agentId);
     expect(incidents).toHaveLength(1);
@@ -67,8 +66,8 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     const released = await harness.request('POST', `/incidents/${alerted.incidentId}/release`, { reason: 'approved migration job' }, ['soc-analyst']);
     expect(released.body).toMatchObject({ status: 'released', band: 'alert' });
     await harness.publish(Topics.AgentAnomaly, [
-      { data: anomaly(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) },
-      { data: anomaly(agentId, { episodeId, score: 0.999, episodeState: 'ongoing' }) },
+      { data: anomalyEvent(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) },
+      { data: anomalyEvent(agentId, { episodeId, score: 0.999, episodeState: 'ongoing' }) },
     ]);
     const [again] = await waitFor(() => incidentsOf(agentId), (i) => i[0]?.status === 'contained', { what: 'containment after the release' });
     expect(again.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'release', 'contain']);
@@ -87,10 +86,10 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     await knownToContainment([quietId]);
     const [below, above] = [randomUUID(), randomUUID()];
     await harness.publish(Topics.AgentAnomaly, [
-      { data: anomaly(shadowId, { kind: 'shadow-agent', score: 1, summary: `unregistered agent ${shadowId} ran sql-runner on crm.contact` }) },
+      { data: anomalyEvent(shadowId, { kind: 'shadow-agent', score: 1, summary: `unregistered agent ${shadowId} ran sql-runner on crm.contact` }) },
       // low tier: alert from 0.95. The first episode stays below it; the second (same partition, later) passes it.
-      { data: anomaly(quietId, { score: 0.93, episodeId: below }) },
-      { data: anomaly(quietId, { score: 0.97, episodeId: above }) },
+      { data: anomalyEvent(quietId, { score: 0.93, episodeId: below }) },
+      { data: anomalyEvent(quietId, { score: 0.97, episodeId: above }) },
     ]);
     const [shadow] = await waitFor(() => incidentsOf(shadowId), (i) => i.length === 1, { what: 'the shadow-agent incident' });
     expect(shadow).toMatchObject({ kind: 'shadow-agent', status: 'open', band: 'alert', summary: expect.stringContaining('sql-runner'), actions: [] });

@@ -4,12 +4,11 @@ import { compactVerify, createLocalJWKSet, decodeJwt } from 'jose';
 
 import { Topics } from '@agentgov/contracts';
 import { verifyWebhookSignature } from '@agentgov/revocation-connectors';
-import { ServiceHarness } from '@agentgov/service-testing';
+import { anomalyEvent, RecordingReceiver, ServiceHarness, writeConnectorsFile } from '@agentgov/service-testing';
 import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
-import { alertsOf, anomaly, writeConnectorsFile } from '../support/containment-stack';
+import { alertsOf } from '../support/containment-stack';
 import { RealOAuthServer, startRealOAuthServer } from '../support/oauth-server/real-oauth-server';
-import { RecordingReceiver } from '../support/recording-receiver';
 
 const WEBHOOK_SECRET = 'webhook-secret-of-at-least-32-characters!';
 const FLAKY_SECRET = 'flaky-webhook-secret-at-least-32-characters';
@@ -91,7 +90,7 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
       { what: 'containment to learn the agent' },
     );
 
-    const signal = anomaly(agentId, { riskTier: 'high', ownerId: owner.body.id });
+    const signal = anomalyEvent(agentId, { riskTier: 'high', ownerId: owner.body.id });
     const sentAt = Date.now();
     await containment.publish(Topics.AgentAnomaly, [{ data: signal }]);
 
