@@ -75,6 +75,10 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
       expect(system.webhookKinds(id)).toEqual(['deprovision']);
       expect(await system.ssfEventsAbout(id)).toEqual(['credential-change', 'session-revoked']);
     }
+    // One lifecycle event per agent for the whole offboarding: no second revocation round trip through the
+    // issuer connector (which would add an audit row and an agent.credentials-revoked per agent).
+    const afterRegistration = system.recorder.of(Topics.AgentLifecycle, (e) => ids.includes(e.agentId) && e.kind !== 'agent.registered');
+    expect(afterRegistration.map((e) => e.data.kind)).toEqual(ids.map(() => 'agent.deprovisioned'));
   }
 
   it('identity.lifecycle.v1 owner.terminated: the owner’s agents, their sub-agents (whoever owns them) deprovisioned, tokens inactive, logged out everywhere, reviews closed; nobody else touched', async () => {
