@@ -47,10 +47,7 @@ function depConstraints({ testing }) {
  *   and scripts/wait-for-migrations.ts, which ship in the images).
  * Anything else under apps/ (services, controllers, an app's test folder) is refused.
  */
-const APP_SURFACE = [
-  String.raw`^(\.\./)+apps/([a-z-]+)/src/config/\2\.env$`,
-  String.raw`^(\.\./)+apps/([a-z-]+)/src/database/\2\.database$`,
-];
+const APP_SURFACE = [String.raw`^(\.\./)+apps/([a-z-]+)/src/config/\2\.env$`, String.raw`^(\.\./)+apps/([a-z-]+)/src/database/\2\.database$`];
 /**
  * The benchmarks may also use an app's own test kit, apps/<app>/test/support/*: the provisioner benchmark seeds ten
  * thousand agents straight into the provisioner's tables with the provisioner's secret hashing (through the API it
@@ -100,5 +97,8 @@ export default [
     files: [file],
     rules: boundaries({ testing: false, allow: [...APP_SURFACE, ...imports.map(exactly)] }),
   })),
-  { files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**/*.ts', 'libs/service-testing/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/test-support/**/*.ts', 'libs/service-testing/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
 ];

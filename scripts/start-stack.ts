@@ -97,7 +97,11 @@ async function main(): Promise<void> {
   if (process.env.DEMO !== 'false') {
     step('Demonstration of the flows (DEMO=false skips it)');
     const started = Date.now();
-    await runDemonstration({ adminToken, brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), say: (line) => process.stdout.write(`  ${line}\n`) }).then(
+    await runDemonstration({
+      adminToken,
+      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      say: (line) => process.stdout.write(`  ${line}\n`),
+    }).then(
       () => process.stdout.write(`  demonstration done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
       (error: Error) => process.stdout.write(`  ✖ demonstration stopped: ${error.message} (the stack keeps running; see tmp/logs)\n`),
     );

@@ -12,6 +12,9 @@ bash scripts/infra/infra.sh up
 section "type check"
 npx tsc -p tsconfig.json --noEmit
 
+section "format (prettier, imports sorted; npm run format fixes it)"
+npx prettier --check --log-level warn "**/*.{ts,js,mjs,cjs}"
+
 section "lint"
 # npm run lint computes the Nx project graph first: without it the boundary rule silently skips itself.
 npm run -s lint

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
 
 import { Topics } from '@agentgov/contracts';
-import { KEYED_STATE_FETCH, catalogTopics, encodeEvent, ensureTopics } from '@agentgov/messaging';
+import { catalogTopics, encodeEvent, ensureTopics, KEYED_STATE_FETCH } from '@agentgov/messaging';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
 
@@ -39,7 +39,11 @@ async function register(harness: ServiceHarness, agents: string[]): Promise<void
     })),
   );
   await waitFor(
-    () => withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "behavior_baseliner"."known_agents" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n as number),
+    () =>
+      withTestDatabase(
+        async (c) =>
+          (await c.query(`SELECT count(*)::int AS n FROM "behavior_baseliner"."known_agents" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n as number,
+      ),
     (n) => n === agents.length,
     { timeoutMs: 120_000, intervalMs: 250, what: 'the baseliner learning the registered agents' },
   );
@@ -185,7 +189,11 @@ function processCpuMs(pid: number): number {
 
 export async function benchBaseliner(): Promise<BenchFigure[]> {
   // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the service under this load.
-  const harness = new ServiceHarness('behavior-baseliner', { env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_SCORING_THREADS ? { SCORING_THREADS: process.env.BENCH_SCORING_THREADS } : {}) }, nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean), keepTopics: true });
+  const harness = new ServiceHarness('behavior-baseliner', {
+    env: { LOG_LEVEL: 'warn', ...(process.env.BENCH_SCORING_THREADS ? { SCORING_THREADS: process.env.BENCH_SCORING_THREADS } : {}) },
+    nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean),
+    keepTopics: true,
+  });
   // The service runs several times over one backlog: its topics stay until the end.
   try {
     await ensureTopics(harness.kafka, catalogTopics(harness.topicPrefix));
@@ -224,7 +232,12 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
     });
     const list = (values: number[]) => values.map((v) => Math.round(v).toLocaleString('en')).join(' and ');
     return [
-      { name: 'raw kafkajs consumption of the activity topic', value: raw, unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, no processing, same fetch sizes as the baseliner; best of two runs (${list(raws.map((r) => r.rate))}), taking turns with the baseliner's; ${bestRaw.cpuPerEvent.toFixed(1)} µs of CPU per event in the better run` },
+      {
+        name: 'raw kafkajs consumption of the activity topic',
+        value: raw,
+        unit: 'events/s',
+        note: `${EVENTS.toLocaleString('en')} events, no processing, same fetch sizes as the baseliner; best of two runs (${list(raws.map((r) => r.rate))}), taking turns with the baseliner's; ${bestRaw.cpuPerEvent.toFixed(1)} µs of CPU per event in the better run`,
+      },
       {
         name: 'baseliner throughput (score + checkpoint), one instance',
         value: rate,

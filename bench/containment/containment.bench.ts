@@ -12,8 +12,8 @@ import { waitFor, withTestDatabase } from '@agentgov/test-support';
 import { BenchFigure, percentile } from '../bench-report';
 import { BackgroundActivity } from './background';
 import { cpuBetween, cpuSnapshot } from './cpu';
-import { BenchReceivers } from './receivers';
 import { CheckpointWatch, clockOffset, ContainmentRecord, containmentRecords, SeenAnomaly, settledAgents, watchAnomalies } from './receipts';
+import { BenchReceivers } from './receivers';
 import { activityProducer, FLEET, produceBurst, publishHistories, TARGETS } from './traffic';
 
 const int = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -56,7 +56,12 @@ async function histogramMeans(url: string, pattern: RegExp): Promise<string[]> {
   for (const line of lines) {
     const match = /^(\w+)_sum(\{[^}]*\})? ([\d.eE+-]+)$/.exec(line);
     if (!match || !pattern.test(match[1])) continue;
-    const count = Number(lines.find((l) => l.startsWith(`${match[1]}_count${match[2] ?? ''} `))?.split(' ').pop());
+    const count = Number(
+      lines
+        .find((l) => l.startsWith(`${match[1]}_count${match[2] ?? ''} `))
+        ?.split(' ')
+        .pop(),
+    );
     const sum = Number(match[3]);
     const unit = /seconds/.test(match[1]) ? 1000 : 1;
     out.push(`${match[1]}${match[2] ?? ''}: mean ${((sum / count) * unit).toFixed(1)}${unit === 1000 ? ' ms' : ''} over ${count}`);
@@ -65,7 +70,9 @@ async function histogramMeans(url: string, pattern: RegExp): Promise<string[]> {
 }
 
 async function knownCount(schema: 'behavior_baseliner' | 'containment', agents: string[]): Promise<number> {
-  return withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "${schema}"."known_agents" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n as number);
+  return withTestDatabase(
+    async (c) => (await c.query(`SELECT count(*)::int AS n FROM "${schema}"."known_agents" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n as number,
+  );
 }
 
 /** Targets registered in the provisioner through its API, as an operator would: critical tier. */
@@ -135,7 +142,10 @@ function breakdown(samples: Sample[]): string[] {
     ['anomaly received by a bench consumer', (s) => s.trigger.receivedAt],
     ['containment incident opened (incidents.opened_at)', (s) => s.record.incidentOpenedAt],
     ['containment action + deliveries created (actions.created_at)', (s) => s.record.actionAt],
-    ...CONNECTOR_NAMES.map((name): [string, (s: Sample) => number | undefined] => [`receipt ${name} (deliveries.updated_at)`, (s) => s.record.deliveries.find((d) => d.target === name)?.at]),
+    ...CONNECTOR_NAMES.map((name): [string, (s: Sample) => number | undefined] => [
+      `receipt ${name} (deliveries.updated_at)`,
+      (s) => s.record.deliveries.find((d) => d.target === name)?.at,
+    ]),
     ['webhook request at the receiver', (s) => s.webhookAt],
     // The SSF connector pushes one SET per configured event, one after the other: this is the last of them.
     ['last SSF request at the receiver', (s) => s.ssfAt],
@@ -165,7 +175,13 @@ export async function benchContainment(): Promise<BenchFigure[]> {
     connectors: async (provisioner) => [
       { name: CONNECTOR_NAMES[0], type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
       { name: CONNECTOR_NAMES[1], type: 'webhook', url: `${receivers.webhookUrl}/logout`, secret: WEBHOOK_SECRET },
-      { name: CONNECTOR_NAMES[2], type: 'ssf', endpoint: `${receivers.ssfUrl}/events`, audience: 'https://receiver.example/ssf', issuer: 'https://containment.example' },
+      {
+        name: CONNECTOR_NAMES[2],
+        type: 'ssf',
+        endpoint: `${receivers.ssfUrl}/events`,
+        audience: 'https://receiver.example/ssf',
+        issuer: 'https://containment.example',
+      },
     ],
   });
   const { provisioner, baseliner, containment } = stack;
@@ -187,16 +203,31 @@ export async function benchContainment(): Promise<BenchFigure[]> {
     await announceFleet(provisioner, fleet);
     const everyone = [...targets, ...fleet];
     for (const schema of ['behavior_baseliner', 'containment'] as const) {
-      await waitFor(() => knownCount(schema, everyone), (n) => n === everyone.length, { timeoutMs: 120_000, intervalMs: 250, what: `${schema} to learn the agents` });
+      await waitFor(
+        () => knownCount(schema, everyone),
+        (n) => n === everyone.length,
+        { timeoutMs: 120_000, intervalMs: 250, what: `${schema} to learn the agents` },
+      );
     }
     log(`${targets.length} critical targets registered through the provisioner, ${fleet.length} low-tier fleet agents announced; both services know them`);
 
     const activity = provisioner.topic(Topics.AgentActivity);
     const fleetEventEveryMs = (FLEET_AGENTS * 1000) / BACKGROUND_RATE;
     const before = await scored(baseliner.url);
-    const history = await publishHistories(provisioner.kafka, activity, { targets, seeds: fleet.slice(0, SEED_AGENTS), fleetEventEveryMs, seedDenseHours: SEED_DENSE_HOURS });
-    await waitFor(() => scored(baseliner.url), (n) => n - before >= history, { timeoutMs: 300_000, intervalMs: 250, what: 'the baseliner to score the histories' });
-    log(`${history.toLocaleString('en')} history events scored (targets: 14 days of 15 a day; ${SEED_AGENTS} fleet seeds: ${SEED_DENSE_HOURS} h at the fleet's rate)`);
+    const history = await publishHistories(provisioner.kafka, activity, {
+      targets,
+      seeds: fleet.slice(0, SEED_AGENTS),
+      fleetEventEveryMs,
+      seedDenseHours: SEED_DENSE_HOURS,
+    });
+    await waitFor(
+      () => scored(baseliner.url),
+      (n) => n - before >= history,
+      { timeoutMs: 300_000, intervalMs: 250, what: 'the baseliner to score the histories' },
+    );
+    log(
+      `${history.toLocaleString('en')} history events scored (targets: 14 days of 15 a day; ${SEED_AGENTS} fleet seeds: ${SEED_DENSE_HOURS} h at the fleet's rate)`,
+    );
     // The fleet's other agents start from the seeds' median baseline, which the scoring threads build once a minute.
     await sleep(PRIOR_REFRESH_MS + 2000);
 
@@ -234,7 +265,11 @@ export async function benchContainment(): Promise<BenchFigure[]> {
     await checkpoints.stop();
     loopDelay.disable();
     const pids: Record<number, string> = { [process.pid]: 'bench (load generator, receivers)' };
-    for (const [name, h] of [['provisioner', provisioner], ['behavior-baseliner', baseliner], ['containment', containment]] as const) {
+    for (const [name, h] of [
+      ['provisioner', provisioner],
+      ['behavior-baseliner', baseliner],
+      ['containment', containment],
+    ] as const) {
       if (h.service.process.pid) pids[h.service.process.pid] = name;
     }
     const cpuShare = cpuBetween(cpuFrom, cpuTo, pids, cpus().length);
@@ -283,8 +318,19 @@ export async function benchContainment(): Promise<BenchFigure[]> {
       else if (record.deliveries.some((d) => d.status !== 'confirmed' && d.status !== 'sent'))
         problems.push(`${agentId}: not every connector revoked: ${record.deliveries.map((d) => `${d.target} ${d.status} (${d.reason})`).join('; ')}`);
       else if (record.lastReceiptAt === undefined) problems.push(`${agentId}: no receipt time`);
-      else if (!webhookAt.has(agentId) || !ssfAt.has(agentId)) problems.push(`${agentId}: receipts recorded but a receiver of this bench never saw the call (another stack's containment claimed it?)`);
-      else samples.push({ agentId, producedAt: produced, checkpointAt: checkpoints?.startOf(trigger.partition, trigger.writtenAt), trigger, record, lastReceiptAt: record.lastReceiptAt, webhookAt: webhookAt.get(agentId), ssfAt: ssfAt.get(agentId) });
+      else if (!webhookAt.has(agentId) || !ssfAt.has(agentId))
+        problems.push(`${agentId}: receipts recorded but a receiver of this bench never saw the call (another stack's containment claimed it?)`);
+      else
+        samples.push({
+          agentId,
+          producedAt: produced,
+          checkpointAt: checkpoints?.startOf(trigger.partition, trigger.writtenAt),
+          trigger,
+          record,
+          lastReceiptAt: record.lastReceiptAt,
+          webhookAt: webhookAt.get(agentId),
+          ssfAt: ssfAt.get(agentId),
+        });
     }
     const fleetSet = new Set(fleet);
     const fleetAnomalies = seen.filter((a) => fleetSet.has(a.agentId) && a.receivedAt >= backgroundFrom);
@@ -315,7 +361,11 @@ export async function benchContainment(): Promise<BenchFigure[]> {
     const path = `last of ${CONNECTOR_NAMES.length} receipts (built-in issuer at the provisioner, signed webhook, SSF receiver answering 202)`;
     const load = `background ${achievedRate.toFixed(0)} events/s achieved (target ${BACKGROUND_RATE}; ${FLEET_AGENTS} low-tier agents${failedBackground ? `, ${failedBackground} events failed to produce` : ''}; ${fleetDuringBursts.length} fleet anomalies during the bursts)`;
     const counted = `${samples.length} of ${targets.length} critical targets${uncontained ? `; ${uncontained} not contained in full within ${SETTLE_TIMEOUT_MS / 1000} s, not counted` : ''}`;
-    const st = (f: (s: Sample) => number) => percentile(samples.map(f).sort((a, b) => a - b), 50).toFixed(0);
+    const st = (f: (s: Sample) => number) =>
+      percentile(
+        samples.map(f).sort((a, b) => a - b),
+        50,
+      ).toFixed(0);
     return [
       {
         name: 'containment anomaly to last receipt p50',

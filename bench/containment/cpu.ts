@@ -61,6 +61,9 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, labels: Record<number
   }
   const pct = (ticks: number) => `${((ticks / perCore) * 100).toFixed(0)}%`;
   const top = [...byName.entries()].sort((x, y) => y[1] - x[1]).slice(0, 8);
-  const others = strangers.sort((x, y) => y[1] - x[1]).slice(0, 3).map(([what, ticks]) => `${pct(ticks)} ${what}`);
+  const others = strangers
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 3)
+    .map(([what, ticks]) => `${pct(ticks)} ${what}`);
   return `machine ${pct(b.busy - a.busy)} of ${cores * 100}% busy; ${top.map(([name, ticks]) => `${name} ${pct(ticks)}`).join(', ')}${others.length ? ` (other node processes: ${others.join('; ')})` : ''}`;
 }

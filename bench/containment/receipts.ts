@@ -102,7 +102,14 @@ export async function containmentRecords(agents: string[]): Promise<Map<string, 
     const records = new Map<string, ContainmentRecord>();
     for (const r of rows) {
       if (records.has(r.agent_id)) continue; // the first containment of the agent
-      records.set(r.agent_id, { agentId: r.agent_id, incidentOpenedAt: r.opened_at, actionAt: r.action_at, reason: r.reason, actions: r.actions, deliveries: r.deliveries });
+      records.set(r.agent_id, {
+        agentId: r.agent_id,
+        incidentOpenedAt: r.opened_at,
+        actionAt: r.action_at,
+        reason: r.reason,
+        actions: r.actions,
+        deliveries: r.deliveries,
+      });
     }
     for (const record of records.values()) {
       if (record.deliveries.some((d) => d.status === 'pending' || d.status === 'retrying')) continue;
@@ -157,7 +164,9 @@ export class CheckpointWatch {
     this.loop = (async () => {
       while (this.running) {
         const rows = (
-          await this.client.query(`SELECT "partition", ${ms('"updated_at"')} AS at FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [this.group])
+          await this.client.query(`SELECT "partition", ${ms('"updated_at"')} AS at FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [
+            this.group,
+          ])
         ).rows as Array<{ partition: number; at: number }>;
         for (const r of rows) {
           const seen = this.starts.get(r.partition) ?? [];

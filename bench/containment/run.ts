@@ -12,7 +12,10 @@ import { benchContainment } from './containment.bench';
 async function main(): Promise<void> {
   const figures = await benchContainment();
   writeReport(figures, join(__dirname, 'results'));
-  for (const f of figures) console.log(`${f.name}: ${f.value.toFixed(2)} ${f.unit}${f.target ? ` (target ${f.target}: ${f.meets ? 'met' : 'NOT met'})` : ''}${f.note ? `\n  ${f.note}` : ''}`);
+  for (const f of figures)
+    console.log(
+      `${f.name}: ${f.value.toFixed(2)} ${f.unit}${f.target ? ` (target ${f.target}: ${f.meets ? 'met' : 'NOT met'})` : ''}${f.note ? `\n  ${f.note}` : ''}`,
+    );
 }
 
 main().catch((error) => {

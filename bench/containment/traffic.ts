@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 
-import { CE_HEADERS, TOPIC_CATALOG, Topics, TopicPayloads } from '@agentgov/contracts';
+import { CE_HEADERS, TOPIC_CATALOG, TopicPayloads, Topics } from '@agentgov/contracts';
 import { encodeEvent } from '@agentgov/messaging';
 
 type Activity = TopicPayloads['agent.activity.v1'];
@@ -48,9 +48,13 @@ function fastMessage(data: Activity, id: string): Message {
 function sameAsEncodeEvent(data: Activity): void {
   const fast = fastMessage(data, 'probe');
   const checked = toMessage(data, 'probe');
-  const names = (m: Message) => Object.keys(m.headers ?? {}).filter((h) => h !== CE_HEADERS.time && !h.startsWith('trace')).sort().join();
+  const names = (m: Message) =>
+    Object.keys(m.headers ?? {})
+      .filter((h) => h !== CE_HEADERS.time && !h.startsWith('trace'))
+      .sort()
+      .join();
   if (fast.key !== checked.key || fast.value !== checked.value || names(fast) !== names(checked)) {
-    throw new Error('the bench\'s fast activity encoding no longer matches encodeEvent');
+    throw new Error("the bench's fast activity encoding no longer matches encodeEvent");
   }
 }
 
@@ -68,7 +72,15 @@ function fleetActivity(agentId: string, n: number, t: number): Activity {
 }
 
 function targetActivity(agentId: string, t: number, recordsTouched: number): Activity {
-  return { agentId, occurredAt: new Date(t).toISOString(), action: 'crm.read', resourceType: 'crm.contact', tool: 'crm-api', recordsTouched, outcome: 'allowed' };
+  return {
+    agentId,
+    occurredAt: new Date(t).toISOString(),
+    action: 'crm.read',
+    resourceType: 'crm.contact',
+    tool: 'crm-api',
+    recordsTouched,
+    outcome: 'allowed',
+  };
 }
 
 export function activityProducer(kafka: Kafka): Producer {

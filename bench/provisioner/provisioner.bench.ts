@@ -100,8 +100,7 @@ async function cascade(harness: ServiceHarness, size: number): Promise<BenchFigu
   }
   const elapsed = performance.now() - t0;
   const [{ n }] = await withTestDatabase(
-    async (c) =>
-      (await c.query(`SELECT count(*)::int AS n FROM "provisioner"."agents" WHERE "owner_id" = $1 AND "status" = 'deprovisioned'`, [ownerId])).rows,
+    async (c) => (await c.query(`SELECT count(*)::int AS n FROM "provisioner"."agents" WHERE "owner_id" = $1 AND "status" = 'deprovisioned'`, [ownerId])).rows,
   );
   if (n !== agents.length) throw new Error(`only ${n} of ${agents.length} agents deprovisioned when the last sampled token went inactive`);
   return {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Partitioners } from 'kafkajs';
 
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { createKafkaClient, encodeEvent } from '@agentgov/messaging';
 
 export interface DemonstrationOptions {
@@ -50,10 +50,22 @@ export async function runDemonstration({ adminToken, brokers, say }: Demonstrati
 
   say('Registering owners and their agents (with sub-agents) at the provisioner');
   const manager = await admin('POST', `${PROVISIONER}/owners`, { email: `dana.manager+${run}@example.com`, displayName: 'Dana (manager)' });
-  const leaver = await admin('POST', `${PROVISIONER}/owners`, { email: `alex.leaver+${run}@example.com`, displayName: 'Alex (leaving)', managerId: manager.id });
+  const leaver = await admin('POST', `${PROVISIONER}/owners`, {
+    email: `alex.leaver+${run}@example.com`,
+    displayName: 'Alex (leaving)',
+    managerId: manager.id,
+  });
   const keeper = await admin('POST', `${PROVISIONER}/owners`, { email: `sam.stays+${run}@example.com`, displayName: 'Sam', managerId: manager.id });
   const agent = (ownerId: string, name: string, riskTier: string, parentAgentId?: string) =>
-    admin('POST', `${PROVISIONER}/agents`, { name, ownerId, purpose: 'crm-sync', platform: 'langgraph', riskTier, scopes: ['crm.read', 'crm.write'], ...(parentAgentId ? { parentAgentId } : {}) });
+    admin('POST', `${PROVISIONER}/agents`, {
+      name,
+      ownerId,
+      purpose: 'crm-sync',
+      platform: 'langgraph',
+      riskTier,
+      scopes: ['crm.read', 'crm.write'],
+      ...(parentAgentId ? { parentAgentId } : {}),
+    });
   const researcher = await agent(leaver.id, 'research-assistant', 'medium');
   const summariser = await agent(leaver.id, 'research-summariser (sub-agent)', 'medium', researcher.id);
   const mailer = await agent(leaver.id, 'outreach-mailer', 'high');
@@ -105,15 +117,25 @@ export async function runDemonstration({ adminToken, brokers, say }: Demonstrati
 
     say(`Offboarding: ${leaver.displayName} is terminated by an HR event (Workday)`);
     const terminatedAt = Date.now();
-    await admin('POST', `${PROVISIONER}/owners/${leaver.id}/lifecycle-events`, { kind: 'owner.terminated', source: 'workday', occurredAt: new Date().toISOString() });
+    await admin('POST', `${PROVISIONER}/owners/${leaver.id}/lifecycle-events`, {
+      kind: 'owner.terminated',
+      source: 'workday',
+      occurredAt: new Date().toISOString(),
+    });
     await until(
       async () => Promise.all(leaversAgents.map(async (a) => (await admin('GET', `${PROVISIONER}/agents/${a.id}`)).status)),
       (statuses) => statuses.every((s) => s === 'deprovisioned'),
       'the cascade',
     );
     const deprovisionedIn = Date.now() - terminatedAt;
-    await until(async () => Promise.all(leaversAgents.map((a) => active(tokens.get(a.id) as string))), (states) => states.every((s) => !s), 'the tokens to be inactive');
-    say(`  ${leaversAgents.length} agents (sub-agent included) deprovisioned in ${deprovisionedIn} ms; their tokens inactive after ${Date.now() - terminatedAt} ms`);
+    await until(
+      async () => Promise.all(leaversAgents.map((a) => active(tokens.get(a.id) as string))),
+      (states) => states.every((s) => !s),
+      'the tokens to be inactive',
+    );
+    say(
+      `  ${leaversAgents.length} agents (sub-agent included) deprovisioned in ${deprovisionedIn} ms; their tokens inactive after ${Date.now() - terminatedAt} ms`,
+    );
     say(`  ${crmSync.name}, owned by ${keeper.displayName}, is untouched: token active ${await active(tokens.get(crmSync.id) as string)}`);
 
     say(`Anomaly: ${crmSync.name} suddenly touches 500 records in ten minutes`);
@@ -126,12 +148,19 @@ export async function runDemonstration({ adminToken, brokers, say }: Demonstrati
       'the containment incident and its receipts',
     );
     const lastReceipt = Math.max(...incident.actions[0].receipts.map((r: { at: string }) => Date.parse(r.at)));
-    say(`  contained ${lastReceipt - burstSentAt} ms after the burst was sent; the alert the SOC sees (containment.alert.v1, OCSF Detection Finding ${incident.ocsf.class_uid}):`);
+    say(
+      `  contained ${lastReceipt - burstSentAt} ms after the burst was sent; the alert the SOC sees (containment.alert.v1, OCSF Detection Finding ${incident.ocsf.class_uid}):`,
+    );
     say(`    incident ${incident.incidentId}: ${incident.status}, severity ${incident.severity}, score ${incident.score.toFixed(3)}`);
     say(`    ${incident.summary}`);
-    for (const f of incident.explanation.slice(0, 3)) say(`    - ${f.name}: expected ${Number(f.expected).toFixed(2)}, observed ${Number(f.observed).toFixed(2)}`);
+    for (const f of incident.explanation.slice(0, 3))
+      say(`    - ${f.name}: expected ${Number(f.expected).toFixed(2)}, observed ${Number(f.observed).toFixed(2)}`);
     for (const r of incident.actions[0].receipts) say(`    receipt ${r.connector}: ${r.status}${r.reason ? ` (${r.reason})` : ''}`);
-    await until(() => active(tokens.get(crmSync.id) as string), (a) => !a, 'the contained agent’s token to be inactive');
+    await until(
+      () => active(tokens.get(crmSync.id) as string),
+      (a) => !a,
+      'the contained agent’s token to be inactive',
+    );
     say(`  ${crmSync.name}'s token is now inactive; an analyst can release (POST /incidents/${incident.incidentId}/release) or confirm it`);
   } finally {
     await producer.disconnect();

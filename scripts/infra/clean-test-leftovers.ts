@@ -47,7 +47,9 @@ async function clearTestOutboxes(): Promise<number> {
     }
     const [{ deliveries }] = (await client.query(`SELECT to_regclass('"containment"."deliveries"') IS NOT NULL AS deliveries`)).rows;
     if (deliveries) {
-      cleared += (await client.query(`UPDATE "containment"."deliveries" SET "status" = 'failed', "reason" = 'test leftover' WHERE "status" IN ('pending', 'retrying')`)).rowCount ?? 0;
+      cleared +=
+        (await client.query(`UPDATE "containment"."deliveries" SET "status" = 'failed', "reason" = 'test leftover' WHERE "status" IN ('pending', 'retrying')`))
+          .rowCount ?? 0;
     }
     return cleared;
   } finally {

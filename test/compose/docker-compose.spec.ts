@@ -7,7 +7,6 @@ import { BEHAVIOR_BASELINER_ENV } from '../../apps/behavior-baseliner/src/config
 import { CONTAINMENT_ENV } from '../../apps/containment/src/config/containment.env';
 import { PROVISIONER_ENV } from '../../apps/provisioner/src/config/provisioner.env';
 import { REVIEW_SCHEDULER_ENV } from '../../apps/review-scheduler/src/config/review-scheduler.env';
-
 import { checkCompose } from './compose-checker';
 
 const REPO_ROOT = resolve(__dirname, '../..');
@@ -36,9 +35,7 @@ describe('docker-compose.yml', () => {
     expect(services.kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
     expect(services.kafka.environment.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe(1);
     expect(services.postgres.image).toBe('postgres:15');
-    expect(services['otel-collector'].volumes).toContain(
-      './deploy/otel-collector/config.yaml:/etc/otelcol-contrib/config.yaml:ro',
-    );
+    expect(services['otel-collector'].volumes).toContain('./deploy/otel-collector/config.yaml:/etc/otelcol-contrib/config.yaml:ro');
     expect(services.jaeger.ports).toContain('16686:16686');
     const collector = parse(readFileSync(join(REPO_ROOT, 'deploy/otel-collector/config.yaml'), 'utf8'));
     expect(collector.exporters['otlp/jaeger'].endpoint).toBe('jaeger:4317');

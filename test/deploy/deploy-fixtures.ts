@@ -7,7 +7,6 @@ import { BEHAVIOR_BASELINER_ENV } from '../../apps/behavior-baseliner/src/config
 import { CONTAINMENT_ENV } from '../../apps/containment/src/config/containment.env';
 import { PROVISIONER_ENV } from '../../apps/provisioner/src/config/provisioner.env';
 import { REVIEW_SCHEDULER_ENV } from '../../apps/review-scheduler/src/config/review-scheduler.env';
-
 import { dockerTargets } from './dockerfile-checker';
 import { KubernetesCheckInput } from './kubernetes-checker';
 import { EnvValue } from './service-contract';

@@ -58,7 +58,8 @@ export function checkDockerfile({ dockerfile, specs, builtFiles }: DockerfileChe
     }
   }
   for (const instruction of parsed.getInstructions().filter((i) => ['ENV', 'ARG'].includes(i.getKeyword()))) {
-    const names = instruction.getKeyword() === 'ENV' ? (instruction as any).getProperties().map((p: any) => p.getName()) : [(instruction as any).getProperty()?.getName()];
+    const names =
+      instruction.getKeyword() === 'ENV' ? (instruction as any).getProperties().map((p: any) => p.getName()) : [(instruction as any).getProperty()?.getName()];
     for (const name of names) {
       const declaredSecret = Object.values(specs).some((spec) => spec[name]?.isSecret);
       if (declaredSecret || SECRET_NAME.test(name)) problems.push(`${instruction.getKeyword()} ${name} bakes a secret into the image`);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 
 import { parse } from 'yaml';
 
-import { checkDockerfile, dockerTargets } from './dockerfile-checker';
 import { REPO_ROOT, SPECS } from './deploy-fixtures';
+import { checkDockerfile, dockerTargets } from './dockerfile-checker';
 
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
 const buildConfig = () => JSON.parse(read('tsconfig.build.json')) as { files: string[]; compilerOptions: { outDir: string; rootDir: string } };
@@ -30,7 +30,9 @@ describe('Dockerfile', () => {
     const config = buildConfig();
 
     // scoring-threads.ts starts `scoring-worker${its own extension}` from its own folder: dist must hold it there.
-    expect(read('apps/behavior-baseliner/src/scoring/scoring-threads.ts')).toContain("resolve(__dirname, `scoring-worker${__filename.slice(__filename.lastIndexOf('.'))}`)");
+    expect(read('apps/behavior-baseliner/src/scoring/scoring-threads.ts')).toContain(
+      "resolve(__dirname, `scoring-worker${__filename.slice(__filename.lastIndexOf('.'))}`)",
+    );
     expect(config.files).toContain('apps/behavior-baseliner/src/scoring/scoring-worker.ts');
     expect(config.files).toContain('scripts/wait-for-migrations.ts');
     expect(config.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: '.' });

@@ -41,7 +41,13 @@ export function checkKubernetes(input: KubernetesCheckInput): string[] {
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
   const configMaps = new Map(byKind('ConfigMap').map((o) => [o.metadata.name as string, o]));
   const secrets = new Map(byKind('Secret').map((o) => [o.metadata.name as string, o]));
-  const secretVariables = new Set(Object.values(input.specs).flatMap((spec) => Object.entries(spec).filter(([, v]) => v.isSecret).map(([k]) => k)));
+  const secretVariables = new Set(
+    Object.values(input.specs).flatMap((spec) =>
+      Object.entries(spec)
+        .filter(([, v]) => v.isSecret)
+        .map(([k]) => k),
+    ),
+  );
 
   // Secrets: never a value outside a development overlay, and never a secret in a ConfigMap.
   for (const secret of secrets.values()) {
@@ -123,7 +129,10 @@ export function checkKubernetes(input: KubernetesCheckInput): string[] {
     if (!wait) problems.push(`${where} has no init container waiting for its migrations`);
     else {
       if (!(wait.command as string[]).includes(app)) problems.push(`${where} waits for the migrations of another service: ${wait.command.join(' ')}`);
-      if (JSON.stringify(wait.env?.find((e: any) => e.name === 'DATABASE_URL')?.valueFrom) !== JSON.stringify(container.env?.find((e: any) => e.name === 'DATABASE_URL')?.valueFrom)) {
+      if (
+        JSON.stringify(wait.env?.find((e: any) => e.name === 'DATABASE_URL')?.valueFrom) !==
+        JSON.stringify(container.env?.find((e: any) => e.name === 'DATABASE_URL')?.valueFrom)
+      ) {
         problems.push(`${where} waits for migrations in another database than it uses`);
       }
       if (wait.image !== container.image) problems.push(`${where} init container runs ${wait.image}, not the service's image`);
@@ -134,7 +143,11 @@ export function checkKubernetes(input: KubernetesCheckInput): string[] {
 
     // Prometheus finds /metrics on the HTTP port.
     const annotations = deployment.spec?.template?.metadata?.annotations ?? {};
-    if (annotations['prometheus.io/scrape'] !== 'true' || annotations['prometheus.io/path'] !== RUNTIME_ROUTES.metrics || Number(annotations['prometheus.io/port']) !== httpPort) {
+    if (
+      annotations['prometheus.io/scrape'] !== 'true' ||
+      annotations['prometheus.io/path'] !== RUNTIME_ROUTES.metrics ||
+      Number(annotations['prometheus.io/port']) !== httpPort
+    ) {
       problems.push(`${where} needs prometheus.io annotations: scrape "true", path ${RUNTIME_ROUTES.metrics}, port ${httpPort}`);
     }
 
@@ -143,7 +156,8 @@ export function checkKubernetes(input: KubernetesCheckInput): string[] {
     if (!service) problems.push(`${where} has no Service`);
     else {
       for (const port of service.spec.ports ?? []) {
-        if (portOf(port.targetPort ?? port.port) !== httpPort) problems.push(`${nameOf(service)} targets port ${port.targetPort}, but the app listens on ${httpPort}`);
+        if (portOf(port.targetPort ?? port.port) !== httpPort)
+          problems.push(`${nameOf(service)} targets port ${port.targetPort}, but the app listens on ${httpPort}`);
       }
     }
     if (!byKind('PodDisruptionBudget').some((p) => matches(p.spec?.selector?.matchLabels, podLabels))) problems.push(`${where} has no PodDisruptionBudget`);
@@ -157,7 +171,9 @@ export function checkKubernetes(input: KubernetesCheckInput): string[] {
     }
 
     // Never more consumers than partitions: replicas (or the autoscaler's maximum) x members per pod.
-    const hpa = byKind('HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment.metadata.name);
+    const hpa = byKind('HorizontalPodAutoscaler').find(
+      (h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment.metadata.name,
+    );
     const replicas: number = hpa ? hpa.spec.maxReplicas : (deployment.spec?.replicas ?? 1);
     const members = input.consumersPerPod(app, env);
     if (replicas * members > input.partitions) {
@@ -182,7 +198,13 @@ export function checkKubernetes(input: KubernetesCheckInput): string[] {
   return problems;
 }
 
-function resolveEnv(container: any, configMaps: Map<string, K8sObject>, secrets: Map<string, K8sObject>, where: string, problems: string[]): Record<string, EnvValue> {
+function resolveEnv(
+  container: any,
+  configMaps: Map<string, K8sObject>,
+  secrets: Map<string, K8sObject>,
+  where: string,
+  problems: string[],
+): Record<string, EnvValue> {
   const env: Record<string, EnvValue> = {};
   for (const from of container.envFrom ?? []) {
     if (from.secretRef) {

@@ -89,7 +89,10 @@ export function unknownFieldProblems(objects: readonly K8sObject[]): string[] {
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (name) => (name === fileName ? source : readFile(name));
-  host.fileExists = ((fileExists) => (name: string) => name === fileName || fileExists(name))(host.fileExists.bind(host));
+  host.fileExists = (
+    (fileExists) => (name: string) =>
+      name === fileName || fileExists(name)
+  )(host.fileExists.bind(host));
   host.getSourceFile = (name, languageVersion, ...rest) =>
     name === fileName ? ts.createSourceFile(name, source, languageVersion, true) : getSourceFile(name, languageVersion, ...rest);
   const program = ts.createProgram([fileName], options, host);

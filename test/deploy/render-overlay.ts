@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 
 import { ensureKubectl } from '../../scripts/fetch-kubectl';
-
 import type { K8sObject } from './kubernetes-checker';
 
 /** The objects an overlay renders to, with the real kustomize (kubectl's, fetched by scripts/fetch-kubectl.ts). */

@@ -47,7 +47,10 @@ async function run(argv: string[], messages: DeadLetter[]) {
 
 describe('replay-dlq', () => {
   it('a dry run lists what it would replay, with why each failed, and sends nothing', async () => {
-    const { sent, reported, summary } = await run(['--topic', 'agent.lifecycle.v1'], [deadLetter(0, 'prod-containment'), deadLetter(1, 'prod-review-scheduler')]);
+    const { sent, reported, summary } = await run(
+      ['--topic', 'agent.lifecycle.v1'],
+      [deadLetter(0, 'prod-containment'), deadLetter(1, 'prod-review-scheduler')],
+    );
 
     expect(sent).toEqual([]);
     expect(summary).toEqual({ seen: 2, matched: 2, replayed: 0 });

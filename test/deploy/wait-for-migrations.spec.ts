@@ -1,9 +1,8 @@
 import { migrationName, parseWaitArgs, pendingMigrations, SERVICE_DATABASES, waitUntilMigrated } from '../../scripts/wait-for-migrations';
-
 import { SPECS } from './deploy-fixtures';
 
 describe('wait-for-migrations', () => {
-  it('knows every app, and each app\'s migrations by the names TypeORM records', async () => {
+  it("knows every app, and each app's migrations by the names TypeORM records", async () => {
     expect(Object.keys(SERVICE_DATABASES).sort()).toEqual(Object.keys(SPECS).sort());
     const provisioner = await SERVICE_DATABASES['provisioner']!();
 

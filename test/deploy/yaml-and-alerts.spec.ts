@@ -14,7 +14,9 @@ function exportedMetricNames(): Set<string> {
   const names = new Set<string>();
   for (const root of ['apps', 'libs']) {
     for (const file of filesUnder(join(REPO_ROOT, root), (f) => f.endsWith('.ts') && !/\.(spec|integration-spec)\.ts$/.test(f) && !f.includes('/test/'))) {
-      for (const match of read(file).matchAll(/create(Counter|UpDownCounter|Histogram|Gauge|ObservableGauge|ObservableCounter|ObservableUpDownCounter)\(\s*'([^']+)'/g)) {
+      for (const match of read(file).matchAll(
+        /create(Counter|UpDownCounter|Histogram|Gauge|ObservableGauge|ObservableCounter|ObservableUpDownCounter)\(\s*'([^']+)'/g,
+      )) {
         const name = match[2]!.replace(/[^A-Za-z0-9_:]/g, '_');
         const kind = match[1]!;
         if (kind === 'Histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
@@ -29,9 +31,28 @@ function exportedMetricNames(): Set<string> {
 function metricsIn(expr: string): string[] {
   const withoutStrings = expr
     .replace(/"[^"]*"/g, '""')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ').replace(/\{[^}]*\}/g, '{}').replace(/\[[^\]]*\]/g, '[]');
-  const functionsAndKeywords = new Set(['sum', 'max', 'min', 'avg', 'by', 'without', 'rate', 'increase', 'histogram_quantile', 'and', 'or', 'unless', 'on', 'ignoring']);
-  return [...withoutStrings.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)].map((m) => m[1]!).filter((word) => !functionsAndKeywords.has(word) && !/^le$/.test(word));
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\[[^\]]*\]/g, '[]');
+  const functionsAndKeywords = new Set([
+    'sum',
+    'max',
+    'min',
+    'avg',
+    'by',
+    'without',
+    'rate',
+    'increase',
+    'histogram_quantile',
+    'and',
+    'or',
+    'unless',
+    'on',
+    'ignoring',
+  ]);
+  return [...withoutStrings.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)]
+    .map((m) => m[1]!)
+    .filter((word) => !functionsAndKeywords.has(word) && !/^le$/.test(word));
 }
 
 describe('YAML of the deployment', () => {
@@ -55,7 +76,10 @@ describe('YAML of the deployment', () => {
 });
 
 describe('alerts (components/prometheus-operator/alerts.yaml)', () => {
-  const rules = parse(read('deploy/k8s/components/prometheus-operator/alerts.yaml')).spec.groups.flatMap((g: any) => g.rules) as { alert: string; expr: string }[];
+  const rules = parse(read('deploy/k8s/components/prometheus-operator/alerts.yaml')).spec.groups.flatMap((g: any) => g.rules) as {
+    alert: string;
+    expr: string;
+  }[];
 
   it('read only metrics the services export, and each is explained in deploy/README.md', () => {
     const known = new Set([...exportedMetricNames(), 'up']);
@@ -73,7 +97,9 @@ describe('alerts (components/prometheus-operator/alerts.yaml)', () => {
 
     expect(known).toContain('messages_dead_lettered_total');
     expect(known).toContain('containment_action_settled_seconds_bucket');
-    expect(metricsIn('sum by (topic) (rate(messages_deadlettered_total{topic="x"}[5m])) > 0').filter((n) => !known.has(n))).toEqual(['messages_deadlettered_total']);
+    expect(metricsIn('sum by (topic) (rate(messages_deadlettered_total{topic="x"}[5m])) > 0').filter((n) => !known.has(n))).toEqual([
+      'messages_deadlettered_total',
+    ]);
   });
 });
 

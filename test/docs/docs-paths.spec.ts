@@ -54,10 +54,13 @@ export function checkDocument(file: string, text: string, root = REPO_ROOT): Doc
 
   // Code: fenced blocks, then inline spans. Both are masked out of the prose, where links are looked for.
   const code: Array<{ offset: number; text: string; fenced: boolean }> = [];
-  let prose = text.replace(/^( {0,3})(`{3,}|~{3,})[^\n]*\n([\s\S]*?)(?:^ {0,3}\2[`~]*[ \t]*$|(?![\s\S]))/gm, (block, _indent, _fence, body: string, offset: number) => {
-    code.push({ offset: offset + block.indexOf(body), text: body, fenced: true });
-    return mask(block);
-  });
+  let prose = text.replace(
+    /^( {0,3})(`{3,}|~{3,})[^\n]*\n([\s\S]*?)(?:^ {0,3}\2[`~]*[ \t]*$|(?![\s\S]))/gm,
+    (block, _indent, _fence, body: string, offset: number) => {
+      code.push({ offset: offset + block.indexOf(body), text: body, fenced: true });
+      return mask(block);
+    },
+  );
   prose = prose.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (span, ticks: string, body: string, offset: number) => {
     code.push({ offset: offset + ticks.length, text: body, fenced: false });
     return mask(span);

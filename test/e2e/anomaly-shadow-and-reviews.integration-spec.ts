@@ -9,7 +9,18 @@ import { DAY, E2eSystem } from './support/e2e-system';
 type Activity = TopicPayloads['agent.activity.v1'];
 
 function activity(agentId: string, at: number, recordsTouched: number, extra: Partial<Activity> = {}): { data: Activity } {
-  return { data: { agentId, occurredAt: new Date(at).toISOString(), action: 'crm.read', resourceType: 'crm.contact', tool: 'crm-api', recordsTouched, outcome: 'allowed', ...extra } };
+  return {
+    data: {
+      agentId,
+      occurredAt: new Date(at).toISOString(),
+      action: 'crm.read',
+      resourceType: 'crm.contact',
+      tool: 'crm-api',
+      recordsTouched,
+      outcome: 'allowed',
+      ...extra,
+    },
+  };
 }
 
 /**
@@ -25,7 +36,15 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
         CLOCK_CONTROL: 'true',
         REVIEW_TICK_MS: '200',
         // Agents here are never seen by usage windows: staleness would open reviews of its own, not under test.
-        REVIEW_POLICY: JSON.stringify({ cadenceDays: { critical: 30 }, dueDays: 14, reminderDays: 3, escalateAfterDays: 3, suspendAfterDays: 7, overdueAction: 'suspend', staleAfterDays: 365 }),
+        REVIEW_POLICY: JSON.stringify({
+          cadenceDays: { critical: 30 },
+          dueDays: 14,
+          reminderDays: 3,
+          escalateAfterDays: 3,
+          suspendAfterDays: 7,
+          overdueAction: 'suspend',
+          staleAfterDays: 365,
+        }),
       },
     },
   });
@@ -37,7 +56,9 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
   const asAnalyst = (method: string, path: string, body?: unknown) => system.call(system.containment, method, path, body, ['soc-analyst']);
 
   async function asReviewer(sub: string, path: string): Promise<any> {
-    const response = await fetch(`${system.reviewScheduler.url}${path}`, { headers: { authorization: `Bearer ${await system.reviewScheduler.token(['reviewer'] as Role[], sub)}` } });
+    const response = await fetch(`${system.reviewScheduler.url}${path}`, {
+      headers: { authorization: `Bearer ${await system.reviewScheduler.token(['reviewer'] as Role[], sub)}` },
+    });
     expect(response.status).toBe(200);
     return response.json();
   }
@@ -74,10 +95,22 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
 
     const [contained] = await waitFor(
       async () => (await asAnalyst('GET', `/incidents?agentId=${agent.id}`)).items,
-      (items: any[]) => items.length === 1 && items[0].status === 'contained' && items[0].actions[0]?.receipts.length === 3 && items[0].actions[0].receipts.every((r: any) => r.status === 'confirmed'),
+      (items: any[]) =>
+        items.length === 1 &&
+        items[0].status === 'contained' &&
+        items[0].actions[0]?.receipts.length === 3 &&
+        items[0].actions[0].receipts.every((r: any) => r.status === 'confirmed'),
       { timeoutMs: 30000, what: 'the incident contained, every receipt confirmed' },
     );
-    expect(contained).toMatchObject({ agentId: agent.id, ownerId, riskTier: 'critical', kind: 'behavior', band: 'contain', severity: 'high', ocsf: { class_uid: 2004 } });
+    expect(contained).toMatchObject({
+      agentId: agent.id,
+      ownerId,
+      riskTier: 'critical',
+      kind: 'behavior',
+      band: 'contain',
+      severity: 'high',
+      ocsf: { class_uid: 2004 },
+    });
     expect(contained.score).toBeGreaterThanOrEqual(0.95);
     expect(contained.explanation.length).toBeGreaterThan(0);
     expect(contained.actions.map((a: any) => a.kind)).toEqual(['contain']);
@@ -89,7 +122,12 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
     expect(system.webhookKinds(agent.id)).toEqual(['contain']);
     expect(await system.ssfEventsAbout(agent.id)).toEqual(['credential-change', 'session-revoked']);
     // The SOC's feed and the provisioner's instruction, on their topics.
-    const alerts = await system.recorder.await(Topics.ContainmentAlert, (a) => a.incidentId === contained.incidentId && a.status === 'contained', 1, 'the containment alert');
+    const alerts = await system.recorder.await(
+      Topics.ContainmentAlert,
+      (a) => a.incidentId === contained.incidentId && a.status === 'contained',
+      1,
+      'the containment alert',
+    );
     expect(alerts[0].data).toMatchObject({ agentId: agent.id, severity: 'high', ocsf: { class_uid: 2004 } });
     const [contain] = await system.recorder.await(Topics.ContainmentAction, (a) => a.agentId === agent.id, 1, 'containment.action.v1');
     expect(contain.data).toMatchObject({ kind: 'contain', incidentId: contained.incidentId, requestedBy: { type: 'policy' } });
@@ -99,7 +137,9 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
     expect(started[0].data.score).toBeGreaterThanOrEqual(0.9);
     // In the analyst's units: counts in 10 minutes against the agent's usual day, or (when the burst also falls
     // outside its working hours, as it does at some times of day) the hour it has never worked in.
-    expect(started[0].data.summary).toMatch(/^([\d,]+ (records touched|actions) in 10 min; usually about [\d.,]+ a day|active at \d\d:00, an hour it has never worked in)/);
+    expect(started[0].data.summary).toMatch(
+      /^([\d,]+ (records touched|actions) in 10 min; usually about [\d.,]+ a day|active at \d\d:00, an hour it has never worked in)/,
+    );
 
     // Before deciding, the analyst lets the episode's scoring finish: every event scored, the incident at the episode's peak.
     const scored = await waitFor(
@@ -107,7 +147,11 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
       (r) => r.body.eventsLearnt === history.length + burst.length,
       { what: 'the burst scored' },
     );
-    await waitFor(() => asAnalyst('GET', `/incidents/${contained.incidentId}`), (i) => i.score === scored.body.episode.peakScore, { what: 'the incident at the episode’s peak score' });
+    await waitFor(
+      () => asAnalyst('GET', `/incidents/${contained.incidentId}`),
+      (i) => i.score === scored.body.episode.peakScore,
+      { what: 'the incident at the episode’s peak score' },
+    );
 
     const released = await asAnalyst('POST', `/incidents/${contained.incidentId}/release`, { reason: 'quarter-end export approved by the data owner' });
     expect(released).toMatchObject({ status: 'released', releasedAt: expect.any(String) });
@@ -123,19 +167,30 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
     );
     expect(detail.actions.map((a: any) => a.kind)).toEqual(['contain', 'release']);
     expect(detail.actions[1].receipts.map((r: any) => r.connector).sort()).toEqual([system.connectors.issuer, system.connectors.webhook].sort());
-    expect(detail.audit).toEqual([expect.objectContaining({ actor: 'test-admin', action: 'incident.release', reason: 'quarter-end export approved by the data owner' })]);
+    expect(detail.audit).toEqual([
+      expect.objectContaining({ actor: 'test-admin', action: 'incident.release', reason: 'quarter-end export approved by the data owner' }),
+    ]);
     expect(system.webhookKinds(agent.id)).toEqual(['contain', 'release']);
     // The released incident asks the owner to review the agent.
-    const reviews = await waitFor(() => asReviewer(ownerId, '/reviews'), (r) => r.items.some((x: any) => x.agentId === agent.id), { what: 'the review after the release' });
+    const reviews = await waitFor(
+      () => asReviewer(ownerId, '/reviews'),
+      (r) => r.items.some((x: any) => x.agentId === agent.id),
+      { what: 'the review after the release' },
+    );
     expect(reviews.items).toEqual([expect.objectContaining({ agentId: agent.id, reason: 'incident-released', state: 'open', reviewerId: ownerId })]);
     // The agent's access stays as released: the registry's reactivation (the echo of the release) started no second fan-out.
-    expect((await system.receipts([agent.id])).map((r) => [r.kind, r.origin])).toEqual([...Array(3).fill(['contain', 'policy']), ...Array(2).fill(['release', 'analyst'])]);
+    expect((await system.receipts([agent.id])).map((r) => [r.kind, r.origin])).toEqual([
+      ...Array(3).fill(['contain', 'policy']),
+      ...Array(2).fill(['release', 'analyst']),
+    ]);
     expect(await system.isActive(after)).toBe(true);
   }, 90000);
 
   it('activity from an agent id the registry never announced becomes a shadow-agent alert for the SOC, and nobody is logged out', async () => {
     const shadowId = `shadow-${randomUUID().slice(0, 12)}`;
-    await system.provisioner.publish(Topics.AgentActivity, [activity(shadowId, Date.now() - 1000, 40, { action: 'db.export', resourceType: 'customer.table', tool: 'sql-runner' })]);
+    await system.provisioner.publish(Topics.AgentActivity, [
+      activity(shadowId, Date.now() - 1000, 40, { action: 'db.export', resourceType: 'customer.table', tool: 'sql-runner' }),
+    ]);
 
     const [incident] = await waitFor(
       async () => (await asAnalyst('GET', `/incidents?kind=shadow-agent&agentId=${encodeURIComponent(shadowId)}`)).items,
@@ -148,7 +203,9 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
     expect(alert.data).toMatchObject({ incidentId: incident.incidentId, status: 'open', actions: [], ocsf: { class_uid: 2004 } });
 
     // The analyst takes it; deprovisioning an id nobody registered is refused.
-    expect(await asAnalyst('POST', `/incidents/${incident.incidentId}/acknowledge`, { reason: 'looking into sql-runner' })).toMatchObject({ acknowledgedBy: 'test-admin' });
+    expect(await asAnalyst('POST', `/incidents/${incident.incidentId}/acknowledge`, { reason: 'looking into sql-runner' })).toMatchObject({
+      acknowledgedBy: 'test-admin',
+    });
     const confirm = await system.containment.request('POST', `/incidents/${incident.incidentId}/confirm`, { reason: 'kill it' }, ['soc-analyst']);
     expect(confirm).toMatchObject({ status: 409, body: { code: 'ILLEGAL_INCIDENT_TRANSITION' } });
     expect(system.webhookKinds(shadowId)).toEqual([]);
@@ -181,7 +238,11 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
     expect(await system.isActive(tokens[1])).toBe(false);
     expect(await system.statusOf(lasting.id)).toBe('active');
     expect(await system.isActive(tokens[2])).toBe(true);
-    await waitFor(() => system.receipts([expiring.id, sub.id]), (r) => r.length === 6 && r.every((x) => x.status === 'confirmed'), { what: 'the logout receipts' });
+    await waitFor(
+      () => system.receipts([expiring.id, sub.id]),
+      (r) => r.length === 6 && r.every((x) => x.status === 'confirmed'),
+      { what: 'the logout receipts' },
+    );
     for (const agent of [expiring, sub]) expect(system.webhookKinds(agent.id)).toEqual(['deprovision']);
     expect(system.webhookKinds(lasting.id)).toEqual([]);
   }, 60000);
@@ -194,9 +255,11 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
 
     // A critical agent is certified every 30 days.
     await travel(clock + 31 * DAY);
-    const [opened] = await waitFor(() => asReviewer(ownerId, '/reviews'), (r) => r.items.some((x: any) => x.agentId === agent.id), { what: 'the certification' }).then((r) =>
-      r.items.filter((x: any) => x.agentId === agent.id),
-    );
+    const [opened] = await waitFor(
+      () => asReviewer(ownerId, '/reviews'),
+      (r) => r.items.some((x: any) => x.agentId === agent.id),
+      { what: 'the certification' },
+    ).then((r) => r.items.filter((x: any) => x.agentId === agent.id));
     expect(opened).toMatchObject({ reason: 'scheduled', state: 'open', reviewerId: ownerId });
 
     const due = Date.parse(opened.dueAt);
@@ -223,7 +286,11 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
     expect(reviewEvents.map((e) => e.data.state)).toEqual(['open', 'escalated', 'closed']);
 
     // Containment carries the registry's suspension to every connected system.
-    await waitFor(() => system.receipts([agent.id]), (r) => r.length === 3 && r.every((x) => x.status === 'confirmed'), { what: 'the logout receipts' });
+    await waitFor(
+      () => system.receipts([agent.id]),
+      (r) => r.length === 3 && r.every((x) => x.status === 'confirmed'),
+      { what: 'the logout receipts' },
+    );
     expect(await system.receipts([agent.id])).toEqual(system.expectedReceipts(agent.id, 'contain', 'lifecycle'));
     expect(system.webhookKinds(agent.id)).toEqual(['contain']);
     expect(await system.ssfEventsAbout(agent.id)).toEqual(['credential-change', 'session-revoked']);

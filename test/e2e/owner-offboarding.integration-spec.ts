@@ -6,7 +6,7 @@ import { Topics } from '@agentgov/contracts';
 import { ExportedSpan, OTLP_SPAN_KIND, OtlpTraceReceiver } from '@agentgov/service-testing';
 import { waitFor } from '@agentgov/test-support';
 
-import { E2eSystem, RegisteredAgent, realWorld } from './support/e2e-system';
+import { E2eSystem, realWorld, RegisteredAgent } from './support/e2e-system';
 
 const OKTA_SECRET = `okta-hook-${randomUUID()}`;
 const OKTA_DEACTIVATE = realWorld('okta/system-log.user.lifecycle.deactivate.json');
@@ -66,10 +66,19 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
     await system.waitForStatuses(ids, 'deprovisioned', `the cascade of ${cause}`);
     for (const agent of agents) expect(await system.isActive(tokens.get(agent.id)!)).toBe(false);
     // One agent.deprovisioned per agent, on the registry's topic.
-    const deprovisioned = await system.recorder.await(Topics.AgentLifecycle, (e) => ids.includes(e.agentId) && e.kind === 'agent.deprovisioned', ids.length, 'agent.deprovisioned events');
+    const deprovisioned = await system.recorder.await(
+      Topics.AgentLifecycle,
+      (e) => ids.includes(e.agentId) && e.kind === 'agent.deprovisioned',
+      ids.length,
+      'agent.deprovisioned events',
+    );
     expect(deprovisioned.map((e) => e.data.agentId).sort()).toEqual([...ids].sort());
     // Universal logout: every connector has its receipt, confirmed; the issuer's without a call (the registry ended the tokens itself).
-    await waitFor(() => system.receipts(ids), (r) => r.length === ids.length * 3 && r.every((x) => x.status === 'confirmed'), { timeoutMs: 30000, what: `receipts of ${cause}` });
+    await waitFor(
+      () => system.receipts(ids),
+      (r) => r.length === ids.length * 3 && r.every((x) => x.status === 'confirmed'),
+      { timeoutMs: 30000, what: `receipts of ${cause}` },
+    );
     expect(await system.receipts(ids)).toEqual(ids.sort().flatMap((id) => system.expectedReceipts(id, 'deprovision', 'lifecycle')));
     for (const id of ids) {
       expect(system.webhookKinds(id)).toEqual(['deprovision']);
@@ -111,7 +120,11 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
     expect(listed.map((a) => a.id).sort()).toEqual(ended.map((a) => a.id).sort());
     expect(listed.every((a) => a.status === 'deprovisioned')).toBe(true);
     // The campaign's reviews closed with their agents.
-    const progress = await waitFor(() => system.call(system.reviewScheduler, 'GET', `/campaigns/${campaign.id}`), (c) => c.open === 0, { what: 'the campaign’s reviews to close' });
+    const progress = await waitFor(
+      () => system.call(system.reviewScheduler, 'GET', `/campaigns/${campaign.id}`),
+      (c) => c.open === 0,
+      { what: 'the campaign’s reviews to close' },
+    );
     expect(progress).toMatchObject({ total: agents.length, open: 0, closedWithoutDecision: agents.length });
 
     // The keeper's own agent is untouched everywhere.
@@ -133,13 +146,21 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
 
     /** Okta's published user.lifecycle.deactivate about our user: only the target (the user deactivated) is ours. */
     function oktaDeactivation(oktaUserId: string, email: string) {
-      return { ...OKTA_DELIVERY, eventId: randomUUID(), data: { events: [{ ...OKTA_DEACTIVATE, target: [{ ...OKTA_DEACTIVATE.target[0], id: oktaUserId, alternateId: email }] }] } };
+      return {
+        ...OKTA_DELIVERY,
+        eventId: randomUUID(),
+        data: { events: [{ ...OKTA_DEACTIVATE, target: [{ ...OKTA_DEACTIVATE.target[0], id: oktaUserId, alternateId: email }] }] },
+      };
     }
 
     async function scim(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
       const response = await fetch(`${system.provisioner.url}/scim/v2${path}`, {
         method,
-        headers: { authorization: `Bearer ${await system.provisioner.token(['ingest'], 'okta-scim-client')}`, ...(body ? { 'content-type': 'application/scim+json' } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${await system.provisioner.token(['ingest'], 'okta-scim-client')}`,
+          ...(body ? { 'content-type': 'application/scim+json' } : {}),
+          ...headers,
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
       const text = await response.text();
@@ -165,7 +186,11 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
     }
 
     async function pushSet(set: string) {
-      const response = await fetch(`${system.provisioner.url}/ssf/events`, { method: 'POST', headers: { 'content-type': 'application/secevent+jwt' }, body: set });
+      const response = await fetch(`${system.provisioner.url}/ssf/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/secevent+jwt' },
+        body: set,
+      });
       return response.status;
     }
 
@@ -189,7 +214,9 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
       await expectOffboarded(agents, tokens, 'the Okta deactivation');
       expect(await system.call(system.provisioner, 'GET', `/owners/${ownerId}`)).toMatchObject({ status: 'terminated' });
       const reported = await system.recorder.await(Topics.IdentityLifecycle, (e) => e.ownerId === ownerId, 1, 'the reported termination');
-      expect(reported.map((e) => [e.id, e.data.kind, e.data.source, e.data.occurredAt])).toEqual([[delivered.body.reported[0], 'owner.terminated', 'okta', OKTA_DEACTIVATE.published]]);
+      expect(reported.map((e) => [e.id, e.data.kind, e.data.source, e.data.occurredAt])).toEqual([
+        [delivered.body.reported[0], 'owner.terminated', 'okta', OKTA_DEACTIVATE.published],
+      ]);
     }, 60000);
 
     it('SCIM 2.0: the published PATCH active=false terminates a provisioned owner, DELETE another', async () => {
@@ -211,16 +238,31 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
       expect((await scim('DELETE', `/Users/${deleted}`)).status).toBe(204);
 
       await expectOffboarded([patchedAgent, patchedSub, deletedAgent], tokens, 'the SCIM deactivation and deletion');
-      for (const ownerId of [patched, deleted]) expect(await system.call(system.provisioner, 'GET', `/owners/${ownerId}`)).toMatchObject({ status: 'terminated' });
-      const reported = await system.recorder.await(Topics.IdentityLifecycle, (e) => e.ownerId === patched || e.ownerId === deleted, 2, 'the reported terminations');
+      for (const ownerId of [patched, deleted])
+        expect(await system.call(system.provisioner, 'GET', `/owners/${ownerId}`)).toMatchObject({ status: 'terminated' });
+      const reported = await system.recorder.await(
+        Topics.IdentityLifecycle,
+        (e) => e.ownerId === patched || e.ownerId === deleted,
+        2,
+        'the reported terminations',
+      );
       expect(reported.map((e) => [e.data.ownerId, e.data.kind, e.data.source]).sort()).toEqual(
         [
           [patched, 'owner.terminated', 'scim'],
           [deleted, 'owner.terminated', 'scim'],
         ].sort(),
       );
-      const [ingest] = await waitFor(async () => otlp.trace(idpTrace).filter((x) => x.name === 'ingest scim'), (x) => x.length === 1, { what: 'the SCIM ingest span' });
-      expect(ingest).toMatchObject({ service: 'provisioner', kind: OTLP_SPAN_KIND.server, parentSpanId: idpSpan, attributes: expect.objectContaining({ 'http.request.method': 'PATCH' }) });
+      const [ingest] = await waitFor(
+        async () => otlp.trace(idpTrace).filter((x) => x.name === 'ingest scim'),
+        (x) => x.length === 1,
+        { what: 'the SCIM ingest span' },
+      );
+      expect(ingest).toMatchObject({
+        service: 'provisioner',
+        kind: OTLP_SPAN_KIND.server,
+        parentSpanId: idpSpan,
+        attributes: expect.objectContaining({ 'http.request.method': 'PATCH' }),
+      });
       const [patchedEvent] = reported.filter((e) => e.data.ownerId === patched);
       expect(patchedEvent.headers['traceparent']).toMatch(new RegExp(`^00-${idpTrace}-[0-9a-f]{16}-01$`));
       // An owner the IdP did not deactivate keeps their agents.
@@ -241,7 +283,11 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
       expect(await pushSet(await signedSet(disabled))).toBe(202);
       await system.waitForStatuses(ids, 'suspended', 'the suspension');
       for (const id of ids) expect(await system.isActive(tokens.get(id)!)).toBe(false);
-      await waitFor(() => Promise.all(ids.map(async (id) => system.webhookKinds(id))), (k) => k.every((x) => x.join() === 'contain'), { what: 'logout at the gateway' });
+      await waitFor(
+        () => Promise.all(ids.map(async (id) => system.webhookKinds(id))),
+        (k) => k.every((x) => x.join() === 'contain'),
+        { what: 'logout at the gateway' },
+      );
 
       const purged = {
         iss: RISC_ACCOUNT_DISABLED.iss,
@@ -254,12 +300,21 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
       expect(await pushSet(await signedSet(purged))).toBe(202);
       await system.waitForStatuses(ids, 'deprovisioned', 'the deprovisioning');
       for (const id of ids) expect(await system.isActive(tokens.get(id)!)).toBe(false);
-      await waitFor(() => system.receipts(ids), (r) => r.length === ids.length * 6 && r.every((x) => x.status === 'confirmed'), { what: 'both actions’ receipts' });
+      await waitFor(
+        () => system.receipts(ids),
+        (r) => r.length === ids.length * 6 && r.every((x) => x.status === 'confirmed'),
+        { what: 'both actions’ receipts' },
+      );
       expect(await system.receipts(ids)).toEqual(
         ids.sort().flatMap((id) => [...system.expectedReceipts(id, 'contain', 'lifecycle'), ...system.expectedReceipts(id, 'deprovision', 'lifecycle')]),
       );
       for (const id of ids) expect(system.webhookKinds(id)).toEqual(['contain', 'deprovision']);
-      expect((await system.recorder.await(Topics.IdentityLifecycle, (e) => e.ownerId === ownerId, 2, 'the reported suspension and termination')).map((e) => [e.data.kind, e.data.source])).toEqual([
+      expect(
+        (await system.recorder.await(Topics.IdentityLifecycle, (e) => e.ownerId === ownerId, 2, 'the reported suspension and termination')).map((e) => [
+          e.data.kind,
+          e.data.source,
+        ]),
+      ).toEqual([
         ['owner.suspended', 'ssf'],
         ['owner.terminated', 'ssf'],
       ]);
@@ -277,21 +332,32 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
     const delivered = await fetch(`${system.provisioner.url}/hooks/okta`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: OKTA_SECRET },
-      body: JSON.stringify({ ...OKTA_DELIVERY, eventId: randomUUID(), data: { events: [{ ...OKTA_DEACTIVATE, target: [{ ...OKTA_DEACTIVATE.target[0], id: oktaUserId, alternateId: email }] }] } }),
+      body: JSON.stringify({
+        ...OKTA_DELIVERY,
+        eventId: randomUUID(),
+        data: { events: [{ ...OKTA_DEACTIVATE, target: [{ ...OKTA_DEACTIVATE.target[0], id: oktaUserId, alternateId: email }] }] },
+      }),
     });
     expect(delivered.status).toBe(200);
     const [reportedId] = ((await delivered.json()) as { reported: string[] }).reported;
     await system.waitForStatuses(ids, 'deprovisioned', 'the cascade');
-    await waitFor(() => system.receipts(ids), (r) => r.length === 6 && r.every((x) => x.status === 'confirmed'), { what: 'every receipt' });
+    await waitFor(
+      () => system.receipts(ids),
+      (r) => r.length === 6 && r.every((x) => x.status === 'confirmed'),
+      { what: 'every receipt' },
+    );
 
     // The called connectors (the issuer's receipt needs no call): one span each per agent, in the trace.
     const called = [system.connectors.webhook, system.connectors.ssf];
-    const connectorSpans = (spans: ExportedSpan[]) => spans.filter((s) => s.service === 'containment' && s.name === 'connector deprovision' && ids.includes(String(s.attributes['agentgov.agent.id'])));
+    const connectorSpans = (spans: ExportedSpan[]) =>
+      spans.filter((s) => s.service === 'containment' && s.name === 'connector deprovision' && ids.includes(String(s.attributes['agentgov.agent.id'])));
     const services = ['provisioner', 'containment', 'review-scheduler', 'behavior-baseliner'];
     // Spans leave each service in batches: wait until the trace is whole (every service in it, every parent of a
     // span exported, every connector call there), then look at it. A broken hop never completes it.
     const exported = () => {
-      const consumer = otlp.spans.find((s) => s.service === 'provisioner' && s.name === 'identity.lifecycle.v1 process' && s.attributes['messaging.message.id'] === reportedId);
+      const consumer = otlp.spans.find(
+        (s) => s.service === 'provisioner' && s.name === 'identity.lifecycle.v1 process' && s.attributes['messaging.message.id'] === reportedId,
+      );
       const spans = consumer ? otlp.trace(consumer.traceId) : [];
       const spanIds = new Set(spans.map((s) => s.spanId));
       return {
@@ -315,7 +381,12 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
 
     // The HR event enters at the provisioner's ingest span, the root of the trace.
     const ingest = parentOf(ingestConsumer!)!;
-    expect(ingest).toMatchObject({ service: 'provisioner', name: 'ingest okta', kind: OTLP_SPAN_KIND.server, attributes: expect.objectContaining({ 'http.response.status_code': 200 }) });
+    expect(ingest).toMatchObject({
+      service: 'provisioner',
+      name: 'ingest okta',
+      kind: OTLP_SPAN_KIND.server,
+      attributes: expect.objectContaining({ 'http.response.status_code': 200 }),
+    });
     expect(ingest.parentSpanId).toBeUndefined();
     expect(trace.filter((s) => s.parentSpanId === undefined)).toEqual([ingest]);
     // Nothing in the trace hangs off a span the trace does not have: one tree.
@@ -324,13 +395,18 @@ describe('owner offboarding: an HR event ends every agent and sub-agent of the o
 
     // The cascade: the provisioner's consumer applied the termination; containment consumed each agent's
     // deprovisioning (its echo of the cascade) and called every connector from there, each call a child.
-    const handled = trace.filter((s) => s.service === 'containment' && s.name === 'agent.lifecycle.v1 process' && s.kind === OTLP_SPAN_KIND.consumer && parentOf(s) === ingestConsumer);
+    const handled = trace.filter(
+      (s) => s.service === 'containment' && s.name === 'agent.lifecycle.v1 process' && s.kind === OTLP_SPAN_KIND.consumer && parentOf(s) === ingestConsumer,
+    );
     expect(handled).toHaveLength(ids.length);
     for (const id of ids) {
       const calls = connectorSpans(trace).filter((s) => s.attributes['agentgov.agent.id'] === id);
       expect(calls.map((s) => s.attributes['agentgov.connector.name']).sort()).toEqual([...called].sort());
       for (const call of calls) {
-        expect(call).toMatchObject({ kind: OTLP_SPAN_KIND.client, attributes: expect.objectContaining({ 'agentgov.connector.outcome': 'confirmed', 'agentgov.receipt.status': 'confirmed' }) });
+        expect(call).toMatchObject({
+          kind: OTLP_SPAN_KIND.client,
+          attributes: expect.objectContaining({ 'agentgov.connector.outcome': 'confirmed', 'agentgov.receipt.status': 'confirmed' }),
+        });
         expect(handled).toContain(parentOf(call));
       }
     }

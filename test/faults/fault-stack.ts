@@ -86,7 +86,15 @@ export class FaultStack {
       Array.from({ length: TREES }, async (_, t) => {
         let parentAgentId: string | undefined;
         for (let level = 0; level < DEPTH; level++) {
-          const agent = await this.admin('POST', '/agents', { name: `tree ${t} level ${level}`, ownerId: owner.id, purpose: 'crm-sync', platform: 'langgraph', riskTier: 'high', scopes: ['crm.read'], ...(parentAgentId ? { parentAgentId } : {}) });
+          const agent = await this.admin('POST', '/agents', {
+            name: `tree ${t} level ${level}`,
+            ownerId: owner.id,
+            purpose: 'crm-sync',
+            platform: 'langgraph',
+            riskTier: 'high',
+            scopes: ['crm.read'],
+            ...(parentAgentId ? { parentAgentId } : {}),
+          });
           agents.push(agent.id);
           if (level === 0) tokens.push(await this.issueToken(agent.id, agent.clientSecret));
           parentAgentId = agent.id;
@@ -131,7 +139,15 @@ export class FaultStack {
           const e = encodeEvent({
             topic: Topics.AgentActivity,
             source: '/tests/faults',
-            data: { agentId: agents[(n + i) % agents.length], occurredAt: new Date().toISOString(), action: 'crm.read', resourceType: 'crm.contact', tool: 'crm-api', recordsTouched: 1, outcome: 'allowed' },
+            data: {
+              agentId: agents[(n + i) % agents.length],
+              occurredAt: new Date().toISOString(),
+              action: 'crm.read',
+              resourceType: 'crm.contact',
+              tool: 'crm-api',
+              recordsTouched: 1,
+              outcome: 'allowed',
+            },
           });
           return { key: e.key, value: e.value, headers: e.headers };
         });
@@ -148,7 +164,9 @@ export class FaultStack {
   }
 
   async statuses(ids: string[]): Promise<string[]> {
-    return withTestDatabase(async (c) => (await c.query(`SELECT "status" FROM "provisioner"."agents" WHERE "id" = ANY($1)`, [ids])).rows.map((r) => r.status as string));
+    return withTestDatabase(async (c) =>
+      (await c.query(`SELECT "status" FROM "provisioner"."agents" WHERE "id" = ANY($1)`, [ids])).rows.map((r) => r.status as string),
+    );
   }
 
   /** Per agent: its containment actions, and per action and connector the delivery row with its status. */
@@ -187,18 +205,27 @@ export class FaultStack {
    */
   async expectEverythingSettled(rounds: Array<{ agents: string[]; tokens: string[] }>): Promise<ContainmentRow[]> {
     const all = rounds.flatMap((r) => r.agents);
-    await waitFor(() => this.statuses(all), (s) => s.length === all.length && s.every((x) => x === 'deprovisioned'), { timeoutMs: 90000, what: 'every agent of every owner deprovisioned' });
+    await waitFor(
+      () => this.statuses(all),
+      (s) => s.length === all.length && s.every((x) => x === 'deprovisioned'),
+      { timeoutMs: 90000, what: 'every agent of every owner deprovisioned' },
+    );
     for (const round of rounds) expect(await Promise.all(round.tokens.map((t) => this.active(t)))).toEqual(round.tokens.map(() => false));
 
     // (The probe reports what is missing or unsettled, not every row.)
     const unsettled = async () => {
       const rows = await this.containmentOf(all);
       const seen = new Set(rows.map((x) => x.agent_id));
-      return { agentsWithoutAction: all.filter((a) => !seen.has(a)).length, unsettled: rows.filter((r) => r.status !== 'confirmed' && r.status !== 'sent').slice(0, 5) };
+      return {
+        agentsWithoutAction: all.filter((a) => !seen.has(a)).length,
+        unsettled: rows.filter((r) => r.status !== 'confirmed' && r.status !== 'sent').slice(0, 5),
+      };
     };
-    await waitFor(unsettled, (u) => u.agentsWithoutAction === 0 && u.unsettled.length === 0, { timeoutMs: 90000, what: 'every delivery settled' }).catch(async (error: Error) => {
-      throw new Error(`${error.message}\n${await this.diagnosis()}`);
-    });
+    await waitFor(unsettled, (u) => u.agentsWithoutAction === 0 && u.unsettled.length === 0, { timeoutMs: 90000, what: 'every delivery settled' }).catch(
+      async (error: Error) => {
+        throw new Error(`${error.message}\n${await this.diagnosis()}`);
+      },
+    );
     const rows = await this.containmentOf(all);
 
     // Exactly one deprovisioning per agent. (The activity load can itself look anomalous to the baseliner and
@@ -207,7 +234,8 @@ export class FaultStack {
     for (const row of rows) if (row.kind === 'deprovision') deprovisions.set(row.agent_id, (deprovisions.get(row.agent_id) ?? new Set()).add(row.action_id));
     expect(all.filter((agent) => deprovisions.get(agent)?.size !== 1)).toEqual([]);
     const perActionTarget = new Map<string, number>();
-    for (const d of rows.filter((r) => r.target !== null)) perActionTarget.set(`${d.action_id}/${d.target}`, (perActionTarget.get(`${d.action_id}/${d.target}`) ?? 0) + 1);
+    for (const d of rows.filter((r) => r.target !== null))
+      perActionTarget.set(`${d.action_id}/${d.target}`, (perActionTarget.get(`${d.action_id}/${d.target}`) ?? 0) + 1);
     expect([...perActionTarget.entries()].filter(([, n]) => n !== 1)).toEqual([]);
 
     // The webhook was called for every action under its idempotency key (action and connector); a call repeated
@@ -222,7 +250,9 @@ export class FaultStack {
     await this.expectConsumersCaughtUp();
 
     // The review-scheduler heard of every deprovisioning (no API lists its view of an agent's status).
-    const scheduler = await withTestDatabase(async (c) => (await c.query(`SELECT "status" FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [all])).rows.map((r) => r.status as string));
+    const scheduler = await withTestDatabase(async (c) =>
+      (await c.query(`SELECT "status" FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [all])).rows.map((r) => r.status as string),
+    );
     expect(scheduler).toEqual(all.map(() => 'deprovisioned'));
     return rows;
   }
@@ -235,7 +265,16 @@ export class FaultStack {
       const end = (await admin.fetchTopicOffsets(this.provisioner.topic(Topics.AgentActivity))).reduce((sum, p) => sum + Number(p.high), 0);
       const group = `${this.provisioner.topicPrefix}behavior-baseliner.scoring`;
       await waitFor(
-        () => withTestDatabase(async (c) => Number((await c.query(`SELECT COALESCE(sum("next_offset"), 0)::bigint AS n FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [group])).rows[0].n)),
+        () =>
+          withTestDatabase(async (c) =>
+            Number(
+              (
+                await c.query(`SELECT COALESCE(sum("next_offset"), 0)::bigint AS n FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [
+                  group,
+                ])
+              ).rows[0].n,
+            ),
+          ),
         (n) => n === end,
         { timeoutMs: 60000, what: `the baseliner's checkpoints to cover all ${end} activity events` },
       );
@@ -248,7 +287,10 @@ export class FaultStack {
   private async diagnosis(): Promise<string> {
     const lagging = await this.laggingPartitions().catch((error: Error) => [`(lag unknown: ${error.message})`]);
     const warnings = [...this.harnesses.entries()].map(([service, h]) => {
-      const lines = h.service.stdout().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+      const lines = h.service
+        .stdout()
+        .split('\n')
+        .filter((l) => /"level":(40|50|60)/.test(l));
       return `${service}: ${lines.length} warnings or errors; last: ${lines.slice(-8).join('\n  ')}`;
     });
     return [`lagging: ${JSON.stringify(lagging)}`, ...warnings].join('\n');
@@ -257,14 +299,22 @@ export class FaultStack {
   /** How many offsets in [from, to) of a partition the consumer group recorded in its service's inbox. */
   private inboxHas(groupId: string, topic: string, partition: number, from: number, to: number): Promise<number> {
     const union = ['provisioner', 'behavior_baseliner', 'containment', 'review_scheduler']
-      .map((schema) => `SELECT "offset" FROM "${schema}"."inbox" WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 AND "offset" >= $4 AND "offset" < $5`)
+      .map(
+        (schema) => `SELECT "offset" FROM "${schema}"."inbox" WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 AND "offset" >= $4 AND "offset" < $5`,
+      )
       .join(' UNION ALL ');
-    return withTestDatabase(async (c) => Number((await c.query(`SELECT count(*)::int AS n FROM (${union}) o`, [groupId, topic, partition, from, to])).rows[0].n));
+    return withTestDatabase(async (c) =>
+      Number((await c.query(`SELECT count(*)::int AS n FROM (${union}) o`, [groupId, topic, partition, from, to])).rows[0].n),
+    );
   }
 
   /** Every consumer group of the stack has caught up with every topic it reads: no event lost or stuck. */
   private async expectConsumersCaughtUp(): Promise<void> {
-    await waitFor(() => this.laggingPartitions(), (lagging) => lagging.length === 0, { timeoutMs: 60000, intervalMs: 1000, what: 'every consumer group caught up' });
+    await waitFor(
+      () => this.laggingPartitions(),
+      (lagging) => lagging.length === 0,
+      { timeoutMs: 60000, intervalMs: 1000, what: 'every consumer group caught up' },
+    );
   }
 
   /** Every partition a consumer group of the stack has committed short of its end, with what its inbox holds. */

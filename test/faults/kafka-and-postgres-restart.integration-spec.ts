@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 
 import { waitFor } from '@agentgov/test-support';
 
-import { FaultStack, SERVICES, Service } from './fault-stack';
+import { FaultStack, Service, SERVICES } from './fault-stack';
 
 const INFRA = resolve(__dirname, '../../scripts/infra/infra.sh');
 
@@ -57,7 +57,11 @@ describe('Kafka and PostgreSQL restarts mid-cascade: services recover on their o
   }
 
   async function allReadyAgain(): Promise<void> {
-    await waitFor(() => stack.readiness(), (r) => Object.values(r).every(Boolean), { timeoutMs: 120000, intervalMs: 500, what: 'every service ready again' });
+    await waitFor(
+      () => stack.readiness(),
+      (r) => Object.values(r).every(Boolean),
+      { timeoutMs: 120000, intervalMs: 500, what: 'every service ready again' },
+    );
   }
 
   it('a hard broker restart, then a database restart, each mid-cascade', async () => {
@@ -81,7 +85,11 @@ describe('Kafka and PostgreSQL restarts mid-cascade: services recover on their o
     const databaseDown = await notReadyDuring(async () => {
       await postgres('stop');
       try {
-        await waitFor(() => stack.readiness(), (r) => Object.values(r).every((ready) => !ready), { timeoutMs: 60000, intervalMs: 200, what: 'every service not ready without its database' });
+        await waitFor(
+          () => stack.readiness(),
+          (r) => Object.values(r).every((ready) => !ready),
+          { timeoutMs: 60000, intervalMs: 200, what: 'every service not ready without its database' },
+        );
       } finally {
         await postgres('start');
       }

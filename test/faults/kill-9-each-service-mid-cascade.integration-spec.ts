@@ -2,7 +2,7 @@ import { Topics } from '@agentgov/contracts';
 import { anomalyEvent } from '@agentgov/service-testing';
 import { waitFor } from '@agentgov/test-support';
 
-import { FaultStack, SERVICES, Service } from './fault-stack';
+import { FaultStack, Service, SERVICES } from './fault-stack';
 
 /**
  * kill -9 of each service in turn, each in the middle of an owner's offboarding cascade and under a steady flow
@@ -34,12 +34,20 @@ describe('kill -9 of any service mid-cascade, under activity load: exactly the e
         const agent = agents[1];
         containedAgent = agent;
         await stack.harnesses.get('containment')!.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agent, { score: 0.999 }) }]);
-        await waitFor(() => stack.containmentOf([agent]), (r) => r.some((x) => x.kind === 'contain'), { timeoutMs: 30000, what: 'the containment action' });
+        await waitFor(
+          () => stack.containmentOf([agent]),
+          (r) => r.some((x) => x.kind === 'contain'),
+          { timeoutMs: 30000, what: 'the containment action' },
+        );
       }
       await stack.terminate(ownerId);
       // Mid-cascade: the provisioner as soon as the first agent is deprovisioned, the others once half are.
       const enough = service === 'provisioner' ? 1 : agents.length / 2;
-      await waitFor(() => stack.statuses(agents), (s) => s.filter((x) => x === 'deprovisioned').length >= enough, { timeoutMs: 30000, intervalMs: 5, what: 'the cascade under way' });
+      await waitFor(
+        () => stack.statuses(agents),
+        (s) => s.filter((x) => x === 'deprovisioned').length >= enough,
+        { timeoutMs: 30000, intervalMs: 5, what: 'the cascade under way' },
+      );
       await killAndRestart(service);
       rounds.push({ agents, tokens });
     }

@@ -175,19 +175,30 @@ describe('authentication and roles on every route of every service', () => {
     const path = template.replace(/\{[^}]+\}/g, () => randomUUID());
     const hasBody = !['GET', 'DELETE'].includes(method);
     // By default a body every validator refuses: a caller who gets past authorization changes nothing.
-    const probe = PROBE[route] ?? { contentType: path.startsWith('/scim/') ? 'application/scim+json' : 'application/json', body: JSON.stringify({ hostileProbe: true }) };
+    const probe = PROBE[route] ?? {
+      contentType: path.startsWith('/scim/') ? 'application/scim+json' : 'application/json',
+      body: JSON.stringify({ hostileProbe: true }),
+    };
     const response = await fetch(`${services.get(service).url}${path}${query}`, {
       method,
       headers: { ...(authorization ? { authorization } : {}), ...(hasBody ? { 'content-type': probe.contentType } : {}) },
       body: hasBody ? probe.body : undefined,
     });
-    return { status: response.status, wwwAuthenticate: response.headers.get('www-authenticate'), contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+    return {
+      status: response.status,
+      wwwAuthenticate: response.headers.get('www-authenticate'),
+      contentType: response.headers.get('content-type') ?? '',
+      text: await response.text(),
+    };
   }
 
   /** A 401 or 403 with its RFC 6750 challenge, in the route's error format, that does not echo the token. */
   function refusal(answer: Answer, status: 401 | 403, route: string, token?: string): string | undefined {
     if (answer.status !== status) return `${answer.status} ${answer.text.slice(0, 120)}`;
-    const challenge = status === 401 ? /^Bearer realm="agentgov"(, error="invalid_token", error_description="[^"]+")?$/ : /^Bearer realm="agentgov", error="insufficient_scope"/;
+    const challenge =
+      status === 401
+        ? /^Bearer realm="agentgov"(, error="invalid_token", error_description="[^"]+")?$/
+        : /^Bearer realm="agentgov", error="insufficient_scope"/;
     if (!challenge.test(answer.wwwAuthenticate ?? '')) return `challenge ${answer.wwwAuthenticate}`;
     const body = JSON.parse(answer.text);
     const clear = route.includes(' /scim/')
@@ -254,7 +265,8 @@ describe('authentication and roles on every route of every service', () => {
           const answer = await call(name, route, `Bearer ${token}`);
           if (allowed.includes(role)) {
             admitted += 1;
-            if ([401, 403].includes(answer.status) || answer.status >= 500) problems.push(`${name} ${route} as ${role}: ${answer.status} ${answer.text.slice(0, 120)}`);
+            if ([401, 403].includes(answer.status) || answer.status >= 500)
+              problems.push(`${name} ${route} as ${role}: ${answer.status} ${answer.text.slice(0, 120)}`);
           } else {
             refused += 1;
             const problem = refusal(answer, 403, route, token);

@@ -91,7 +91,15 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
 
   async function send(protocol: Protocol, label: string, valid: boolean, expected: number[], request: Request): Promise<Exchange> {
     const response = await fetch(`${url()}${request.path}`, { method: request.method ?? 'POST', headers: request.headers, body: request.body });
-    const exchange: Exchange = { protocol, label, valid, expected, status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+    const exchange: Exchange = {
+      protocol,
+      label,
+      valid,
+      expected,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      text: await response.text(),
+    };
     exchanges.push(exchange);
     return exchange;
   }
@@ -137,7 +145,11 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
       expectReport(id, 'owner.suspended');
       finalStatus.set(id, 'suspended');
       if (i % 2 === 0) {
-        await send('okta', 'valid unsuspend', true, [200], { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(oktaEvent(oktaUser, 'user.lifecycle.unsuspend', now - 30_000)) });
+        await send('okta', 'valid unsuspend', true, [200], {
+          path: '/hooks/okta',
+          headers: oktaHeaders(),
+          body: delivery(oktaEvent(oktaUser, 'user.lifecycle.unsuspend', now - 30_000)),
+        });
         expectReport(id, 'owner.reinstated');
         finalStatus.set(id, 'active');
       }
@@ -145,14 +157,26 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
     // Accepted and changing nothing: a login, an unknown user, the verification handshake.
     for (let i = 0; i < 20; i++) {
       units.push(async () => {
-        await send('okta', 'valid login (ignored)', true, [200], { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(oktaEvent(owners[i % owners.length]!.oktaUser, 'user.session.start', Date.now())) });
+        await send('okta', 'valid login (ignored)', true, [200], {
+          path: '/hooks/okta',
+          headers: oktaHeaders(),
+          body: delivery(oktaEvent(owners[i % owners.length]!.oktaUser, 'user.session.start', Date.now())),
+        });
       });
       units.push(async () => {
-        await send('okta', 'valid unknown user', true, [200], { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(oktaEvent(`00u-nobody-${tag}-${i}`, 'user.lifecycle.deactivate', Date.now())) });
+        await send('okta', 'valid unknown user', true, [200], {
+          path: '/hooks/okta',
+          headers: oktaHeaders(),
+          body: delivery(oktaEvent(`00u-nobody-${tag}-${i}`, 'user.lifecycle.deactivate', Date.now())),
+        });
       });
       units.push(async () => {
         const challenge = rng.ascii(40);
-        const verified = await send('okta', 'valid verification', true, [200], { method: 'GET', path: '/hooks/okta', headers: { authorization: hookSecret, 'x-okta-verification-challenge': challenge } });
+        const verified = await send('okta', 'valid verification', true, [200], {
+          method: 'GET',
+          path: '/hooks/okta',
+          headers: { authorization: hookSecret, 'x-okta-verification-challenge': challenge },
+        });
         expect(json(verified)).toEqual({ verification: challenge });
       });
     }
@@ -160,24 +184,118 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
     const deactivate = (extra: Record<string, unknown> = {}) => oktaEvent(target(), 'user.lifecycle.deactivate', Date.now() - 1000, extra);
     const variants: Array<() => [string, number[], Request]> = [
       () => ['no secret', [401], { path: '/hooks/okta', headers: { 'content-type': 'application/json' }, body: delivery(deactivate()) }],
-      () => ['wrong secret', [401], { path: '/hooks/okta', headers: oktaHeaders({ authorization: rng.pick([`${hookSecret}x`, hookSecret.slice(0, -1), hookSecret.toUpperCase(), `Bearer ${hookSecret}`, rng.ascii(40)]) }), body: delivery(deactivate()) }],
-      () => ['secret in another header', [401], { path: '/hooks/okta', headers: { 'content-type': 'application/json', 'x-okta-secret': hookSecret }, body: delivery(deactivate()) }],
+      () => [
+        'wrong secret',
+        [401],
+        {
+          path: '/hooks/okta',
+          headers: oktaHeaders({
+            authorization: rng.pick([`${hookSecret}x`, hookSecret.slice(0, -1), hookSecret.toUpperCase(), `Bearer ${hookSecret}`, rng.ascii(40)]),
+          }),
+          body: delivery(deactivate()),
+        },
+      ],
+      () => [
+        'secret in another header',
+        [401],
+        { path: '/hooks/okta', headers: { 'content-type': 'application/json', 'x-okta-secret': hookSecret }, body: delivery(deactivate()) },
+      ],
       () => ['verification without secret', [401], { method: 'GET', path: '/hooks/okta', headers: { 'x-okta-verification-challenge': 'c' } }],
       () => ['verification without challenge', [400], { method: 'GET', path: '/hooks/okta', headers: { authorization: hookSecret } }],
-      () => ['verification challenge too long', [400], { method: 'GET', path: '/hooks/okta', headers: { authorization: hookSecret, 'x-okta-verification-challenge': 'c'.repeat(1001) } }],
-      () => ['not JSON media type', [415], { path: '/hooks/okta', headers: oktaHeaders({ 'content-type': rng.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) }), body: delivery(deactivate()) }],
-      () => ['unsupported charset', [415], { path: '/hooks/okta', headers: oktaHeaders({ 'content-type': `application/json; charset=${rng.pick(['latin1', 'koi8-r', 'x-unknown'])}` }), body: delivery(deactivate()) }],
+      () => [
+        'verification challenge too long',
+        [400],
+        { method: 'GET', path: '/hooks/okta', headers: { authorization: hookSecret, 'x-okta-verification-challenge': 'c'.repeat(1001) } },
+      ],
+      () => [
+        'not JSON media type',
+        [415],
+        {
+          path: '/hooks/okta',
+          headers: oktaHeaders({ 'content-type': rng.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) }),
+          body: delivery(deactivate()),
+        },
+      ],
+      () => [
+        'unsupported charset',
+        [415],
+        {
+          path: '/hooks/okta',
+          headers: oktaHeaders({ 'content-type': `application/json; charset=${rng.pick(['latin1', 'koi8-r', 'x-unknown'])}` }),
+          body: delivery(deactivate()),
+        },
+      ],
       () => ['malformed JSON', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: `{"data":{"events":[${rng.ascii(rng.int(1, 50))}` }],
       () => ['invalid UTF-8', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }],
-      () => ['JSON of the wrong shape', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: rng.pick(['[]', '"events"', '42', 'null', 'true', '{}', '{"data":null}', '{"data":{"events":"all"}}', '{"data":{"events":[1]}}', '{"data":{"events":[{}]}}', '{"data":{"events":[{"eventType":7}]}}']) }],
-      () => ['lifecycle event without uuid', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(deactivate({ uuid: rng.pick([undefined, '', 42, 'u'.repeat(201)]) })) }],
-      () => ['lifecycle event with a bad time', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(deactivate({ published: rng.pick(['yesterday', 17, null, '3000-01-01T00:00:00Z', new Date(Date.now() + 86_400_000).toISOString()]) })) }],
-      () => ['more than 1000 events', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: JSON.stringify({ data: { events: Array.from({ length: 1001 }, () => ({ eventType: 'user.session.start' })) } }) }],
-      () => ['body above the parser limit', [413], { path: '/hooks/okta', headers: oktaHeaders(), body: JSON.stringify({ data: { events: [deactivate()] }, pad: 'x'.repeat(rng.int(110_000, 400_000)) }) }],
+      () => [
+        'JSON of the wrong shape',
+        [400],
+        {
+          path: '/hooks/okta',
+          headers: oktaHeaders(),
+          body: rng.pick([
+            '[]',
+            '"events"',
+            '42',
+            'null',
+            'true',
+            '{}',
+            '{"data":null}',
+            '{"data":{"events":"all"}}',
+            '{"data":{"events":[1]}}',
+            '{"data":{"events":[{}]}}',
+            '{"data":{"events":[{"eventType":7}]}}',
+          ]),
+        },
+      ],
+      () => [
+        'lifecycle event without uuid',
+        [400],
+        { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(deactivate({ uuid: rng.pick([undefined, '', 42, 'u'.repeat(201)]) })) },
+      ],
+      () => [
+        'lifecycle event with a bad time',
+        [400],
+        {
+          path: '/hooks/okta',
+          headers: oktaHeaders(),
+          body: delivery(deactivate({ published: rng.pick(['yesterday', 17, null, '3000-01-01T00:00:00Z', new Date(Date.now() + 86_400_000).toISOString()]) })),
+        },
+      ],
+      () => [
+        'more than 1000 events',
+        [400],
+        {
+          path: '/hooks/okta',
+          headers: oktaHeaders(),
+          body: JSON.stringify({ data: { events: Array.from({ length: 1001 }, () => ({ eventType: 'user.session.start' })) } }),
+        },
+      ],
+      () => [
+        'body above the parser limit',
+        [413],
+        { path: '/hooks/okta', headers: oktaHeaders(), body: JSON.stringify({ data: { events: [deactivate()] }, pad: 'x'.repeat(rng.int(110_000, 400_000)) }) },
+      ],
       () => ['deeply nested', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: `${'{"data":'.repeat(9000)}1${'}'.repeat(9000)}` }],
-      () => ['NUL in a field', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(deactivate({ [rng.pick(['uuid', 'displayMessage', 'eventType'])]: 'x\u0000y' })) }],
-      () => ['unpaired surrogate in the target', [400], { path: '/hooks/okta', headers: oktaHeaders(), body: JSON.stringify({ data: { events: [oktaEvent('\ud800', 'user.lifecycle.deactivate', Date.now())] } }) }],
-      () => ['unknown route', [404], { method: rng.pick(['PUT', 'DELETE', 'PATCH']), path: '/hooks/okta', headers: oktaHeaders(), body: delivery(deactivate()) }],
+      () => [
+        'NUL in a field',
+        [400],
+        { path: '/hooks/okta', headers: oktaHeaders(), body: delivery(deactivate({ [rng.pick(['uuid', 'displayMessage', 'eventType'])]: 'x\u0000y' })) },
+      ],
+      () => [
+        'unpaired surrogate in the target',
+        [400],
+        {
+          path: '/hooks/okta',
+          headers: oktaHeaders(),
+          body: JSON.stringify({ data: { events: [oktaEvent('\ud800', 'user.lifecycle.deactivate', Date.now())] } }),
+        },
+      ],
+      () => [
+        'unknown route',
+        [404],
+        { method: rng.pick(['PUT', 'DELETE', 'PATCH']), path: '/hooks/okta', headers: oktaHeaders(), body: delivery(deactivate()) },
+      ],
     ];
     for (let i = 0; i < BAD_PER_PROTOCOL; i++) {
       const variant = i < variants.length ? variants[i]! : rng.pick(variants);
@@ -190,9 +308,20 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
   }
 
   // ---- SCIM 2.0 ---------------------------------------------------------------------------------------------
-  const scimHeaders = (token: string | null = ingestToken, contentType = SCIM_TYPE) => ({ ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': contentType });
+  const scimHeaders = (token: string | null = ingestToken, contentType = SCIM_TYPE) => ({
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    'content-type': contentType,
+  });
   const scimUser = (userName: string, extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ schemas: [SCIM_USER], userName, externalId: `ext-${userName}`, name: { givenName: 'Hostile', familyName: 'Owner' }, emails: [{ value: `${userName}@hostile.example`, primary: true }], active: true, ...extra });
+    JSON.stringify({
+      schemas: [SCIM_USER],
+      userName,
+      externalId: `ext-${userName}`,
+      name: { givenName: 'Hostile', familyName: 'Owner' },
+      emails: [{ value: `${userName}@hostile.example`, primary: true }],
+      active: true,
+      ...extra,
+    });
   const deactivation = JSON.stringify({ schemas: [SCIM_PATCH], Operations: [{ op: 'replace', value: { active: false } }] });
 
   async function scimUnits(badTokens: Array<{ why: string; token: string }>, wrongRoleTokens: string[]): Promise<Array<() => Promise<void>>> {
@@ -207,7 +336,12 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
       await send('scim', 'repeated create', false, [409], { path: '/scim/v2/Users', headers: scimHeaders(), body: scimUser(userName) });
       if (i % 3 === 0) {
         await send('scim', 'valid deactivation', true, [200], { method: 'PATCH', path: `/scim/v2/Users/${id}`, headers: scimHeaders(), body: deactivation });
-        await send('scim', 'valid repeated deactivation', true, [200], { method: 'PATCH', path: `/scim/v2/Users/${id}`, headers: scimHeaders(), body: deactivation });
+        await send('scim', 'valid repeated deactivation', true, [200], {
+          method: 'PATCH',
+          path: `/scim/v2/Users/${id}`,
+          headers: scimHeaders(),
+          body: deactivation,
+        });
         expectReport(id, 'owner.terminated');
         finalStatus.set(id, 'terminated');
       } else if (i % 3 === 1) {
@@ -216,8 +350,17 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
         expectReport(id, 'owner.terminated');
         finalStatus.set(id, 'terminated');
       } else {
-        await send('scim', 'valid replace', true, [200], { method: 'PUT', path: `/scim/v2/Users/${id}`, headers: scimHeaders(), body: scimUser(userName, { displayName: '🤖 Hôstile ‮Owner‬' }) });
-        await send('scim', 'valid read', true, [200], { method: 'GET', path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, headers: scimHeaders() });
+        await send('scim', 'valid replace', true, [200], {
+          method: 'PUT',
+          path: `/scim/v2/Users/${id}`,
+          headers: scimHeaders(),
+          body: scimUser(userName, { displayName: '🤖 Hôstile ‮Owner‬' }),
+        });
+        await send('scim', 'valid read', true, [200], {
+          method: 'GET',
+          path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+          headers: scimHeaders(),
+        });
       }
     });
     const someone = () => (created.length ? rng.pick(created) : { id: randomUUID(), userName: `hostile-${tag}-0` });
@@ -228,10 +371,26 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
         const bad = rng.pick(badTokens);
         return [`token ${bad.why}`, [401], { method: 'DELETE', path: `/scim/v2/Users/${someone().id}`, headers: scimHeaders(bad.token) }];
       },
-      () => ['token without the ingest role', [403], { method: 'PATCH', path: `/scim/v2/Users/${someone().id}`, headers: scimHeaders(rng.pick(wrongRoleTokens)), body: deactivation }],
-      () => ['not a SCIM media type', [415], { path: '/scim/v2/Users', headers: scimHeaders(ingestToken, rng.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])), body: scimUser(user()) }],
+      () => [
+        'token without the ingest role',
+        [403],
+        { method: 'PATCH', path: `/scim/v2/Users/${someone().id}`, headers: scimHeaders(rng.pick(wrongRoleTokens)), body: deactivation },
+      ],
+      () => [
+        'not a SCIM media type',
+        [415],
+        {
+          path: '/scim/v2/Users',
+          headers: scimHeaders(ingestToken, rng.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])),
+          body: scimUser(user()),
+        },
+      ],
       () => ['malformed JSON', [400], { path: '/scim/v2/Users', headers: scimHeaders(), body: `{"schemas":[${rng.ascii(rng.int(1, 40))}` }],
-      () => ['body above the limit', [413], { path: '/scim/v2/Users', headers: scimHeaders(), body: scimUser(user(), { displayName: 'x'.repeat(rng.int(270_000, 600_000)) }) }],
+      () => [
+        'body above the limit',
+        [413],
+        { path: '/scim/v2/Users', headers: scimHeaders(), body: scimUser(user(), { displayName: 'x'.repeat(rng.int(270_000, 600_000)) }) },
+      ],
       () => [
         'User of the wrong shape',
         [400],
@@ -256,9 +415,33 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
           ]),
         },
       ],
-      () => ['NUL or unpaired surrogate in a User', [400], { path: '/scim/v2/Users', headers: scimHeaders(), body: scimUser(user(), { [rng.pick(['userName', 'displayName', 'externalId'])]: rng.pick(['a\u0000b', 'a\ud800b']) }) }],
-      () => ['bad filter', [400], { method: 'GET', path: `/scim/v2/Users?filter=${encodeURIComponent(rng.pick(['userName co "x"', 'x eq y', 'userName eq "a\\u0000"', 'userName eq "\\ud800"', rng.ascii(30)]))}`, headers: scimHeaders() }],
-      () => ['bad paging', [400], { method: 'GET', path: `/scim/v2/Users?${rng.pick(['startIndex=0', 'startIndex=-1', 'startIndex=abc', 'count=x', 'count=9999999999'])}`, headers: scimHeaders() }],
+      () => [
+        'NUL or unpaired surrogate in a User',
+        [400],
+        {
+          path: '/scim/v2/Users',
+          headers: scimHeaders(),
+          body: scimUser(user(), { [rng.pick(['userName', 'displayName', 'externalId'])]: rng.pick(['a\u0000b', 'a\ud800b']) }),
+        },
+      ],
+      () => [
+        'bad filter',
+        [400],
+        {
+          method: 'GET',
+          path: `/scim/v2/Users?filter=${encodeURIComponent(rng.pick(['userName co "x"', 'x eq y', 'userName eq "a\\u0000"', 'userName eq "\\ud800"', rng.ascii(30)]))}`,
+          headers: scimHeaders(),
+        },
+      ],
+      () => [
+        'bad paging',
+        [400],
+        {
+          method: 'GET',
+          path: `/scim/v2/Users?${rng.pick(['startIndex=0', 'startIndex=-1', 'startIndex=abc', 'count=x', 'count=9999999999'])}`,
+          headers: scimHeaders(),
+        },
+      ],
       () => ['unknown user', [404], { method: rng.pick(['GET', 'DELETE']), path: `/scim/v2/Users/${randomUUID()}`, headers: scimHeaders() }],
       () => ['NUL in the path', [400], { method: 'DELETE', path: `/scim/v2/Users/${someone().id}%00`, headers: scimHeaders() }],
       () => [
@@ -317,49 +500,153 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
       expectReport(id, 'owner.suspended');
       finalStatus.set(id, 'suspended');
       if (i % 3 === 0) {
-        await send('ssf', 'valid account-enabled', true, [202], { path: '/ssf/events', headers: setHeaders(), body: await sign(claims(email, { [`${RISC}account-enabled`]: { event_timestamp: now - 30 } })) });
+        await send('ssf', 'valid account-enabled', true, [202], {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(claims(email, { [`${RISC}account-enabled`]: { event_timestamp: now - 30 } })),
+        });
         expectReport(id, 'owner.reinstated');
         finalStatus.set(id, 'active');
       } else if (i % 3 === 1) {
-        await send('ssf', 'valid account-purged', true, [202], { path: '/ssf/events', headers: setHeaders(), body: await sign(claims(email, { [`${RISC}account-purged`]: { event_timestamp: now - 30 } })) });
+        await send('ssf', 'valid account-purged', true, [202], {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(claims(email, { [`${RISC}account-purged`]: { event_timestamp: now - 30 } })),
+        });
         expectReport(id, 'owner.terminated');
         finalStatus.set(id, 'terminated');
       }
     });
     for (let i = 0; i < 20; i++) {
       units.push(async () => {
-        await send('ssf', 'valid SET about nobody', true, [202], { path: '/ssf/events', headers: setHeaders(), body: await sign(claims(`nobody-${tag}-${i}@hostile.example`, { [`${CAEP}session-revoked`]: {} })) });
+        await send('ssf', 'valid SET about nobody', true, [202], {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(claims(`nobody-${tag}-${i}@hostile.example`, { [`${CAEP}session-revoked`]: {} })),
+        });
       });
       units.push(async () => {
-        await send('ssf', 'valid verification', true, [202], { path: '/ssf/events', headers: setHeaders(), body: await sign(claims(rng.pick(owners).email, { 'https://schemas.openid.net/secevent/ssf/event-type/verification': { state: rng.ascii(20) } })) });
+        await send('ssf', 'valid verification', true, [202], {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(claims(rng.pick(owners).email, { 'https://schemas.openid.net/secevent/ssf/event-type/verification': { state: rng.ascii(20) } })),
+        });
       });
     }
     const email = () => rng.pick(owners).email;
     const purge = (extra: Record<string, unknown> = {}, event: Record<string, unknown> = {}) => claims(email(), { [`${RISC}account-purged`]: event }, extra);
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const variants: Array<() => Promise<[string, number[], Request]>> = [
-      async () => ['not the SET media type', [400], { path: '/ssf/events', headers: setHeaders(rng.pick(['application/json', 'text/plain', 'application/jwt'])), body: await sign(purge()) }],
+      async () => [
+        'not the SET media type',
+        [400],
+        { path: '/ssf/events', headers: setHeaders(rng.pick(['application/json', 'text/plain', 'application/jwt'])), body: await sign(purge()) },
+      ],
       async () => ['empty body', [400], { path: '/ssf/events', headers: setHeaders(), body: rng.pick(['', '   ']) }],
-      async () => ['above the size limit', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ pad: 'x'.repeat(rng.int(70_000, 200_000)) })) }],
-      async () => ['not a JWS', [400], { path: '/ssf/events', headers: setHeaders(), body: rng.pick([rng.ascii(60), 'a.b', 'a.b.c.d', '..', 'e30.e30.!!!', `${b64({ alg: 'ES256' })}.${rng.ascii(20)}.x`]) }],
+      async () => [
+        'above the size limit',
+        [400],
+        { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ pad: 'x'.repeat(rng.int(70_000, 200_000)) })) },
+      ],
+      async () => [
+        'not a JWS',
+        [400],
+        {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: rng.pick([rng.ascii(60), 'a.b', 'a.b.c.d', '..', 'e30.e30.!!!', `${b64({ alg: 'ES256' })}.${rng.ascii(20)}.x`]),
+        },
+      ],
       async () => ['encrypted (JWE)', [400], { path: '/ssf/events', headers: setHeaders(), body: 'eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d' }],
-      async () => ['unsigned (alg none)', [400], { path: '/ssf/events', headers: setHeaders(), body: `${b64({ alg: 'none', typ: 'secevent+jwt' })}.${b64(purge())}.` }],
+      async () => [
+        'unsigned (alg none)',
+        [400],
+        { path: '/ssf/events', headers: setHeaders(), body: `${b64({ alg: 'none', typ: 'secevent+jwt' })}.${b64(purge())}.` },
+      ],
       async () => {
         const unsigned = `${b64({ alg: 'HS256', typ: 'secevent+jwt' })}.${b64(purge())}`;
-        return ['HS256 keyed with the transmitter public key', [400], { path: '/ssf/events', headers: setHeaders(), body: `${unsigned}.${createHmac('sha256', transmitterPem).update(unsigned).digest('base64url')}` }];
+        return [
+          'HS256 keyed with the transmitter public key',
+          [400],
+          { path: '/ssf/events', headers: setHeaders(), body: `${unsigned}.${createHmac('sha256', transmitterPem).update(unsigned).digest('base64url')}` },
+        ];
       },
       async () => ['signed by another key', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge(), stranger.privateKey) }],
-      async () => ['typ other than secevent+jwt', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge(), transmitter.privateKey, { alg: 'ES256', typ: 'JWT' }) }],
-      async () => ['another issuer', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ iss: rng.pick(['https://evil.example/', TRANSMITTER.toUpperCase(), `${TRANSMITTER}x`]) })) }],
-      async () => ['another audience', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ aud: rng.pick(['https://other.example/', [], 7]) })) }],
-      async () => ['bad iat or exp', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge(rng.pick([{ iat: Math.floor(Date.now() / 1000) + 3600 }, { iat: 'now' }, { iat: -1 }, { exp: 1000 }, { exp: 'never' }]))) }],
-      async () => ['bad jti', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ jti: rng.pick([undefined, '', 42, 'j'.repeat(257)]) })) }],
-      async () => ['bad events', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ events: rng.pick([undefined, {}, [], 'x', { [`${RISC}account-purged`]: 'x' }, { 'https://example.com/fired': {} }]) })) }],
-      async () => ['bad subject', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ sub_id: rng.pick([undefined, 'jane', { format: 'email' }, { email: 'a@b.c' }, { format: 'aliases', identifiers: [] }]) })) }],
-      async () => ['bad event time', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({}, { event_timestamp: rng.pick([Math.floor(Date.now() / 1000) + 86_400, '2021-01-01', -5]) })) }],
-      async () => ['NUL or unpaired surrogate in the SET', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(purge(rng.pick([{ jti: 'j\u0000' }, { sub_id: { format: 'email', email: `a\u0000${email()}` } }]), { reason: '\ud800' })) }],
+      async () => [
+        'typ other than secevent+jwt',
+        [400],
+        { path: '/ssf/events', headers: setHeaders(), body: await sign(purge(), transmitter.privateKey, { alg: 'ES256', typ: 'JWT' }) },
+      ],
+      async () => [
+        'another issuer',
+        [400],
+        {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(purge({ iss: rng.pick(['https://evil.example/', TRANSMITTER.toUpperCase(), `${TRANSMITTER}x`]) })),
+        },
+      ],
+      async () => [
+        'another audience',
+        [400],
+        { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ aud: rng.pick(['https://other.example/', [], 7]) })) },
+      ],
+      async () => [
+        'bad iat or exp',
+        [400],
+        {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(purge(rng.pick([{ iat: Math.floor(Date.now() / 1000) + 3600 }, { iat: 'now' }, { iat: -1 }, { exp: 1000 }, { exp: 'never' }]))),
+        },
+      ],
+      async () => [
+        'bad jti',
+        [400],
+        { path: '/ssf/events', headers: setHeaders(), body: await sign(purge({ jti: rng.pick([undefined, '', 42, 'j'.repeat(257)]) })) },
+      ],
+      async () => [
+        'bad events',
+        [400],
+        {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(purge({ events: rng.pick([undefined, {}, [], 'x', { [`${RISC}account-purged`]: 'x' }, { 'https://example.com/fired': {} }]) })),
+        },
+      ],
+      async () => [
+        'bad subject',
+        [400],
+        {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(purge({ sub_id: rng.pick([undefined, 'jane', { format: 'email' }, { email: 'a@b.c' }, { format: 'aliases', identifiers: [] }]) })),
+        },
+      ],
+      async () => [
+        'bad event time',
+        [400],
+        {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(purge({}, { event_timestamp: rng.pick([Math.floor(Date.now() / 1000) + 86_400, '2021-01-01', -5]) })),
+        },
+      ],
+      async () => [
+        'NUL or unpaired surrogate in the SET',
+        [400],
+        {
+          path: '/ssf/events',
+          headers: setHeaders(),
+          body: await sign(purge(rng.pick([{ jti: 'j\u0000' }, { sub_id: { format: 'email', email: `a\u0000${email()}` } }]), { reason: '\ud800' })),
+        },
+      ],
       async () => ['payload not JSON', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(`{"iss":${rng.ascii(10)}`) }],
-      async () => ['deeply nested payload', [400], { path: '/ssf/events', headers: setHeaders(), body: await sign(`${'{"events":'.repeat(4000)}{}${'}'.repeat(4000)}`) }],
+      async () => [
+        'deeply nested payload',
+        [400],
+        { path: '/ssf/events', headers: setHeaders(), body: await sign(`${'{"events":'.repeat(4000)}{}${'}'.repeat(4000)}`) },
+      ],
     ];
     for (let i = 0; i < BAD_PER_PROTOCOL; i++) {
       const variant = i < variants.length ? variants[i]! : rng.pick(variants);
@@ -384,7 +671,11 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
   it(`takes ${BAD_PER_PROTOCOL * 3} bad requests interleaved with valid ones: no 5xx, each bad one a 4xx with a clear error, each valid one applied once, nothing else produced`, async () => {
     const adminToken = await mint.valid([Role.Admin]);
     const createOwner = async (body: unknown) => {
-      const response = await fetch(`${url()}/owners`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${url()}/owners`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(response.status).toBe(201);
       return ((await response.json()) as { id: string }).id;
     };
@@ -435,18 +726,29 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
     const expectedReports = byOwner([...reports].flatMap(([id, kinds]) => kinds.map((kind) => ({ id, kind }))));
     expect(byOwner(audited)).toEqual(expectedReports);
     const reported = Object.values(expectedReports).flat().length;
-    await waitFor(() => Promise.resolve(identityTopic.records.length), (n) => n >= reported, { timeoutMs: 20000, what: `${reported} identity events` });
-    await waitFor(() => identityTopic.caughtUp(admin), (done) => done, { timeoutMs: 10000, what: 'the identity topic read to its end' });
+    await waitFor(
+      () => Promise.resolve(identityTopic.records.length),
+      (n) => n >= reported,
+      { timeoutMs: 20000, what: `${reported} identity events` },
+    );
+    await waitFor(
+      () => identityTopic.caughtUp(admin),
+      (done) => done,
+      { timeoutMs: 10000, what: 'the identity topic read to its end' },
+    );
     expect(identityTopic.records.length).toBe(reported);
     expect(new Set(identityTopic.records.map((r) => r.key))).toEqual(new Set(Object.keys(expectedReports)));
     const statuses = await waitFor(
-      async () => Object.fromEntries((await query(`SELECT "id", "status" FROM "provisioner"."owners" WHERE "id" = ANY($1)`, [owners])).map((r) => [r.id, r.status])),
+      async () =>
+        Object.fromEntries((await query(`SELECT "id", "status" FROM "provisioner"."owners" WHERE "id" = ANY($1)`, [owners])).map((r) => [r.id, r.status])),
       (s) => owners.every((id) => s[id] === finalStatus.get(id)),
       { timeoutMs: 30000, what: 'every owner in its final status' },
     );
     expect(statuses).toEqual(Object.fromEntries(finalStatus));
     // No refused SCIM create left an owner behind.
-    const scimNames = await query(`SELECT "external_id" FROM "provisioner"."owner_identities" WHERE "source" = 'scim-username' AND "external_id" LIKE $1`, [`hostile-${tag}-%`]);
+    const scimNames = await query(`SELECT "external_id" FROM "provisioner"."owner_identities" WHERE "source" = 'scim-username' AND "external_id" LIKE $1`, [
+      `hostile-${tag}-%`,
+    ]);
     expect(scimNames.length).toBe(OWNERS_PER_PROTOCOL);
 
     const count = (protocol: Protocol, valid: boolean) => exchanges.filter((e) => e.protocol === protocol && e.valid === valid).length;
@@ -468,22 +770,44 @@ describe('hostile requests on the HTTP ingest endpoints (Okta Event Hook, SCIM 2
     }
     // A route that does not exist is the runtime's 404, outside every protocol.
     if (e.protocol === 'scim' && e.label !== 'unknown route') {
-      return e.contentType.startsWith(SCIM_TYPE) && body.schemas?.[0] === SCIM_ERROR && body.status === String(e.status) && typeof body.detail === 'string' && body.detail.length > 0;
+      return (
+        e.contentType.startsWith(SCIM_TYPE) &&
+        body.schemas?.[0] === SCIM_ERROR &&
+        body.status === String(e.status) &&
+        typeof body.detail === 'string' &&
+        body.detail.length > 0
+      );
     }
     // A JSON body is parsed (and refused) by the runtime before the SSF handler sees its wrong media type.
-    if (e.protocol === 'ssf' && e.label === 'not the SET media type' && e.contentType.startsWith('application/problem+json')) return body.status === 400 && typeof body.detail === 'string';
-    if (e.protocol === 'ssf' && e.label !== 'unknown route') return SSF_ERRORS.includes(body.err) && typeof body.description === 'string' && body.description.length > 0;
-    return e.contentType.startsWith('application/problem+json') && body.status === e.status && typeof body.code === 'string' && typeof body.detail === 'string' && body.detail.length > 0;
+    if (e.protocol === 'ssf' && e.label === 'not the SET media type' && e.contentType.startsWith('application/problem+json'))
+      return body.status === 400 && typeof body.detail === 'string';
+    if (e.protocol === 'ssf' && e.label !== 'unknown route')
+      return SSF_ERRORS.includes(body.err) && typeof body.description === 'string' && body.description.length > 0;
+    return (
+      e.contentType.startsWith('application/problem+json') &&
+      body.status === e.status &&
+      typeof body.code === 'string' &&
+      typeof body.detail === 'string' &&
+      body.detail.length > 0
+    );
   }
 
   it('the log scan finds a value planted in a real service log line: an Okta user id the provisioner logs as unknown', async () => {
     const canary = `canary-${randomBytes(18).toString('hex')}`;
-    const response = await fetch(`${url()}/hooks/okta`, { method: 'POST', headers: oktaHeaders(), body: delivery(oktaEvent(canary, 'user.lifecycle.suspend', Date.now())) });
-    expect(response.status).toBe(200);
-    const leaks = await waitFor(() => Promise.resolve(findSecretLeaks(services.logLines(), [{ name: 'planted canary', value: canary }])), (l) => l.length > 0, {
-      timeoutMs: 10000,
-      what: 'the planted value in the logs',
+    const response = await fetch(`${url()}/hooks/okta`, {
+      method: 'POST',
+      headers: oktaHeaders(),
+      body: delivery(oktaEvent(canary, 'user.lifecycle.suspend', Date.now())),
     });
+    expect(response.status).toBe(200);
+    const leaks = await waitFor(
+      () => Promise.resolve(findSecretLeaks(services.logLines(), [{ name: 'planted canary', value: canary }])),
+      (l) => l.length > 0,
+      {
+        timeoutMs: 10000,
+        what: 'the planted value in the logs',
+      },
+    );
     expect(leaks[0]).toMatchObject({ secret: 'planted canary', service: 'provisioner', stream: 'stdout' });
     expect(leaks[0]!.excerpt).toContain('[planted canary]');
     expect(leaks[0]!.excerpt).not.toContain(canary);

@@ -10,10 +10,9 @@ import { DLQ_HEADERS, dlqTopicOf, ServiceName, TopicName, Topics, validateDlqHea
 import { developmentKeyEncryptionKey } from '@agentgov/sealed-secrets';
 import { waitFor, withTestDatabase } from '@agentgov/test-support';
 
-import { CollectedRecord, TopicCollector, uncommitted } from './support/kafka-observer';
 import {
-  ConsumingService,
   consumersOf,
+  ConsumingService,
   generateRound,
   HOSTILE_ID_HEADER,
   HostileMessage,
@@ -21,6 +20,7 @@ import {
   INBOUND_TOPICS,
   RoundWorld,
 } from './support/hostile-kafka-round';
+import { CollectedRecord, TopicCollector, uncommitted } from './support/kafka-observer';
 import { Secret } from './support/log-secrets';
 import { RunningServices } from './support/running-services';
 
@@ -56,7 +56,11 @@ interface RoundReport {
  */
 describe('hostile messages on every inbound topic', () => {
   const ssfKeyDir = mkdtempSync(join(tmpdir(), 'hostile-ssf-'));
-  const ssfKey: Record<string, string> = { ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as Record<string, string>), alg: 'ES256', kid: `hostile-${randomUUID()}` };
+  const ssfKey: Record<string, string> = {
+    ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as Record<string, string>),
+    alg: 'ES256',
+    kid: `hostile-${randomUUID()}`,
+  };
   const externalTokenKey = randomBytes(32).toString('base64');
   const services = new RunningServices({
     provisioner: {},
@@ -107,7 +111,10 @@ describe('hostile messages on every inbound topic', () => {
     await producer.connect();
     admin = kafka.admin();
     await admin.connect();
-    deadLetters = new TopicCollector(kafka, INBOUND_TOPICS.map((t) => dlqTopicOf(topicOf(t))));
+    deadLetters = new TopicCollector(
+      kafka,
+      INBOUND_TOPICS.map((t) => dlqTopicOf(topicOf(t))),
+    );
     await deadLetters.start();
   }, 120000);
 
@@ -139,7 +146,11 @@ describe('hostile messages on every inbound topic', () => {
         },
       })),
     );
-    for (const [schema, table] of [['behavior_baseliner', 'known_agents'], ['containment', 'known_agents'], ['review_scheduler', 'agents']]) {
+    for (const [schema, table] of [
+      ['behavior_baseliner', 'known_agents'],
+      ['containment', 'known_agents'],
+      ['review_scheduler', 'agents'],
+    ]) {
       await waitFor(
         async () => (await query(`SELECT count(*)::int AS n FROM "${schema}"."${table}" WHERE "agent_id" = ANY($1)`, [agentIds]))[0].n,
         (n) => n === agentIds.length,
@@ -206,8 +217,16 @@ describe('hostile messages on every inbound topic', () => {
   /** Every consumer group of every inbound topic has committed everything, and the DLQs have been read to their end. */
   async function settled(): Promise<void> {
     const subscriptions = INBOUND_TOPICS.flatMap((topic) => consumersOf(topic).map((service) => ({ group: groupOf(service, topic), topic: topicOf(topic) })));
-    await waitFor(() => uncommitted(admin, subscriptions), (behind) => Object.keys(behind).length === 0, { timeoutMs: 60000, intervalMs: 500, what: 'every consumer group to commit every message' });
-    await waitFor(() => deadLetters.caughtUp(admin), (done) => done, { timeoutMs: 30000, what: 'the dead letters to be read' });
+    await waitFor(
+      () => uncommitted(admin, subscriptions),
+      (behind) => Object.keys(behind).length === 0,
+      { timeoutMs: 60000, intervalMs: 500, what: 'every consumer group to commit every message' },
+    );
+    await waitFor(
+      () => deadLetters.caughtUp(admin),
+      (done) => done,
+      { timeoutMs: 30000, what: 'the dead letters to be read' },
+    );
   }
 
   async function runRound(n: number): Promise<void> {
@@ -251,7 +270,8 @@ describe('hostile messages on every inbound topic', () => {
   /** Exactly one dead letter per refused message and consumer group, with its reason; none for anything else. */
   function checkDeadLetters(round: HostileRound): number {
     const expected = new Map<string, { message: HostileMessage; group: string }>();
-    for (const m of sent) for (const service of m.deadLetteredBy) expected.set(`${m.id} ${groupOf(service, m.topic)}`, { message: m, group: groupOf(service, m.topic) });
+    for (const m of sent)
+      for (const service of m.deadLetteredBy) expected.set(`${m.id} ${groupOf(service, m.topic)}`, { message: m, group: groupOf(service, m.topic) });
     const found = new Map<string, CollectedRecord[]>();
     for (const record of deadLetters.records) {
       const key = `${record.headers[HOSTILE_ID_HEADER] ?? '(no hostile id)'} ${record.headers[DLQ_HEADERS.consumerGroup]}`;
@@ -292,10 +312,10 @@ describe('hostile messages on every inbound topic', () => {
     }
     const actual = new Set<string>();
     for (const [service, schema] of Object.entries(SCHEMA)) {
-      const rows = await query<{ consumer: string; event_id: string }>(`SELECT "consumer", "event_id" FROM "${schema}"."inbox" WHERE "consumer" = $1 AND "event_id" = ANY($2)`, [
-        `${prefix()}${service}`,
-        ids,
-      ]);
+      const rows = await query<{ consumer: string; event_id: string }>(
+        `SELECT "consumer", "event_id" FROM "${schema}"."inbox" WHERE "consumer" = $1 AND "event_id" = ANY($2)`,
+        [`${prefix()}${service}`, ids],
+      );
       for (const row of rows) actual.add(`${row.consumer} ${row.event_id}`);
     }
     expect([...expected].filter((k) => !actual.has(k))).toEqual([]);
@@ -324,12 +344,22 @@ describe('hostile messages on every inbound topic', () => {
     const lifecycleIds = [...e.lifecycleFinal.keys()];
     const finalStatus = Object.fromEntries(e.lifecycleFinal);
     for (const schema of ['behavior_baseliner', 'containment']) {
-      expect(await statusOf(`SELECT "agent_id" AS "id", "status" FROM "${schema}"."known_agents" WHERE "agent_id" = ANY($1)`, lifecycleIds)).toEqual(finalStatus);
+      expect(await statusOf(`SELECT "agent_id" AS "id", "status" FROM "${schema}"."known_agents" WHERE "agent_id" = ANY($1)`, lifecycleIds)).toEqual(
+        finalStatus,
+      );
     }
-    expect(await statusOf(`SELECT "agent_id" AS "id", "status" FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, lifecycleIds)).toEqual(finalStatus);
-    const logouts = await query(`SELECT "agent_id" AS "id", "kind", count(*)::int AS "n" FROM "containment"."actions" WHERE "agent_id" = ANY($1) GROUP BY 1, 2`, [lifecycleIds]);
+    expect(await statusOf(`SELECT "agent_id" AS "id", "status" FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, lifecycleIds)).toEqual(
+      finalStatus,
+    );
+    const logouts = await query(
+      `SELECT "agent_id" AS "id", "kind", count(*)::int AS "n" FROM "containment"."actions" WHERE "agent_id" = ANY($1) GROUP BY 1, 2`,
+      [lifecycleIds],
+    );
     expect(logouts.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
-      lifecycleIds.filter((id) => finalStatus[id] === 'deprovisioned').sort().map((id) => ({ id, kind: 'deprovision', n: 1 })),
+      lifecycleIds
+        .filter((id) => finalStatus[id] === 'deprovisioned')
+        .sort()
+        .map((id) => ({ id, kind: 'deprovision', n: 1 })),
     );
 
     // Every activity event scored once: replays (same ce_id, some with other content) not counted again.
@@ -348,14 +378,22 @@ describe('hostile messages on every inbound topic', () => {
     }
 
     // One incident per shadow agent, whatever was replayed; anomalies below every band open none.
-    const incidents = await query(`SELECT "agent_id" AS "id", "kind", count(*)::int AS "n" FROM "containment"."incidents" WHERE "agent_id" = ANY($1) GROUP BY 1, 2`, [e.shadowAgents]);
+    const incidents = await query(
+      `SELECT "agent_id" AS "id", "kind", count(*)::int AS "n" FROM "containment"."incidents" WHERE "agent_id" = ANY($1) GROUP BY 1, 2`,
+      [e.shadowAgents],
+    );
     expect(incidents.sort((a, b) => a.id.localeCompare(b.id))).toEqual([...e.shadowAgents].sort().map((id) => ({ id, kind: 'shadow-agent', n: 1 })));
     expect(await query(`SELECT "episode_id" FROM "containment"."incident_episodes" WHERE "episode_id" = ANY($1::uuid[])`, [e.observedEpisodes])).toEqual([]);
 
     // Usage learnt as sent (a replay dated tomorrow ignored); one review per released incident.
-    const seen = await query(`SELECT "agent_id" AS "id", "last_seen_at" FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [[...e.usageLastSeen.keys()]]);
+    const seen = await query(`SELECT "agent_id" AS "id", "last_seen_at" FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [
+      [...e.usageLastSeen.keys()],
+    ]);
     expect(Object.fromEntries(seen.map((r) => [r.id, new Date(r.last_seen_at).toISOString()]))).toEqual(Object.fromEntries(e.usageLastSeen));
-    const reviews = await query(`SELECT "agent_id" AS "id", count(*)::int AS "n" FROM "review_scheduler"."reviews" WHERE "agent_id" = ANY($1) AND "reason" = 'incident-released' GROUP BY 1`, [e.releasedAgents]);
+    const reviews = await query(
+      `SELECT "agent_id" AS "id", count(*)::int AS "n" FROM "review_scheduler"."reviews" WHERE "agent_id" = ANY($1) AND "reason" = 'incident-released' GROUP BY 1`,
+      [e.releasedAgents],
+    );
     expect(reviews.sort((a, b) => a.id.localeCompare(b.id))).toEqual([...e.releasedAgents].sort().map((id) => ({ id, n: 1 })));
 
     // The provisioner applied the containment actions and review decisions (a replay asking for more did nothing).
@@ -364,15 +402,26 @@ describe('hostile messages on every inbound topic', () => {
     }
   }
 
-  it('round 1 (warm-up): every refused message dead-lettered once per consumer group with its reason, every valid one applied once, all services up', () => runRound(1), 240000);
+  it(
+    'round 1 (warm-up): every refused message dead-lettered once per consumer group with its reason, every valid one applied once, all services up',
+    () => runRound(1),
+    240000,
+  );
 
   it('round 2, the same again with other input: the same outcome', () => runRound(2), 240000);
 
   it(`memory stays flat: from the end of round 1 to the end of round 2 no service gains more RSS than its bound (MiB: ${JSON.stringify(RSS_GROWTH_BOUND_MIB)})`, () => {
     expect(reports).toHaveLength(2);
     const growth = Object.fromEntries(services.names.map((name) => [name, Math.round((reports[1]!.rssMiB[name]! - reports[0]!.rssMiB[name]!) * 10) / 10]));
-    console.log(`RSS after round 1: ${JSON.stringify(reports[0]!.rssMiB)}; after round 2: ${JSON.stringify(reports[1]!.rssMiB)}; growth (MiB): ${JSON.stringify(growth)}`);
-    for (const name of services.names) expect({ name, growth: growth[name]!, withinBound: growth[name]! <= RSS_GROWTH_BOUND_MIB[name] }).toEqual({ name, growth: growth[name], withinBound: true });
+    console.log(
+      `RSS after round 1: ${JSON.stringify(reports[0]!.rssMiB)}; after round 2: ${JSON.stringify(reports[1]!.rssMiB)}; growth (MiB): ${JSON.stringify(growth)}`,
+    );
+    for (const name of services.names)
+      expect({ name, growth: growth[name]!, withinBound: growth[name]! <= RSS_GROWTH_BOUND_MIB[name] }).toEqual({
+        name,
+        growth: growth[name],
+        withinBound: true,
+      });
   });
 
   it('no token, secret or key the run used or saw appears in any line any service logged (scanned after shutdown)', async () => {

@@ -64,9 +64,7 @@ describe('the log scan for secrets', () => {
   });
 
   it('looks for a JWT signature alone, base64 in both alphabets, URL-encoded, and refuses secrets too short to be told from chance', () => {
-    expect(secretForms('aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc')).toEqual(
-      expect.arrayContaining(['aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc', 'cccccccccccc']),
-    );
+    expect(secretForms('aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc')).toEqual(expect.arrayContaining(['aaaaaaaaaaaa.bbbbbbbbbbbb.cccccccccccc', 'cccccccccccc']));
     expect(secretForms('ab+/cdefghijklmn==')).toEqual(expect.arrayContaining(['ab+/cdefghijklmn==', 'ab-_cdefghijklmn', 'ab%2B%2Fcdefghijklmn%3D%3D']));
     expect(() => secretForms('short')).toThrow(/at least 12/);
   });

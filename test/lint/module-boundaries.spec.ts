@@ -30,13 +30,22 @@ function source(name: string, file: string, lines: string[], canary?: string): v
 }
 
 // Apps and production libraries.
-source('app imports another app', 'apps/provisioner/src/probe.ts', ["import { AppModule } from '../../containment/src/app.module';", 'export const x = AppModule;']);
+source('app imports another app', 'apps/provisioner/src/probe.ts', [
+  "import { AppModule } from '../../containment/src/app.module';",
+  'export const x = AppModule;',
+]);
 source('contracts import Nest', 'libs/contracts/src/probe.ts', ["import { Injectable } from '@nestjs/common';", 'export const x = Injectable;']);
 source('contracts import a core library', 'libs/contracts/src/probe.ts', ["import { sha256Hex } from '@agentgov/hash-chain';", 'export const x = sha256Hex;']);
 source('messaging core imports Nest', 'libs/messaging/src/probe.ts', ["import { Module } from '@nestjs/common';", 'export const x = Module;']);
 // The Nest layer over messaging (MessagingModule) lives in service-infrastructure.
-source('messaging core imports its Nest layer', 'libs/messaging/src/probe.ts', ["import { MessagingModule } from '@agentgov/service-infrastructure';", 'export const x = MessagingModule;']);
-source('core library imports a Nest library', 'libs/revocation-connectors/src/probe.ts', ["import { mintDevToken } from '@agentgov/auth';", 'export const x = mintDevToken;']);
+source('messaging core imports its Nest layer', 'libs/messaging/src/probe.ts', [
+  "import { MessagingModule } from '@agentgov/service-infrastructure';",
+  'export const x = MessagingModule;',
+]);
+source('core library imports a Nest library', 'libs/revocation-connectors/src/probe.ts', [
+  "import { mintDevToken } from '@agentgov/auth';",
+  'export const x = mintDevToken;',
+]);
 source(
   'app imports shared libraries',
   'apps/provisioner/src/probe.ts',
@@ -44,9 +53,15 @@ source(
   "import '@agentgov/test-support';",
 );
 source('core library imports test-support', 'libs/hash-chain/src/probe.ts', ["import { waitFor } from '@agentgov/test-support';", 'export const x = waitFor;']);
-source('Nest library imports service-testing', 'libs/service-infrastructure/src/probe.ts', ["import { Stack } from '@agentgov/service-testing';", 'export const x = Stack;']);
+source('Nest library imports service-testing', 'libs/service-infrastructure/src/probe.ts', [
+  "import { Stack } from '@agentgov/service-testing';",
+  'export const x = Stack;',
+]);
 source('app imports test-support', 'apps/containment/src/probe.ts', ["import { uniqueName } from '@agentgov/test-support';", 'export const x = uniqueName;']);
-source('app imports service-testing', 'apps/review-scheduler/src/probe.ts', ["import { ServiceHarness } from '@agentgov/service-testing';", 'export const x = ServiceHarness;']);
+source('app imports service-testing', 'apps/review-scheduler/src/probe.ts', [
+  "import { ServiceHarness } from '@agentgov/service-testing';",
+  'export const x = ServiceHarness;',
+]);
 source('script imports test-support', 'scripts/probe.ts', ["import { uniqueName } from '@agentgov/test-support';", 'export const x = uniqueName;']);
 source('shipped script imports service-testing', 'scripts/db-migrate.ts', ["import { Stack } from '@agentgov/service-testing';", 'export const x = Stack;']);
 source(
@@ -69,11 +84,23 @@ source(
 );
 
 // test/ and bench/: libraries, never an app's internals.
-source('test imports an app service', 'test/e2e/probe.ts', ["import { ContainmentModule } from '../../apps/containment/src/containment.module';", 'export const x = ContainmentModule;']);
+source('test imports an app service', 'test/e2e/probe.ts', [
+  "import { ContainmentModule } from '../../apps/containment/src/containment.module';",
+  'export const x = ContainmentModule;',
+]);
 source('test imports an app main', 'test/faults/probe.ts', ["import '../../apps/provisioner/src/main';"]);
-source("test imports an app's test kit", 'test/faults/probe.ts', ["import { RecordingReceiver } from '../../apps/containment/test/support/recording-receiver';", 'export const x = RecordingReceiver;']);
-source("test imports another app's env spec under an app's name", 'test/deploy/probe.ts', ["import { CONTAINMENT_ENV } from '../../apps/provisioner/src/config/containment.env';", 'export const x = CONTAINMENT_ENV;']);
-source('bench imports an app internal', 'bench/containment/probe.ts', ["import { hashClientSecret } from '../../apps/provisioner/src/credentials/client-secret';", 'export const x = hashClientSecret;']);
+source("test imports an app's test kit", 'test/faults/probe.ts', [
+  "import { RecordingReceiver } from '../../apps/containment/test/support/recording-receiver';",
+  'export const x = RecordingReceiver;',
+]);
+source("test imports another app's env spec under an app's name", 'test/deploy/probe.ts', [
+  "import { CONTAINMENT_ENV } from '../../apps/provisioner/src/config/containment.env';",
+  'export const x = CONTAINMENT_ENV;',
+]);
+source('bench imports an app internal', 'bench/containment/probe.ts', [
+  "import { hashClientSecret } from '../../apps/provisioner/src/credentials/client-secret';",
+  'export const x = hashClientSecret;',
+]);
 source('bench imports an app main', 'bench/probe.ts', ["import '../apps/containment/src/main';"]);
 source(
   'test uses the libraries and an app env spec',
@@ -90,13 +117,21 @@ source(
 source(
   'bench uses the libraries',
   'bench/containment/probe.ts',
-  ["import { catalogTopics } from '@agentgov/messaging';", "import { ServiceHarness } from '@agentgov/service-testing';", 'export const x = [catalogTopics, ServiceHarness];'],
+  [
+    "import { catalogTopics } from '@agentgov/messaging';",
+    "import { ServiceHarness } from '@agentgov/service-testing';",
+    'export const x = [catalogTopics, ServiceHarness];',
+  ],
   "import '../../apps/containment/src/main';",
 );
 source(
   "a script migrates with each app's database definition",
   'scripts/probe.ts',
-  ["import { PROVISIONER_MIGRATIONS } from '../apps/provisioner/src/database/provisioner.database';", "import { createKafkaClient } from '@agentgov/messaging';", 'export const x = [PROVISIONER_MIGRATIONS, createKafkaClient];'],
+  [
+    "import { PROVISIONER_MIGRATIONS } from '../apps/provisioner/src/database/provisioner.database';",
+    "import { createKafkaClient } from '@agentgov/messaging';",
+    'export const x = [PROVISIONER_MIGRATIONS, createKafkaClient];',
+  ],
   "import '@agentgov/service-testing';",
 );
 
@@ -145,8 +180,7 @@ describe('module boundaries are enforced by the lint', () => {
 
   it('runs with a project graph in which every linted file belongs to a tagged project', () => {
     if (!linted.projects) throw new Error('the boundary rule found no Nx project graph, so it skipped every check');
-    const projectOf = (file: string) =>
-      linted.projects!.filter((p) => file.startsWith(`${p.root}/`)).sort((a, b) => b.root.length - a.root.length)[0];
+    const projectOf = (file: string) => linted.projects!.filter((p) => file.startsWith(`${p.root}/`)).sort((a, b) => b.root.length - a.root.length)[0];
     for (const { file } of Object.values(SOURCES)) {
       expect({ file, tags: projectOf(file)?.tags ?? 'no project: the rule skips the file' }).toEqual({ file, tags: [expect.stringMatching(/^type:/)] });
     }
@@ -161,7 +195,9 @@ describe('module boundaries are enforced by the lint', () => {
 
   it('tags every project with exactly one of the kinds the constraints know', () => {
     const KINDS = ['type:contracts', 'type:core', 'type:nest', 'type:testing', 'type:app', 'type:system-test', 'type:bench', 'type:scripts'];
-    const mistagged = (linted.projects ?? []).filter((p) => p.tags.length !== 1 || !KINDS.includes(p.tags[0]!)).map((p) => `${p.root}: ${JSON.stringify(p.tags)}`);
+    const mistagged = (linted.projects ?? [])
+      .filter((p) => p.tags.length !== 1 || !KINDS.includes(p.tags[0]!))
+      .map((p) => `${p.root}: ${JSON.stringify(p.tags)}`);
     expect(mistagged).toEqual([]);
   });
 
@@ -171,7 +207,11 @@ describe('module boundaries are enforced by the lint', () => {
     });
 
     it('refuses the contracts importing Nest', () => {
-      expect(boundaryErrors('contracts import Nest').map((m) => m.message).join('\n')).toMatch(/@nestjs\/common/);
+      expect(
+        boundaryErrors('contracts import Nest')
+          .map((m) => m.message)
+          .join('\n'),
+      ).toMatch(/@nestjs\/common/);
     });
 
     it('refuses the contracts importing any library', () => {
@@ -181,7 +221,11 @@ describe('module boundaries are enforced by the lint', () => {
     });
 
     it('refuses the framework-free messaging core importing Nest', () => {
-      expect(boundaryErrors('messaging core imports Nest').map((m) => m.message).join('\n')).toMatch(/@nestjs\/common/);
+      expect(
+        boundaryErrors('messaging core imports Nest')
+          .map((m) => m.message)
+          .join('\n'),
+      ).toMatch(/@nestjs\/common/);
     });
 
     it('refuses the framework-free messaging core importing the Nest layer over it', () => {
@@ -189,7 +233,11 @@ describe('module boundaries are enforced by the lint', () => {
     });
 
     it('refuses a core library importing a Nest library', () => {
-      expect(boundaryErrors('core library imports a Nest library').map((m) => m.message).join('\n')).toMatch(/"type:core" can only depend on libs tagged with "type:contracts", "type:core"/);
+      expect(
+        boundaryErrors('core library imports a Nest library')
+          .map((m) => m.message)
+          .join('\n'),
+      ).toMatch(/"type:core" can only depend on libs tagged with "type:contracts", "type:core"/);
     });
 
     it('accepts an app importing shared libraries', () => {
@@ -206,7 +254,9 @@ describe('module boundaries are enforced by the lint', () => {
       ['script imports test-support', 'type:scripts'],
       ['shipped script imports service-testing', 'type:scripts'],
     ])('refuses production code importing a testing library: %s', (name, tag) => {
-      expect(boundaryErrors(name).map((m) => m.message)).toEqual([expect.stringMatching(new RegExp(`^A project tagged with "${tag}" can only depend on libs tagged with (?!.*type:testing)`))]);
+      expect(boundaryErrors(name).map((m) => m.message)).toEqual([
+        expect.stringMatching(new RegExp(`^A project tagged with "${tag}" can only depend on libs tagged with (?!.*type:testing)`)),
+      ]);
     });
 
     it("accepts a library's own spec and an app's integration test using them", () => {
@@ -228,11 +278,16 @@ describe('module boundaries are enforced by the lint', () => {
       'bench imports an app internal',
       'bench imports an app main',
     ])('refuses: %s', (name) => {
-      expect(boundaryErrors(name).map((m) => m.message)).toEqual(['Projects cannot be imported by a relative or absolute path, and must begin with a npm scope']);
+      expect(boundaryErrors(name).map((m) => m.message)).toEqual([
+        'Projects cannot be imported by a relative or absolute path, and must begin with a npm scope',
+      ]);
     });
 
-    it.each(['test uses the libraries and an app env spec', 'bench uses the libraries', "a script migrates with each app's database definition"])('accepts: %s', (name) => {
-      expect(errorsAfterCanary(name)).toEqual([]);
-    });
+    it.each(['test uses the libraries and an app env spec', 'bench uses the libraries', "a script migrates with each app's database definition"])(
+      'accepts: %s',
+      (name) => {
+        expect(errorsAfterCanary(name)).toEqual([]);
+      },
+    );
   });
 });

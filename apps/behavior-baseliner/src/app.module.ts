@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { BaselinesModule } from './baselines/baselines.module';
-import { BehaviorBaselinerEnv, BEHAVIOR_BASELINER_SERVICE_NAME } from './config/behavior-baseliner.env';
+import { BEHAVIOR_BASELINER_SERVICE_NAME, BehaviorBaselinerEnv } from './config/behavior-baseliner.env';
 import { BEHAVIOR_BASELINER_ENTITIES, BEHAVIOR_BASELINER_MIGRATIONS, BEHAVIOR_BASELINER_SCHEMA } from './database/behavior-baseliner.database';
 import { RegistryModule } from './registry/registry.module';
 import { ScoringModule } from './scoring/scoring.module';

@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { ActionsModule } from './actions/actions.module';
-import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from './config/containment.env';
+import { CONTAINMENT_SERVICE_NAME, ContainmentEnv } from './config/containment.env';
 import { ConnectorsModule } from './connectors/connectors.module';
 import { CONTAINMENT_ENTITIES, CONTAINMENT_MIGRATIONS, CONTAINMENT_SCHEMA } from './database/containment.database';
 import { IncidentsModule } from './incidents/incidents.module';

@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { AgentsModule } from './agents/agents.module';
-import { ProvisionerEnv, PROVISIONER_SERVICE_NAME } from './config/provisioner.env';
+import { PROVISIONER_SERVICE_NAME, ProvisionerEnv } from './config/provisioner.env';
 import { CredentialsModule } from './credentials/credentials.module';
 import { PROVISIONER_ENTITIES, PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from './database/provisioner.database';
 import { IngestModule } from './ingest/ingest.module';

@@ -4,7 +4,7 @@ import { ServiceInfrastructureModule } from '@agentgov/service-infrastructure';
 
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ClockModule } from './clock/clock.module';
-import { ReviewSchedulerEnv, REVIEW_SCHEDULER_SERVICE_NAME } from './config/review-scheduler.env';
+import { REVIEW_SCHEDULER_SERVICE_NAME, ReviewSchedulerEnv } from './config/review-scheduler.env';
 import { REVIEW_SCHEDULER_ENTITIES, REVIEW_SCHEDULER_MIGRATIONS, REVIEW_SCHEDULER_SCHEMA } from './database/review-scheduler.database';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RegistryModule } from './registry/registry.module';

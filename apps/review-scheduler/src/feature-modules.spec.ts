@@ -34,14 +34,29 @@ class FakeInfrastructureModule {}
 describe('the feature modules', () => {
   async function compile() {
     return Test.createTestingModule({
-      imports: [CampaignsModule, ClockModule, DiscoveryModule, FakeInfrastructureModule, LifecycleModule, RegistryModule, ReportsModule, ReviewsModule, ScheduleModule],
+      imports: [
+        CampaignsModule,
+        ClockModule,
+        DiscoveryModule,
+        FakeInfrastructureModule,
+        LifecycleModule,
+        RegistryModule,
+        ReportsModule,
+        ReviewsModule,
+        ScheduleModule,
+      ],
     }).compile();
   }
 
   it('share one clock, so moving it moves every feature’s now', async () => {
     const app = await compile();
     const discovery = app.get(DiscoveryService);
-    const clocks = new Set(discovery.getProviders().filter((w) => w.instance instanceof ReviewClock).map((w) => w.instance));
+    const clocks = new Set(
+      discovery
+        .getProviders()
+        .filter((w) => w.instance instanceof ReviewClock)
+        .map((w) => w.instance),
+    );
     expect(clocks.size).toBe(1);
     expect(discovery.getProviders().filter((w) => w.instance instanceof ReviewTicker)).toHaveLength(1);
   });

@@ -1,9 +1,19 @@
-import { AgentBehaviorModel } from '../src/agent-behavior-model';
-import type { AgentBehaviorModelOptions } from '../src/agent-behavior-model';
+import { AgentBehaviorModel, type AgentBehaviorModelOptions } from '../src/agent-behavior-model';
 import { EpisodeTracker, REPORTING_FLOOR } from '../src/episode-tracker';
 import { buildPeerPrior } from '../src/peer-prior';
-import { agentDay, ANOMALY_KINDS, ARCHETYPES, buildPopulation, DAY, EPOCH, injectedEvents } from './traffic-generator';
-import type { AnomalyKind, Archetype, InjectedAnomaly, PopulationConfig } from './traffic-generator';
+import {
+  agentDay,
+  ANOMALY_KINDS,
+  ARCHETYPES,
+  buildPopulation,
+  DAY,
+  EPOCH,
+  injectedEvents,
+  type AnomalyKind,
+  type Archetype,
+  type InjectedAnomaly,
+  type PopulationConfig,
+} from './traffic-generator';
 
 /**
  * Runs a generated population through AgentBehaviorModel + EpisodeTracker exactly as the service does (one model and
@@ -123,7 +133,12 @@ export function runEvaluation(config: EvaluationConfig): EvaluationResult {
       let model = models[agent.index];
       if (!model) {
         const prior = agent.isNew
-          ? buildPeerPrior(agents.filter((p) => !p.isNew && p.archetype === agent.archetype).map((p) => models[p.index]).filter((m): m is AgentBehaviorModel => m !== undefined))
+          ? buildPeerPrior(
+              agents
+                .filter((p) => !p.isNew && p.archetype === agent.archetype)
+                .map((p) => models[p.index])
+                .filter((m): m is AgentBehaviorModel => m !== undefined),
+            )
           : undefined;
         model = new AgentBehaviorModel({ ...config.modelOptions, prior });
         models[agent.index] = model;
@@ -200,14 +215,23 @@ export function runEvaluation(config: EvaluationConfig): EvaluationResult {
       onNewAgents: { injected: of.filter((a) => a.newAgent).length, detected: of.filter((a) => a.newAgent && detectedAt.has(a.id)).length },
       missed: of
         .filter((a) => !detectedAt.has(a.id))
-        .map((a) => ({ agent: agents[a.agent].id, archetype: agents[a.agent].archetype, maxScore: round(seenEvents.get(a.id)?.maxScore ?? 0, 3), events: a.events })),
+        .map((a) => ({
+          agent: agents[a.agent].id,
+          archetype: agents[a.agent].archetype,
+          maxScore: round(seenEvents.get(a.id)?.maxScore ?? 0, 3),
+          events: a.events,
+        })),
     };
   });
 
   const crm = anomalies.filter((a) => a.kind === 'records-burst' && agents[a.agent].archetype === 'crm-assistant');
   const crmHits = crm.flatMap((a) => detectedAt.get(a.id)?.records ?? []);
 
-  const rate = (alarms: number, agentDays: number) => ({ alarms, agentDays: round(agentDays, 1), per1000AgentDays: agentDays > 0 ? round((1000 * alarms) / agentDays, 3) : 0 });
+  const rate = (alarms: number, agentDays: number) => ({
+    alarms,
+    agentDays: round(agentDays, 1),
+    per1000AgentDays: agentDays > 0 ? round((1000 * alarms) / agentDays, 3) : 0,
+  });
   const byArchetype: EvaluationResult['falseAlarms']['byArchetype'] = {};
   for (const arch of ARCHETYPES) {
     byArchetype[arch] = rate(

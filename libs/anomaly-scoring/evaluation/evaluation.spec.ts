@@ -1,5 +1,4 @@
-import { runEvaluation, SUITE, targetsMet } from './evaluate';
-import type { EvaluationResult } from './evaluate';
+import { runEvaluation, SUITE, targetsMet, type EvaluationResult } from './evaluate';
 
 /**
  * Regression test: a smaller, fixed-seed version of the evaluation suite (same generator, same kinds and strengths,

@@ -7,8 +7,7 @@
  * A first pass on separate models warms the JIT; then five passes, each on fresh models, are timed. Prints the
  * median and best ns/event (the machine's other load makes single runs noisy).
  */
-import { AgentBehaviorModel } from '../src/agent-behavior-model';
-import type { ActivityEvent } from '../src/agent-behavior-model';
+import { AgentBehaviorModel, type ActivityEvent } from '../src/agent-behavior-model';
 import { seededRandom } from '../src/testing/seeded-random';
 
 const AGENTS = Number(process.argv[2] ?? 10_000);

@@ -11,10 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { HELD_OUT_SEED, runEvaluation, SUITE, targetsMet, TUNING_SEED } from './evaluate';
-import type { EvaluationResult } from './evaluate';
-import { checkTargets, evaluateRealWorld } from './real-world/evaluate-real-world';
-import type { RealWorldResult } from './real-world/evaluate-real-world';
+import { HELD_OUT_SEED, runEvaluation, SUITE, targetsMet, TUNING_SEED, type EvaluationResult } from './evaluate';
+import { checkTargets, evaluateRealWorld, type RealWorldResult } from './real-world/evaluate-real-world';
 import { renderRealWorld } from './real-world/render-real-world';
 import { renderMarkdown, REPRODUCE } from './render-report';
 
@@ -32,7 +30,10 @@ for (const half of ['dev', 'holdout'] as const) {
   const t0 = Date.now();
   const r = evaluateRealWorld(half, { withPrevious: true });
   realWorld.push(r);
-  for (const [what, set] of [['streams', r.streams], ['count streams', r.counts]] as const) {
+  for (const [what, set] of [
+    ['streams', r.streams],
+    ['count streams', r.counts],
+  ] as const) {
     const failed = checkTargets(set).filter((c) => !c.met);
     const [p90, , p97] = set.product;
     console.log(
@@ -66,7 +67,11 @@ if (write && results.length) {
   writeFileSync(join(dir, 'report.md'), renderMarkdown(results, HELD_OUT_SEED));
   writeFileSync(
     join(dir, 'report.json'),
-    JSON.stringify({ command: REPRODUCE, tuningSeeds: [1, 2, 3], heldOutSeed: HELD_OUT_SEED, results, targets: results.map((r) => ({ seed: r.seed, ...targetsMet(r) })) }, null, 1) + '\n',
+    JSON.stringify(
+      { command: REPRODUCE, tuningSeeds: [1, 2, 3], heldOutSeed: HELD_OUT_SEED, results, targets: results.map((r) => ({ seed: r.seed, ...targetsMet(r) })) },
+      null,
+      1,
+    ) + '\n',
   );
   console.log(`wrote ${join(dir, 'report.md')} and report.json`);
 }

@@ -24,15 +24,7 @@ export const EPOCH = Date.UTC(2026, 0, 5);
 export type Archetype = 'crm-assistant' | 'support-bot' | 'etl-batch' | 'weekly-reporter' | 'research-assistant';
 export const ARCHETYPES: Archetype[] = ['crm-assistant', 'support-bot', 'etl-batch', 'weekly-reporter', 'research-assistant'];
 
-export type AnomalyKind =
-  | 'records-burst'
-  | 'rate-burst'
-  | 'denial-spike'
-  | 'new-tool'
-  | 'new-action'
-  | 'new-resource-type'
-  | 'off-hours'
-  | 'exfiltration';
+export type AnomalyKind = 'records-burst' | 'rate-burst' | 'denial-spike' | 'new-tool' | 'new-action' | 'new-resource-type' | 'off-hours' | 'exfiltration';
 export const ANOMALY_KINDS: AnomalyKind[] = [
   'records-burst',
   'rate-burst',
@@ -72,9 +64,21 @@ export const PROFILES: Record<Archetype, ArchetypeProfile> = {
   'crm-assistant': {
     share: 0.3,
     vocabulary: {
-      actions: [['crm.records.read', 0.45], ['crm.records.update', 0.25], ['crm.notes.create', 0.15], ['crm.search', 0.15]],
-      resources: [['contact', 0.6], ['account', 0.3], ['opportunity', 0.1]],
-      tools: [['crm-api', 0.8], ['crm-search', 0.2]],
+      actions: [
+        ['crm.records.read', 0.45],
+        ['crm.records.update', 0.25],
+        ['crm.notes.create', 0.15],
+        ['crm.search', 0.15],
+      ],
+      resources: [
+        ['contact', 0.6],
+        ['account', 0.3],
+        ['opportunity', 0.1],
+      ],
+      tools: [
+        ['crm-api', 0.8],
+        ['crm-search', 0.2],
+      ],
       readAction: 'crm.records.read',
       listAction: 'crm.search',
     },
@@ -87,9 +91,22 @@ export const PROFILES: Record<Archetype, ArchetypeProfile> = {
   'support-bot': {
     share: 0.15,
     vocabulary: {
-      actions: [['tickets.read', 0.4], ['tickets.reply', 0.25], ['kb.search', 0.25], ['tickets.update', 0.1]],
-      resources: [['ticket', 0.6], ['customer', 0.25], ['kb-article', 0.15]],
-      tools: [['helpdesk-api', 0.6], ['kb-search', 0.25], ['llm', 0.15]],
+      actions: [
+        ['tickets.read', 0.4],
+        ['tickets.reply', 0.25],
+        ['kb.search', 0.25],
+        ['tickets.update', 0.1],
+      ],
+      resources: [
+        ['ticket', 0.6],
+        ['customer', 0.25],
+        ['kb-article', 0.15],
+      ],
+      tools: [
+        ['helpdesk-api', 0.6],
+        ['kb-search', 0.25],
+        ['llm', 0.15],
+      ],
       readAction: 'tickets.read',
       listAction: 'kb.search',
     },
@@ -103,9 +120,19 @@ export const PROFILES: Record<Archetype, ArchetypeProfile> = {
   'etl-batch': {
     share: 0.1,
     vocabulary: {
-      actions: [['warehouse.extract', 0.5], ['warehouse.load', 0.4], ['metadata.read', 0.1]],
-      resources: [['table', 0.7], ['dataset', 0.3]],
-      tools: [['sql', 0.6], ['object-store', 0.4]],
+      actions: [
+        ['warehouse.extract', 0.5],
+        ['warehouse.load', 0.4],
+        ['metadata.read', 0.1],
+      ],
+      resources: [
+        ['table', 0.7],
+        ['dataset', 0.3],
+      ],
+      tools: [
+        ['sql', 0.6],
+        ['object-store', 0.4],
+      ],
       readAction: 'warehouse.extract',
       listAction: 'metadata.read',
     },
@@ -118,9 +145,20 @@ export const PROFILES: Record<Archetype, ArchetypeProfile> = {
   'weekly-reporter': {
     share: 0.15,
     vocabulary: {
-      actions: [['reports.query', 0.5], ['records.read', 0.3], ['reports.publish', 0.2]],
-      resources: [['dataset', 0.5], ['dashboard', 0.3], ['account', 0.2]],
-      tools: [['bi-api', 0.7], ['sql', 0.3]],
+      actions: [
+        ['reports.query', 0.5],
+        ['records.read', 0.3],
+        ['reports.publish', 0.2],
+      ],
+      resources: [
+        ['dataset', 0.5],
+        ['dashboard', 0.3],
+        ['account', 0.2],
+      ],
+      tools: [
+        ['bi-api', 0.7],
+        ['sql', 0.3],
+      ],
       readAction: 'records.read',
       listAction: 'reports.query',
     },
@@ -133,9 +171,22 @@ export const PROFILES: Record<Archetype, ArchetypeProfile> = {
   'research-assistant': {
     share: 0.3,
     vocabulary: {
-      actions: [['docs.read', 0.4], ['web.search', 0.3], ['docs.summarize', 0.2], ['notes.write', 0.1]],
-      resources: [['document', 0.6], ['webpage', 0.3], ['note', 0.1]],
-      tools: [['browser', 0.4], ['docs-api', 0.4], ['llm', 0.2]],
+      actions: [
+        ['docs.read', 0.4],
+        ['web.search', 0.3],
+        ['docs.summarize', 0.2],
+        ['notes.write', 0.1],
+      ],
+      resources: [
+        ['document', 0.6],
+        ['webpage', 0.3],
+        ['note', 0.1],
+      ],
+      tools: [
+        ['browser', 0.4],
+        ['docs-api', 0.4],
+        ['llm', 0.2],
+      ],
       readAction: 'docs.read',
       listAction: 'web.search',
     },
@@ -343,12 +394,12 @@ function growth(agent: AgentSpec, t: number): number {
 }
 
 function isWeekend(dayStart: number): boolean {
-  const dow = (floor((dayStart - EPOCH) / DAY) % 7 + 7) % 7; // 0 = Monday
+  const dow = ((floor((dayStart - EPOCH) / DAY) % 7) + 7) % 7; // 0 = Monday
   return dow >= 5;
 }
 
 function isMonday(dayStart: number): boolean {
-  return (floor((dayStart - EPOCH) / DAY) % 7 + 7) % 7 === 0;
+  return ((floor((dayStart - EPOCH) / DAY) % 7) + 7) % 7 === 0;
 }
 
 function event(rand: () => number, agent: AgentSpec, t: number, records: number, extra: Partial<ActivityEvent> = {}): LabelledEvent {
@@ -427,7 +478,13 @@ export function normalDay(agent: AgentSpec, day: number): LabelledEvent[] {
         const duration = uniform(rand, 30, 60) * MINUTE;
         const n = round(int(rand, 80, 150) * g);
         for (const t of times(rand, n, start, start + duration)) {
-          out.push(event(rand, agent, t, int(rand, 20, 60), { action: rand() < 0.6 ? 'reports.query' : 'records.read', resourceType: 'dataset', tool: rand() < 0.7 ? 'bi-api' : 'sql' }));
+          out.push(
+            event(rand, agent, t, int(rand, 20, 60), {
+              action: rand() < 0.6 ? 'reports.query' : 'records.read',
+              resourceType: 'dataset',
+              tool: rand() < 0.7 ? 'bi-api' : 'sql',
+            }),
+          );
         }
         out.push(event(rand, agent, start + duration + MINUTE, 1, { action: 'reports.publish', resourceType: 'dashboard', tool: 'bi-api' }));
       }
@@ -488,7 +545,8 @@ export function anomalyEvents(agent: AgentSpec, a: Omit<InjectedAnomaly, 'end' |
       const records = round(profile.burstRecords * g);
       const per = profile.burstRecordsPerEvent;
       const n = ceil(records / per);
-      for (let i = 0; i < n; i++) out.push(usual(a.start + (i * 10 * MINUTE) / n, per, { action: v.readAction, resourceType: v.resources[0][0], tool: v.tools[0][0] }));
+      for (let i = 0; i < n; i++)
+        out.push(usual(a.start + (i * 10 * MINUTE) / n, per, { action: v.readAction, resourceType: v.resources[0][0], tool: v.tools[0][0] }));
       break;
     }
     case 'rate-burst': {
@@ -552,7 +610,11 @@ export function buildPopulation(config: PopulationConfig): Population {
   const measuredFrom = EPOCH + config.burnInDays * DAY;
   const measuredTo = measuredFrom + config.measuredDays * DAY;
   const agents: AgentSpec[] = [];
-  const chooseArchetype = (): Archetype => pick(rand, ARCHETYPES.map((a) => [a, PROFILES[a].share])) as Archetype;
+  const chooseArchetype = (): Archetype =>
+    pick(
+      rand,
+      ARCHETYPES.map((a) => [a, PROFILES[a].share]),
+    ) as Archetype;
   for (let i = 0; i < config.agents; i++) agents.push(makeAgent(i, chooseArchetype(), EPOCH, false, rand, config.growingShare));
   const newAgents = round(config.agents * config.newAgentShare);
   for (let i = 0; i < newAgents; i++) {
@@ -586,7 +648,8 @@ export function buildPopulation(config: PopulationConfig): Population {
       const taken = busy.get(agent.index) ?? [];
       if (taken.some((t) => abs(t - start) < 7 * DAY)) continue;
       // A novel item is one this agent has not used, in an earlier anomaly either.
-      const pool = kind === 'new-tool' ? NEW_TOOLS : kind === 'new-action' ? NEW_ACTIONS : kind === 'new-resource-type' || kind === 'exfiltration' ? NEW_RESOURCES : [];
+      const pool =
+        kind === 'new-tool' ? NEW_TOOLS : kind === 'new-action' ? NEW_ACTIONS : kind === 'new-resource-type' || kind === 'exfiltration' ? NEW_RESOURCES : [];
       const fresh = pool.filter((x) => !(usedItems.get(agent.index) ?? []).includes(x));
       if (pool.length > 0 && fresh.length === 0) continue;
       const item = fresh.length ? fresh[floor(rand() * fresh.length)] : undefined;

@@ -21,7 +21,7 @@ describe('an agent touching ~15 records a day, then 500 in ten minutes', () => {
     expect(burstScores.slice(firstFlag, 200).every((a) => a.score > 0.9)).toBe(true);
   });
 
-  it('explains the burst in records per 10 minutes against the agent\'s usual day, not in transformed units', () => {
+  it("explains the burst in records per 10 minutes against the agent's usual day, not in transformed units", () => {
     const model = new AgentBehaviorModel();
     const normal = normalDays(3, 14);
     normal.forEach((e) => model.update(e));

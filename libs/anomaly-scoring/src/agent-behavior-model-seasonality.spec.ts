@@ -1,5 +1,4 @@
-import { AgentBehaviorModel } from './agent-behavior-model';
-import type { ActivityEvent } from './agent-behavior-model';
+import { AgentBehaviorModel, type ActivityEvent } from './agent-behavior-model';
 import { DAY, HOUR, normalDays, START } from './testing/agent-scenario';
 import { seededRandom } from './testing/seeded-random';
 
@@ -66,7 +65,7 @@ describe('seasonality', () => {
     expect(flagged).toBeLessThan(20);
   });
 
-  it("learns a Monday-morning report, and still flags the same report on a Thursday afternoon", () => {
+  it('learns a Monday-morning report, and still flags the same report on a Thursday afternoon', () => {
     const rand = seededRandom(4);
     const m = new AgentBehaviorModel();
     const report = (from: number) => run(from, 120, 45 * MIN, 40);
@@ -81,7 +80,9 @@ describe('seasonality', () => {
       events.forEach((e) => m.update(e));
     }
     expect(maxScore(m, report(START + 28 * DAY + 8 * HOUR))).toBeLessThan(0.9);
-    weekday(28).filter((e) => e.t > START + 28 * DAY + 9 * HOUR).forEach((e) => m.update(e));
+    weekday(28)
+      .filter((e) => e.t > START + 28 * DAY + 9 * HOUR)
+      .forEach((e) => m.update(e));
     const flagged = firstFlag(m, report(START + 31 * DAY + 15 * HOUR));
     expect(flagged).toBeGreaterThanOrEqual(0);
     expect(flagged).toBeLessThan(20);
@@ -106,14 +107,23 @@ describe('explain()', () => {
   it('explains the last update: same score, contributions highest first summing to the score', () => {
     const m = new AgentBehaviorModel();
     normalDays(8, 14).forEach((e) => m.update(e));
-    const score = m.update({ t: START + 14 * DAY + 10 * HOUR, action: 'iam.keys.create', resourceType: 'secret', tool: 'shell', recordsTouched: 1, outcome: 'denied' });
+    const score = m.update({
+      t: START + 14 * DAY + 10 * HOUR,
+      action: 'iam.keys.create',
+      resourceType: 'secret',
+      tool: 'shell',
+      recordsTouched: 1,
+      outcome: 'denied',
+    });
     const a = m.explain();
     expect(a.score).toBe(score);
     expect(score).toBeGreaterThan(0.9);
     const contributions = a.features.map((f) => f.contribution);
     expect(contributions).toEqual([...contributions].sort((x, y) => y - x));
     expect(contributions.reduce((x, y) => x + y, 0)).toBeCloseTo(score, 9);
-    expect(a.features.map((f) => f.name)).toEqual(expect.arrayContaining(['new-tool', 'new-action', 'new-resource-type', 'action-rate', 'records-touched', 'denied-share', 'new-hour']));
+    expect(a.features.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['new-tool', 'new-action', 'new-resource-type', 'action-rate', 'records-touched', 'denied-share', 'new-hour']),
+    );
   });
 
   it('is empty before any update', () => {

@@ -1,5 +1,4 @@
-import { AgentBehaviorModel } from './agent-behavior-model';
-import type { ActivityEvent, AnomalyAssessment } from './agent-behavior-model';
+import { AgentBehaviorModel, type ActivityEvent, type AnomalyAssessment } from './agent-behavior-model';
 import { buildPeerPrior } from './peer-prior';
 import { burst, DAY, HOUR, normalDays, START } from './testing/agent-scenario';
 import { seededRandom } from './testing/seeded-random';
@@ -75,7 +74,7 @@ describe('AgentBehaviorModel', () => {
     expect(Math.max(...scores)).toBe(0);
   });
 
-  it('scores a run of denials by how rare it is on the agent\'s own history', () => {
+  it("scores a run of denials by how rare it is on the agent's own history", () => {
     // Ten denials in five minutes from an agent that is denied about once a week.
     const run = (m: AgentBehaviorModel, from: number) =>
       Array.from({ length: 10 }, (_, i) => assess(m, { ...usual, t: from + i * 30_000, outcome: 'denied' })).pop()!;

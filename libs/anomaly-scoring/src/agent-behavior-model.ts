@@ -1,16 +1,15 @@
 import { BloomSet } from './bloom-set';
 import { anscombe, inverseAnscombe } from './calibration';
 import { EPISODE_QUIET_MS } from './episode-tracker';
-import { EwRobustZDetector, STEP_IN, STEP_OUT } from './ew-robust-z-detector';
+import { EwRobustZDetector, STEP_IN, STEP_OUT, type DetectorPrior, type EwRobustZOptions, type EwRobustZState } from './ew-robust-z-detector';
 import { scoreFromRate } from './rarity';
+import { ENV_IO, hourOfDay, SeasonalEnvelope, type SeasonalEnvelopeState } from './seasonal-envelope';
 import { TailCalibrator } from './tail-calibrator';
-import type { DetectorPrior, EwRobustZOptions, EwRobustZState } from './ew-robust-z-detector';
-import { ENV_IO, hourOfDay, SeasonalEnvelope } from './seasonal-envelope';
-import type { SeasonalEnvelopeState } from './seasonal-envelope';
 
 // Bound once: inside vm sandboxes (jest) every global lookup is slow, a module constant is not.
 const { exp, floor, round, sqrt } = Math;
-const POS_INF = Number.POSITIVE_INFINITY, NAN = Number.NaN;
+const POS_INF = Number.POSITIVE_INFINITY,
+  NAN = Number.NaN;
 
 export type ActivityOutcome = 'allowed' | 'denied' | 'error';
 
@@ -24,14 +23,7 @@ export interface ActivityEvent {
   outcome: ActivityOutcome;
 }
 
-export type FeatureName =
-  | 'action-rate'
-  | 'records-touched'
-  | 'denied-share'
-  | 'new-action'
-  | 'new-resource-type'
-  | 'new-tool'
-  | 'new-hour';
+export type FeatureName = 'action-rate' | 'records-touched' | 'denied-share' | 'new-action' | 'new-resource-type' | 'new-tool' | 'new-hour';
 
 export interface FeatureExplanation {
   name: FeatureName;
@@ -350,7 +342,7 @@ export class AgentBehaviorModel {
       m.ur = s.ur ?? NAN;
       m.minute = s.min ?? NAN;
       if (!Array.isArray(s.me) || s.me.length !== RING_MINUTES || !Array.isArray(s.mr) || s.mr.length !== RING_MINUTES) {
-        throw new Error('AgentBehaviorModel.fromJSON: expected the last minutes\' counts');
+        throw new Error("AgentBehaviorModel.fromJSON: expected the last minutes' counts");
       }
       m.ringEvents.set(s.me);
       m.ringRecords.set(s.mr);
@@ -704,7 +696,13 @@ export class AgentBehaviorModel {
    * usual in 10 minutes at this time (the level it was scored against, from the decayed window, whose steady state is
    * the count per 10 minutes) and the top of the usual range (level + 2σ), with the usual total a day.
    */
-  private volumeItem(name: 'action-rate' | 'records-touched', f: number, observed: number, level: number, perDay: number): Omit<FeatureExplanation, 'contribution'> {
+  private volumeItem(
+    name: 'action-rate' | 'records-touched',
+    f: number,
+    observed: number,
+    level: number,
+    perDay: number,
+  ): Omit<FeatureExplanation, 'contribution'> {
     return {
       name,
       expected: round2(expectedCount(level)),
@@ -858,7 +856,8 @@ function onceIn(ratePerDay: number): number {
 function summarise(features: FeatureExplanation[]): string {
   const top = features[0];
   if (!top || top.score <= 0) return 'nothing unusual';
-  const rarity = top.onceInDays !== undefined && top.onceInDays < Number.POSITIVE_INFINITY ? `; on its own history, about once in ${formatCount(top.onceInDays)} days` : '';
+  const rarity =
+    top.onceInDays !== undefined && top.onceInDays < Number.POSITIVE_INFINITY ? `; on its own history, about once in ${formatCount(top.onceInDays)} days` : '';
   switch (top.name) {
     case 'action-rate':
     case 'records-touched': {

@@ -66,7 +66,11 @@ describe('EwRobustZDetector options', () => {
       stream(9, 500).forEach((value, i) => d.update({ t: i * MIN, value }));
       return d;
     };
-    for (const [direction, high, low] of [['up', true, false], ['down', false, true], ['both', true, true]] as const) {
+    for (const [direction, high, low] of [
+      ['up', true, false],
+      ['down', false, true],
+      ['both', true, true],
+    ] as const) {
       expect(make(direction).update({ t: 500 * MIN, value: 160 }) > 0.9).toBe(high);
       expect(make(direction).update({ t: 500 * MIN, value: 40 }) > 0.9).toBe(low);
     }
@@ -82,7 +86,11 @@ describe('EwRobustZDetector options', () => {
     expect(up.scores.slice(500).filter((s) => s > 0.9)).toEqual([]);
     expect(up.d.baseline.mean).toBeLessThan(65);
     expect(up.d.update({ t: 1000 * MIN, value: 100 })).toBeGreaterThan(0.9);
-    expect(run('both').scores.slice(500).filter((s) => s > 0.9).length).toBeGreaterThan(10);
+    expect(
+      run('both')
+        .scores.slice(500)
+        .filter((s) => s > 0.9).length,
+    ).toBeGreaterThan(10);
   });
 
   it('measures upward deviations from a floor above the mean, with its spread', () => {

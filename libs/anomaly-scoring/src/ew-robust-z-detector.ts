@@ -2,7 +2,8 @@ import { DEFAULT_Z_AT_90, MAD_TO_SIGMA, scoreFromZ } from './calibration';
 
 // Bound once: inside vm sandboxes (jest) every global lookup is slow, a module constant is not.
 const { abs, max, sqrt } = Math;
-const NEG_INF = Number.NEGATIVE_INFINITY, NAN = Number.NaN;
+const NEG_INF = Number.NEGATIVE_INFINITY,
+  NAN = Number.NaN;
 
 export interface DataPoint {
   /** Epoch milliseconds. */

@@ -22,7 +22,13 @@ export function buildPeerPrior(peers: AgentBehaviorModel[], quorum = 0.5, hourQu
   let seasonal: string | undefined;
   if (profiles.length > 0 && profiles.length * 2 >= warm.length) {
     const out = new Uint8Array(profiles[0].length);
-    for (let i = 0; i < out.length; i++) out[i] = Math.round(quantile(profiles.map((p) => p[i]), seasonalQuantile));
+    for (let i = 0; i < out.length; i++)
+      out[i] = Math.round(
+        quantile(
+          profiles.map((p) => p[i]),
+          seasonalQuantile,
+        ),
+      );
     seasonal = Buffer.from(out).toString('base64');
   }
   return {

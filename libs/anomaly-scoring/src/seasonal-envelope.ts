@@ -21,7 +21,8 @@
  */
 // Bound once: inside vm sandboxes (jest) every global lookup is slow, a module constant is not.
 const { exp, floor, log1p, round } = Math;
-const NEG_INF = Number.NEGATIVE_INFINITY, POS_INF = Number.POSITIVE_INFINITY;
+const NEG_INF = Number.NEGATIVE_INFINITY,
+  POS_INF = Number.POSITIVE_INFINITY;
 
 export const HOURS_PER_DAY = 24;
 export const WEEK_BLOCKS = 84;

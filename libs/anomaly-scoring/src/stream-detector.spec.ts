@@ -70,7 +70,7 @@ describe('StreamDetector on the failure modes of real streams', () => {
     expect(alarms(r, 0.9, T0 + 3 * DAY, T0 + 5 * DAY)).toBeLessThanOrEqual(5);
   });
 
-  it('scores 0/1/2 counts quietly (the spread floor is half the stream\'s own step) and still flags a count of 15', () => {
+  it("scores 0/1/2 counts quietly (the spread floor is half the stream's own step) and still flags a count of 15", () => {
     const rand = seededRandom(2);
     const burstAt = 19 * 1440;
     const r = run(20 * 1440, MIN, (i) => (i === burstAt ? 15 : poisson(rand, 0.3)));
@@ -179,7 +179,7 @@ describe('StreamDetector', () => {
     expect(() => StreamDetector.fromJSON(null)).toThrow(/version-1 state/);
   });
 
-  it('explains a point in the stream\'s own units', () => {
+  it("explains a point in the stream's own units", () => {
     const rand = seededRandom(9);
     const d = new StreamDetector();
     run(10 * 288, 5 * MIN, () => 200 + 10 * gaussian(rand), d);

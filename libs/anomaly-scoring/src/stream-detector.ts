@@ -1,7 +1,6 @@
 import { EPISODE_QUIET_MS } from './episode-tracker';
 import { scoreFromRate } from './rarity';
-import { TailCalibrator } from './tail-calibrator';
-import type { TailState } from './tail-calibrator';
+import { TailCalibrator, type TailState } from './tail-calibrator';
 
 // Bound once: inside vm sandboxes (jest) every global lookup is slow, a module constant is not.
 const { abs, floor, max, min } = Math;
@@ -179,7 +178,7 @@ export class StreamDetector {
     const h1 = h0 === 23 ? 0 : h0 + 1;
     const w1 = hf - h0;
     const w0 = 1 - w1;
-    const dow = floor((((local + EPOCH_WEEKDAY_MS) % WEEK_MS) + WEEK_MS) % WEEK_MS / DAY_MS);
+    const dow = floor(((((local + EPOCH_WEEKDAY_MS) % WEEK_MS) + WEEK_MS) % WEEK_MS) / DAY_MS);
     const seasonal = w0 * this.daily[h0] + w1 * this.daily[h1] + this.weekly[dow];
 
     if (this.n < WARMUP) {

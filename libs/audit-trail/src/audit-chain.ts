@@ -86,7 +86,8 @@ export class AuditChain {
       for (const raw of rows) {
         const { row, format } = toRow(raw);
         if (row.prevHash !== prev) return { ok: false, rowsChecked, brokenAtSeq: row.seq, why: 'prev_hash does not match the previous row' };
-        if (linkHash(prev, hashedContent(row, format)) !== row.hash) return { ok: false, rowsChecked, brokenAtSeq: row.seq, why: 'hash does not match the row' };
+        if (linkHash(prev, hashedContent(row, format)) !== row.hash)
+          return { ok: false, rowsChecked, brokenAtSeq: row.seq, why: 'hash does not match the row' };
         prev = row.hash;
         rowsChecked += 1;
         afterSeq = row.seq;

@@ -1,10 +1,4 @@
-export {
-  AUTH_ENV_VARS,
-  authConfigFromEnv,
-  DEFAULT_CLOCK_TOLERANCE_SECONDS,
-  DEV_AUTH_AUDIENCE,
-  DEV_AUTH_ISSUER,
-} from './lib/auth-config';
+export { AUTH_ENV_VARS, authConfigFromEnv, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEV_AUTH_AUDIENCE, DEV_AUTH_ISSUER } from './lib/auth-config';
 export type { AuthConfig, AuthEnvVar } from './lib/auth-config';
 export { AuthError, AuthErrorCode } from './lib/auth.error';
 export { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevKeyPair, mintDevToken } from './lib/dev-token';

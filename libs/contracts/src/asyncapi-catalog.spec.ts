@@ -3,13 +3,17 @@ import { join, resolve } from 'node:path';
 
 import { parse } from 'yaml';
 
-import { DLQ_PARTITIONS, TOPIC_CATALOG, TOPIC_NAMES, TopicName, dlqTopicOf, isTopicName } from './topic-catalog';
+import { DLQ_PARTITIONS, dlqTopicOf, isTopicName, TOPIC_CATALOG, TOPIC_NAMES, TopicName } from './topic-catalog';
 
 const LIB_ROOT = resolve(__dirname, '..');
 const doc = parse(readFileSync(join(LIB_ROOT, 'asyncapi.yaml'), 'utf8'));
 
 function deref(ref: string): any {
-  if (ref.startsWith('#/')) return ref.slice(2).split('/').reduce((node, key) => node?.[key], doc);
+  if (ref.startsWith('#/'))
+    return ref
+      .slice(2)
+      .split('/')
+      .reduce((node, key) => node?.[key], doc);
   return JSON.parse(readFileSync(join(LIB_ROOT, ref), 'utf8'));
 }
 

@@ -1,8 +1,7 @@
 import { compileContractValidators, eventKey, getEventValidator, validateCloudEventHeaders, validateDlqHeaders, validateEvent } from './event-validator';
 import { loadValidFixtures } from './events/event-fixtures';
 import { CE_HEADERS, DLQ_HEADERS } from './headers/kafka-headers';
-import { TOPIC_CATALOG, TOPIC_NAMES, TopicName, TopicPayloads, Topics, dlqTopicOf, isTopicName } from './topic-catalog';
-
+import { dlqTopicOf, isTopicName, TOPIC_CATALOG, TOPIC_NAMES, TopicName, TopicPayloads, Topics } from './topic-catalog';
 
 /** Every string and every non-empty array in a document, with a way to swap each one for something else. */
 function leaves(value: unknown, pointer = '', kind: 'string' | 'array'): string[] {
@@ -69,12 +68,8 @@ describe('validators', () => {
 });
 
 describe('hostile input', () => {
-  const stringCases = examples.flatMap(({ topic, file, data }) =>
-    leaves(data, '', 'string').map((pointer) => [topic, file, pointer, data] as const),
-  );
-  const arrayCases = examples.flatMap(({ topic, file, data }) =>
-    leaves(data, '', 'array').map((pointer) => [topic, file, pointer, data] as const),
-  );
+  const stringCases = examples.flatMap(({ topic, file, data }) => leaves(data, '', 'string').map((pointer) => [topic, file, pointer, data] as const));
+  const arrayCases = examples.flatMap(({ topic, file, data }) => leaves(data, '', 'array').map((pointer) => [topic, file, pointer, data] as const));
 
   it('covers a string in every topic', () => {
     expect(new Set(stringCases.map(([topic]) => topic)).size).toBe(TOPIC_NAMES.length);

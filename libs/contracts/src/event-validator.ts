@@ -92,8 +92,7 @@ export function formatValidationErrors(errors: ErrorObject[]): string {
 
 function pathOf(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
-  const child =
-    error.keyword === 'required' ? params.missingProperty : error.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
+  const child = error.keyword === 'required' ? params.missingProperty : error.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
   const path = typeof child === 'string' ? `${error.instancePath}/${escapePointer(child)}` : error.instancePath;
   return path
     .split('/')

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { listEventSchemaFiles } from './codegen/event-schema-files';
 import cloudEventHeadersSchema from './headers/cloudevent-headers.schema.json';
 import dlqHeadersSchema from './headers/dlq-headers.schema.json';
 import { CE_HEADERS, DLQ_HEADERS } from './headers/kafka-headers';
-import { listEventSchemaFiles } from './codegen/event-schema-files';
 import { TOPIC_CATALOG, TOPIC_NAMES, TOPIC_PARTITIONS, Topics } from './topic-catalog';
 
 type Schema = Record<string, any>;
@@ -50,7 +50,11 @@ describe.each(schemas)('%s schema', (topic, schema) => {
   it('caps the size of every array and open object', () => {
     const unbounded = subschemas(schema)
       .filter(([pointer]) => !refinement(pointer))
-      .filter(([, sub]) => (sub.type === 'array' && sub.maxItems === undefined) || (sub.type === 'object' && sub.additionalProperties !== false && sub.maxProperties === undefined))
+      .filter(
+        ([, sub]) =>
+          (sub.type === 'array' && sub.maxItems === undefined) ||
+          (sub.type === 'object' && sub.additionalProperties !== false && sub.maxProperties === undefined),
+      )
       .map(([pointer]) => pointer);
     expect(unbounded).toEqual([]);
   });
@@ -67,7 +71,9 @@ describe.each(schemas)('%s schema', (topic, schema) => {
 
 describe('topic catalog', () => {
   it('has one folder with one schema per topic, and no folder without a topic', () => {
-    const folders = readdirSync(join(__dirname, 'events'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(join(__dirname, 'events'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect([...folders].sort()).toEqual([...TOPIC_NAMES].sort());
     const files = listEventSchemaFiles();
     expect(files.map((file) => file.topic).sort()).toEqual([...TOPIC_NAMES].sort());

@@ -112,7 +112,7 @@ export const TOPIC_CATALOG: { readonly [T in TopicName]: TopicSpec & { name: T }
     name: Topics.AgentAnomaly,
     keyField: 'agentId',
     schema: agentAnomalySchema,
-    description: 'Behavior off an agent\'s baseline, or a shadow agent, with the score and the features that explain it.',
+    description: "Behavior off an agent's baseline, or a shadow agent, with the score and the features that explain it.",
     producers: ['behavior-baseliner'],
     consumers: ['containment'],
   }),

@@ -16,7 +16,10 @@ describe('a tamper-evident hash chain', () => {
       prev = hash;
     }
     expect(firstBrokenLink(rows)).toBeUndefined();
-    expect(firstBrokenLink(rows.map((r, i) => (i === 2 ? { ...r, content: { i, what: 'edited' } } : r)))).toEqual({ index: 2, why: 'hash does not match the row' });
+    expect(firstBrokenLink(rows.map((r, i) => (i === 2 ? { ...r, content: { i, what: 'edited' } } : r)))).toEqual({
+      index: 2,
+      why: 'hash does not match the row',
+    });
     expect(firstBrokenLink(rows.filter((_, i) => i !== 1))).toEqual({ index: 1, why: 'prev_hash does not match the previous row' });
   });
 });

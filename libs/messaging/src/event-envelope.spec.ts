@@ -16,7 +16,14 @@ function record(edit: (json: string) => string = (json) => json): KafkaMessage {
     data: { agentId, occurredAt: '2026-01-01T10:00:00Z', action: 'crm.read', resourceType: 'crm.contact', recordsTouched: 1, outcome: 'allowed' },
   });
   const headers = Object.fromEntries(Object.entries(encoded.headers).map(([k, v]) => [k, Buffer.from(v)]));
-  return { key: Buffer.from(encoded.key), value: Buffer.from(edit(encoded.value)), headers, offset: '0', timestamp: '0', attributes: 0 } as unknown as KafkaMessage;
+  return {
+    key: Buffer.from(encoded.key),
+    value: Buffer.from(edit(encoded.value)),
+    headers,
+    offset: '0',
+    timestamp: '0',
+    attributes: 0,
+  } as unknown as KafkaMessage;
 }
 
 const decode = (message: KafkaMessage) => decodeMessage(Topics.AgentActivity, 0, message);

@@ -6,12 +6,12 @@ import { IHeaders, KafkaMessage } from 'kafkajs';
 import {
   CE_HEADERS,
   CE_SPECVERSION,
+  eventKey,
+  findUnstorableText,
   TOPIC_CATALOG,
   TopicName,
   TopicPayloads,
   UNSTORABLE_TEXT_DETAIL,
-  eventKey,
-  findUnstorableText,
   validateEvent,
 } from '@agentgov/contracts';
 
@@ -185,7 +185,19 @@ class DecodedEvent<T extends TopicName> implements ConsumedEvent<T> {
 
   /** JSON sees every field (getters on a prototype are not own properties). */
   toJSON(): ConsumedEvent<T> {
-    return { id: this.id, type: this.type, source: this.source, time: this.time, subject: this.subject, topic: this.topic, partition: this.partition, offset: this.offset, key: this.key, data: this.data, headers: this.headers };
+    return {
+      id: this.id,
+      type: this.type,
+      source: this.source,
+      time: this.time,
+      subject: this.subject,
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.offset,
+      key: this.key,
+      data: this.data,
+      headers: this.headers,
+    };
   }
 }
 

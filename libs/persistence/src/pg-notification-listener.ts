@@ -24,7 +24,15 @@ export interface PgNotificationListenerOptions {
  * (a pooled connection would go back to the pool, and its LISTEN with it).
  */
 export function connectionOf(dataSource: DataSource): ClientConfig {
-  const o = dataSource.options as { url?: string; host?: string; port?: number; username?: string; password?: string; database?: string; ssl?: ClientConfig['ssl'] };
+  const o = dataSource.options as {
+    url?: string;
+    host?: string;
+    port?: number;
+    username?: string;
+    password?: string;
+    database?: string;
+    ssl?: ClientConfig['ssl'];
+  };
   return { connectionString: o.url, host: o.host, port: o.port, user: o.username, password: o.password, database: o.database, ssl: o.ssl };
 }
 

@@ -48,8 +48,10 @@ describe('secrets sealed at rest with AES-256-GCM', () => {
     expect(keyEncryptionKeyFrom(source(undefined)).key).toHaveLength(32);
   });
 
-  it('gives each purpose its own development key, the issuer\'s unchanged since keys were first sealed under it', () => {
-    expect(developmentKeyEncryptionKey('issuer').toString('hex')).toBe(createHash('sha256').update('agentgov development-only issuer key-encryption key').digest('hex'));
+  it("gives each purpose its own development key, the issuer's unchanged since keys were first sealed under it", () => {
+    expect(developmentKeyEncryptionKey('issuer').toString('hex')).toBe(
+      createHash('sha256').update('agentgov development-only issuer key-encryption key').digest('hex'),
+    );
     expect(developmentKeyEncryptionKey('issuer').equals(developmentKeyEncryptionKey('external-token'))).toBe(false);
   });
 });

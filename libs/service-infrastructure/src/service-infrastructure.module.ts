@@ -3,12 +3,12 @@ import { DataSourceOptions } from 'typeorm';
 
 import { AuthModule } from '@agentgov/auth';
 import { eventSourceOf, ServiceName } from '@agentgov/contracts';
-import { EnvOf, ServiceRuntimeModule, authConfigFor, commonEnv, kafkaReadinessCheck } from '@agentgov/service-runtime';
+import { authConfigFor, commonEnv, EnvOf, kafkaReadinessCheck, ServiceRuntimeModule } from '@agentgov/service-runtime';
 
 import { AuditTrailModule } from './audit/audit-trail.module';
 import { MessagingModule } from './messaging/messaging.module';
-import { consumerGroupOf } from './service-wiring';
 import { PersistenceModule } from './persistence/persistence.module';
+import { consumerGroupOf } from './service-wiring';
 
 export type CommonServiceEnv = EnvOf<ReturnType<typeof commonEnv>>;
 
@@ -60,9 +60,7 @@ export class ServiceInfrastructureModule {
         ServiceRuntimeModule.forRoot({
           serviceName,
           env,
-          readinessChecks: [
-            { name: 'kafka', check: kafkaReadinessCheck({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID }) },
-          ],
+          readinessChecks: [{ name: 'kafka', check: kafkaReadinessCheck({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID }) }],
         }),
         ...(options.auditTrail ? [AuditTrailModule.forSchema(schema)] : []),
       ],

@@ -15,13 +15,7 @@ export { JsonNestLogger } from './lib/logging/json-nest-logger';
 export { METRICS_PATH, MetricsController } from './lib/metrics/metrics.controller';
 export { DomainError } from './lib/problem/domain-error';
 export type { DomainErrorOptions, ProblemFieldError } from './lib/problem/domain-error';
-export {
-  INTERNAL_ERROR_DETAIL,
-  PROBLEM_CONTENT_TYPE,
-  PROBLEM_TYPE_BASE,
-  problemType,
-  toProblemDetails,
-} from './lib/problem/problem-details';
+export { INTERNAL_ERROR_DETAIL, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemType, toProblemDetails } from './lib/problem/problem-details';
 export type { ProblemDetails } from './lib/problem/problem-details';
 export { ProblemDetailsFilter } from './lib/problem/problem-details.filter';
 export { RUNTIME_ROUTES } from './lib/runtime-routes';

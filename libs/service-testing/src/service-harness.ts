@@ -7,12 +7,11 @@ import { Partitioners } from 'kafkajs';
 import { mintDevToken, Role } from '@agentgov/auth';
 import { TopicName, TopicPayloads } from '@agentgov/contracts';
 import { createKafkaClient, encodeEvent } from '@agentgov/messaging';
-
 import {
   cleanUpTestTopics,
   freePort,
-  spawnService,
   SpawnedService,
+  spawnService,
   TEST_DATABASE_URL,
   TEST_KAFKA_BROKERS,
   TEST_TOPIC_PREFIX,

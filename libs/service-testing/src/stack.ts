@@ -59,7 +59,8 @@ export class Stack {
     this.services = SERVICE_NAMES.filter((s) => run.includes(s));
     if (this.services.length === 0) throw new Error('a stack runs at least one service');
     if (options.connectors && !this.services.includes('containment')) throw new Error('connectors are for containment, which this stack does not run');
-    if (options.connectors && !this.services.includes('provisioner')) throw new Error('the connectors are written from the running provisioner, which this stack does not run');
+    if (options.connectors && !this.services.includes('provisioner'))
+      throw new Error('the connectors are written from the running provisioner, which this stack does not run');
     if (options.connectors) this.connectorsFile = join(tmpdir(), `stack-connectors-${randomUUID()}.json`);
     const [first, ...others] = this.services;
     const owner = this.create(first!);

@@ -11,12 +11,7 @@ export interface CollectedMessage {
 }
 
 /** Reads a topic from the beginning with a throwaway group until `count` messages arrived (or time ran out). */
-export async function collectMessages(
-  kafka: Kafka,
-  topic: string,
-  count: number,
-  { timeoutMs = 20000, settleMs = 0 } = {},
-): Promise<CollectedMessage[]> {
+export async function collectMessages(kafka: Kafka, topic: string, count: number, { timeoutMs = 20000, settleMs = 0 } = {}): Promise<CollectedMessage[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100 });
   const collected: CollectedMessage[] = [];
   await consumer.connect();

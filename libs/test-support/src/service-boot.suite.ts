@@ -1,12 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 
-import { freePort, spawnService, SpawnedService } from './spawn-service';
+import { freePort, SpawnedService, spawnService } from './spawn-service';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from './test-infrastructure';
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
-const AUTH_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  .publicKey.export({ format: 'pem', type: 'spki' })
-  .toString();
+const AUTH_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }).toString();
 
 async function validEnv(): Promise<Record<string, string>> {
   return {

@@ -71,17 +71,12 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Spawne
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   }
-  const exited = new Promise<ServiceExit>((resolveExit) =>
-    child.once('exit', (code, signal) => resolveExit({ code, signal })),
-  );
+  const exited = new Promise<ServiceExit>((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
 
   const waitForExit = async (timeoutMs = 15_000): Promise<ServiceExit> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${options.app} still running after ${timeoutMs} ms; stderr:\n${stderr}`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(new Error(`${options.app} still running after ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
     });
     try {
       return await Promise.race([exited, timeout]);

@@ -66,7 +66,11 @@ export async function removeTestTopics(prefix: string, options: RemoveTestTopics
     }
     // The broker drops an empty group with the last of its offsets, so most are gone already; the rest are deleted.
     // One that cannot go yet (a killed member's session is still open) fails alone: reported, not thrown.
-    const groupsUnderPrefix = async () => (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix)).sort();
+    const groupsUnderPrefix = async () =>
+      (await admin.listGroups()).groups
+        .map((g) => g.groupId)
+        .filter((g) => g.startsWith(prefix))
+        .sort();
     const groups = await groupsUnderPrefix();
     if (groups.length > 0) {
       await admin.deleteGroups(groups).catch(() => undefined);

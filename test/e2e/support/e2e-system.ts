@@ -50,7 +50,13 @@ export class TopicRecorder {
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
         const headers = headersToStrings(message.headers);
-        this.events.push({ topic: topic.slice(prefix.length) as TopicName, id: headers['ce_id'], key: message.key?.toString('utf8') ?? '', headers, data: JSON.parse(message.value?.toString('utf8') ?? 'null') });
+        this.events.push({
+          topic: topic.slice(prefix.length) as TopicName,
+          id: headers['ce_id'],
+          key: message.key?.toString('utf8') ?? '',
+          headers,
+          data: JSON.parse(message.value?.toString('utf8') ?? 'null'),
+        });
       },
     });
     await ready;
@@ -65,8 +71,18 @@ export class TopicRecorder {
   }
 
   /** Waits until `count` events match (and, after `settleMs`, that no more did), then returns them. */
-  async await<T extends TopicName>(topic: T, where: (data: TopicPayloads[T]) => boolean, count: number, what: string, settleMs = 0): Promise<RecordedEvent<T>[]> {
-    await waitFor(async () => this.of(topic, where).length, (n) => n >= count, { timeoutMs: 30000, intervalMs: 100, what });
+  async await<T extends TopicName>(
+    topic: T,
+    where: (data: TopicPayloads[T]) => boolean,
+    count: number,
+    what: string,
+    settleMs = 0,
+  ): Promise<RecordedEvent<T>[]> {
+    await waitFor(
+      async () => this.of(topic, where).length,
+      (n) => n >= count,
+      { timeoutMs: 30000, intervalMs: 100, what },
+    );
     if (settleMs) await new Promise((r) => setTimeout(r, settleMs));
     return this.of(topic, where);
   }
@@ -124,7 +140,12 @@ export class E2eSystem {
         containment: { DELIVERY_RETRY_BASE_MS: '100', ...this.options.services?.containment },
       },
       connectors: async (provisioner) => [
-        { name: this.connectors.issuer, type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
+        {
+          name: this.connectors.issuer,
+          type: 'builtin-issuer',
+          baseUrl: provisioner.url,
+          bearerToken: await provisioner.token(['ingest'], 'containment-service'),
+        },
         { name: this.connectors.webhook, type: 'webhook', url: `${this.webhook.url}/logout`, secret: WEBHOOK_SECRET },
         { name: this.connectors.ssf, type: 'ssf', endpoint: `${this.ssf.url}/events`, audience: SSF_AUDIENCE, issuer: 'https://containment.e2e.example' },
       ],
@@ -177,7 +198,10 @@ export class E2eSystem {
   async tokenOf(agent: RegisteredAgent): Promise<string> {
     const response = await fetch(`${this.provisioner.url}/oauth2/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${agent.id}:${agent.clientSecret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${agent.id}:${agent.clientSecret}`).toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     const body = (await response.json()) as { access_token?: string };
@@ -197,7 +221,11 @@ export class E2eSystem {
   }
 
   async waitForStatuses(agentIds: string[], status: string, what: string, timeoutMs = 30000): Promise<void> {
-    await waitFor(() => Promise.all(agentIds.map((id) => this.statusOf(id))), (s) => s.every((x) => x === status), { timeoutMs, intervalMs: 100, what });
+    await waitFor(
+      () => Promise.all(agentIds.map((id) => this.statusOf(id))),
+      (s) => s.every((x) => x === status),
+      { timeoutMs, intervalMs: 100, what },
+    );
   }
 
   /**
@@ -221,7 +249,8 @@ export class E2eSystem {
       .map((r) => ({ r, body: JSON.parse(r.body) as UniversalLogoutWebhookBody }))
       .filter(({ body }) => body.agentId === agentId)
       .map(({ r, body }) => {
-        if (!verifyWebhookSignature(WEBHOOK_SECRET, String(r.headers['agentgov-signature']), r.body)) throw new Error(`webhook call about ${agentId} has a bad signature`);
+        if (!verifyWebhookSignature(WEBHOOK_SECRET, String(r.headers['agentgov-signature']), r.body))
+          throw new Error(`webhook call about ${agentId} has a bad signature`);
         return body;
       });
   }
@@ -242,7 +271,8 @@ export class E2eSystem {
       const claims = decodeJwt(request.body);
       if ((claims.sub_id as { id?: string } | undefined)?.id !== agentId) continue;
       await compactVerify(request.body, jwks);
-      if (request.headers['content-type'] !== 'application/secevent+jwt' || claims.aud !== SSF_AUDIENCE) throw new Error('SET pushed with the wrong type or audience');
+      if (request.headers['content-type'] !== 'application/secevent+jwt' || claims.aud !== SSF_AUDIENCE)
+        throw new Error('SET pushed with the wrong type or audience');
       events.push(...Object.keys(claims.events as Record<string, unknown>).map((uri) => uri.split('/').pop() as string));
     }
     return events.sort();
@@ -282,7 +312,8 @@ export class E2eSystem {
 
   /** The receipts expected when every connector confirmed an action of this kind and origin. */
   expectedReceipts(agentId: string, kind: string, origin: string): Array<{ agentId: string; kind: string; origin: string; connector: string; status: string }> {
-    const connectors = kind === 'release' ? [this.connectors.issuer, this.connectors.webhook] : [this.connectors.issuer, this.connectors.webhook, this.connectors.ssf];
+    const connectors =
+      kind === 'release' ? [this.connectors.issuer, this.connectors.webhook] : [this.connectors.issuer, this.connectors.webhook, this.connectors.ssf];
     return connectors.sort().map((connector) => ({ agentId, kind, origin, connector, status: 'confirmed' }));
   }
 }

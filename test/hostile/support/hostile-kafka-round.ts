@@ -131,7 +131,12 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
     const encoded = encodeEvent({ topic, data: data as unknown as TopicPayloads[TopicName], source, id: ceId, time: new Date(now) });
     return { key: encoded.key, value: encoded.value, headers: encoded.headers, ceId };
   }
-  function message(topic: TopicName, label: string, built: { key: string | null; value: Buffer | string | null; headers: Headers; ceId?: string }, rest: Partial<HostileMessage>): HostileMessage {
+  function message(
+    topic: TopicName,
+    label: string,
+    built: { key: string | null; value: Buffer | string | null; headers: Headers; ceId?: string },
+    rest: Partial<HostileMessage>,
+  ): HostileMessage {
     const id = nextId(label);
     const value = built.value === null ? null : Buffer.isBuffer(built.value) ? built.value : Buffer.from(built.value, 'utf8');
     return {
@@ -178,7 +183,13 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
     return unit;
   };
 
-  const identity = (ownerId: string, kind: string, t: number): Data => ({ kind, ownerId, source: 'hostile-hr', occurredAt: iso(t), reason: `hostile test ${kind}` });
+  const identity = (ownerId: string, kind: string, t: number): Data => ({
+    kind,
+    ownerId,
+    source: 'hostile-hr',
+    occurredAt: iso(t),
+    reason: `hostile test ${kind}`,
+  });
   world.owners.forEach((ownerId, i) => {
     const event = identity(ownerId, 'owner.suspended', now - 60_000 + i);
     const first = valid(Topics.IdentityLifecycle, event);
@@ -197,10 +208,7 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
       reason: /^NonRetryableError: occurredAt is in the future$/,
     });
     const terminated = valid(Topics.IdentityLifecycle, identity(ownerId, 'owner.terminated', now - 40_000 + i));
-    expect.identityEvents.push(
-      { ceId: suspended.ceId!, ownerId, kind: 'owner.suspended' },
-      { ceId: terminated.ceId!, ownerId, kind: 'owner.terminated' },
-    );
+    expect.identityEvents.push({ ceId: suspended.ceId!, ownerId, kind: 'owner.suspended' }, { ceId: terminated.ceId!, ownerId, kind: 'owner.terminated' });
     units.push([suspended, forged, terminated]);
   });
 
@@ -240,7 +248,10 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
     }
     const unit = withReplays([registered], registered, { ...registeredData, kind: 'agent.suspended', status: 'suspended' });
     if (i >= world.lifecycleAgents.length / 2) {
-      const deprovisioned = valid(Topics.AgentLifecycle, lifecycle(agentId, 'agent.deprovisioned', 'deprovisioned', now - 39_000, { statusReason: 'hostile test' }));
+      const deprovisioned = valid(
+        Topics.AgentLifecycle,
+        lifecycle(agentId, 'agent.deprovisioned', 'deprovisioned', now - 39_000, { statusReason: 'hostile test' }),
+      );
       unit.push(...withReplays([deprovisioned], deprovisioned, undefined));
       expect.lifecycleFinal.set(agentId, 'deprovisioned');
     } else {
@@ -266,7 +277,10 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
   world.setupAgents.forEach((agentId, a) => {
     const unit: HostileMessage[] = [];
     for (let k = 0; k < sizes.activityPerAgent; k++) {
-      const event = valid(Topics.AgentActivity, activity(agentId, activityStart + a * 1000 + k * 20_000, k % 3 === 0 ? 'crm.records.read' : 'crm.records.update'));
+      const event = valid(
+        Topics.AgentActivity,
+        activity(agentId, activityStart + a * 1000 + k * 20_000, k % 3 === 0 ? 'crm.records.read' : 'crm.records.update'),
+      );
       unit.push(event);
       if (rng.chance(0.15)) unit.splice(unit.length - rng.int(0, Math.min(3, unit.length - 1)), 0, replay(event));
       else if (rng.chance(0.05)) unit.push(replay(event, activity(agentId, activityStart + a * 1000 + k * 20_000, 'crm.records.export')));
@@ -336,7 +350,15 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
     units.push(withReplays([first], first, { ...data, kind: 'deprovision' }));
   });
   world.provisionerAgents.slice(half).forEach((agentId) => {
-    const data: Data = { reviewId: rng.uuid(), agentId, decision: 'suspend', removeScopes: [], decidedBy: 'hostile-reviewer', reason: 'hostile test', occurredAt: iso(now - 10_000) };
+    const data: Data = {
+      reviewId: rng.uuid(),
+      agentId,
+      decision: 'suspend',
+      removeScopes: [],
+      decidedBy: 'hostile-reviewer',
+      reason: 'hostile test',
+      occurredAt: iso(now - 10_000),
+    };
     const first = valid(Topics.ReviewDecision, data);
     units.push(withReplays([first], first, { ...data, decision: 'revoke' }));
   });
@@ -359,7 +381,14 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
       resourceTypes: [],
     }),
     'containment.action.v1': () => action(rng.pick(world.provisionerAgents), 'deprovision'),
-    'review.decision.v1': () => ({ reviewId: rng.uuid(), agentId: rng.pick(world.provisionerAgents), decision: 'revoke', removeScopes: [], decidedBy: 'mallory', occurredAt: iso(now) }),
+    'review.decision.v1': () => ({
+      reviewId: rng.uuid(),
+      agentId: rng.pick(world.provisionerAgents),
+      decision: 'revoke',
+      removeScopes: [],
+      decidedBy: 'mallory',
+      occurredAt: iso(now),
+    }),
   };
   for (const topic of INBOUND_TOPICS) {
     const variants = badVariants(topic, harmful[topic]!, rng, world);
@@ -373,11 +402,16 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
       const built = variant.build();
       const ceId = built.headers[CE_HEADERS.id];
       units.push([
-        message(topic, variant.label, { ...built, ceId: ceId && ceId.length <= 200 ? ceId : undefined }, {
-          deadLetteredBy: consumersOf(topic),
-          reason: variant.reason,
-          large: Boolean(variant.large),
-        }),
+        message(
+          topic,
+          variant.label,
+          { ...built, ceId: ceId && ceId.length <= 200 ? ceId : undefined },
+          {
+            deadLetteredBy: consumersOf(topic),
+            reason: variant.reason,
+            large: Boolean(variant.large),
+          },
+        ),
       ]);
     }
   }
@@ -404,7 +438,13 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
     const otherTopic = r.pick(TOPIC_NAMES.filter((t) => t !== topic));
     const wrongTyped = (field: string): unknown => {
       const type = schema.properties[field]?.type;
-      return type === 'string' ? r.pick([42, true, { nested: 'x' }, ['x'], null]) : type === 'array' ? r.pick(['x', { a: 1 }, 7]) : type === 'object' ? r.pick(['x', [1], 3]) : r.pick(['12', true, { n: 1 }, [1]]);
+      return type === 'string'
+        ? r.pick([42, true, { nested: 'x' }, ['x'], null])
+        : type === 'array'
+          ? r.pick(['x', { a: 1 }, 7])
+          : type === 'object'
+            ? r.pick(['x', [1], 3])
+            : r.pick(['12', true, { n: 1 }, [1]]);
     };
     const requiredField = r.pick(schema.required);
     const typedField = r.pick(schema.required);
@@ -421,7 +461,11 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
       { label: 'json-null', build: withValue('null'), reason: schemaViolation('(root): must be object') },
       { label: 'wrong-type', build: withData((d) => ({ ...d, [typedField]: wrongTyped(typedField) })), reason: schemaViolation(`/${typedField}`) },
       // Where the schema has conditionals on the missing member (kind → status), the reason names what they require.
-      { label: 'missing-field', build: withData((d) => omit(d, requiredField)), reason: schemaViolation('/', `(${escape(requiredField)}: is required|[\\w/]+: must )`) },
+      {
+        label: 'missing-field',
+        build: withData((d) => omit(d, requiredField)),
+        reason: schemaViolation('/', `(${escape(requiredField)}: is required|[\\w/]+: must )`),
+      },
       { label: 'extra-field', build: withData((d) => ({ ...d, isAdmin: true })), reason: schemaViolation('/isAdmin: is not allowed') },
       {
         label: 'oversized',
@@ -443,9 +487,21 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
       { label: 'no-ce_type', build: withHeaders((h) => omit(h, CE_HEADERS.type)), reason: /^EventDecodeError: header ce_type is "", expected/ },
       { label: 'no-ce_id', build: withHeaders((h) => omit(h, CE_HEADERS.id)), reason: /^EventDecodeError: missing header ce_id$/ },
       { label: 'empty-ce_id', build: withHeaders((h) => ({ ...h, [CE_HEADERS.id]: '' })), reason: /^EventDecodeError: missing header ce_id$/ },
-      { label: 'ce_id-too-long', build: withHeaders((h) => ({ ...h, [CE_HEADERS.id]: r.ascii(r.int(201, 600)) })), reason: /^EventDecodeError: header ce_id longer than 200 characters$/ },
-      { label: 'specversion-0.3', build: withHeaders((h) => ({ ...h, [CE_HEADERS.specversion]: '0.3' })), reason: /^EventDecodeError: header ce_specversion must be "1\.0"$/ },
-      { label: 'no-specversion', build: withHeaders((h) => omit(h, CE_HEADERS.specversion)), reason: /^EventDecodeError: header ce_specversion must be "1\.0"$/ },
+      {
+        label: 'ce_id-too-long',
+        build: withHeaders((h) => ({ ...h, [CE_HEADERS.id]: r.ascii(r.int(201, 600)) })),
+        reason: /^EventDecodeError: header ce_id longer than 200 characters$/,
+      },
+      {
+        label: 'specversion-0.3',
+        build: withHeaders((h) => ({ ...h, [CE_HEADERS.specversion]: '0.3' })),
+        reason: /^EventDecodeError: header ce_specversion must be "1\.0"$/,
+      },
+      {
+        label: 'no-specversion',
+        build: withHeaders((h) => omit(h, CE_HEADERS.specversion)),
+        reason: /^EventDecodeError: header ce_specversion must be "1\.0"$/,
+      },
       {
         label: 'key-of-another-subject',
         build: () => {

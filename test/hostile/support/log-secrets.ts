@@ -97,7 +97,14 @@ export function findSecretLeaks(lines: readonly LogLine[], secrets: readonly Sec
           const at = (run.index ?? 0) + i;
           let masked = line.text.slice(Math.max(0, at - 80), at + form.length + 80);
           for (const f of formsOf.get(secret)!) masked = masked.split(f).join(`[${secret.name}]`);
-          leaks.push({ secret: secret.name, form: form === secret.value ? 'as is' : 'another spelling', service: line.service, stream: line.stream, line: line.number, excerpt: masked });
+          leaks.push({
+            secret: secret.name,
+            form: form === secret.value ? 'as is' : 'another spelling',
+            service: line.service,
+            stream: line.stream,
+            line: line.number,
+            excerpt: masked,
+          });
         }
       }
     }

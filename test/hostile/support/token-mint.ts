@@ -28,7 +28,10 @@ export class TokenMint {
   }
 
   async valid(roles: Role[], sub = 'hostile-caller'): Promise<string> {
-    return this.remember(`bearer token (${roles.join(',') || 'no role'})`, await mintDevToken({ sub, roles, privateKey: this.key.privateKey, issuer: ISSUER, audience: AUDIENCE }));
+    return this.remember(
+      `bearer token (${roles.join(',') || 'no role'})`,
+      await mintDevToken({ sub, roles, privateKey: this.key.privateKey, issuer: ISSUER, audience: AUDIENCE }),
+    );
   }
 
   /** Tokens every protected route must answer with 401, each with why. */

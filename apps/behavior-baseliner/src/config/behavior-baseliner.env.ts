@@ -11,11 +11,11 @@ export const BEHAVIOR_BASELINER_ENV = {
   SCORING_CHECKPOINT_INTERVAL_MS: env
     .int({ min: 100, max: 600000 })
     .default(5000)
-    .describe('How often each partition\'s changed agent state, emitted events and offset are checkpointed; a crash replays up to this much traffic.'),
+    .describe("How often each partition's changed agent state, emitted events and offset are checkpointed; a crash replays up to this much traffic."),
   SCORING_SESSION_TIMEOUT_MS: env
     .int({ min: 6000, max: 300000 })
     .default(30000)
-    .describe('Kafka session timeout of the scoring threads: how long a dead instance\'s partitions wait before another takes them over.'),
+    .describe("Kafka session timeout of the scoring threads: how long a dead instance's partitions wait before another takes them over."),
   USAGE_WINDOW_MINUTES: env
     .int({ min: 1, max: 10080 })
     .default(60)
@@ -23,7 +23,7 @@ export const BEHAVIOR_BASELINER_ENV = {
   USAGE_GRACE_SECONDS: env
     .int({ min: 1, max: 3600 })
     .default(60)
-    .describe('A quiet agent\'s usage window is summarised this long after it ends, once no activity at all has arrived for as long.'),
+    .describe("A quiet agent's usage window is summarised this long after it ends, once no activity at all has arrived for as long."),
 };
 
 export type BehaviorBaselinerEnv = EnvOf<typeof BEHAVIOR_BASELINER_ENV>;

@@ -68,7 +68,13 @@ export class AgentProfilesView {
     );
     for (const r of rows) {
       if (this.agents.has(r.agent_id)) continue; // a broadcast during the load is newer
-      this.set(r.agent_id, { ownerId: r.owner_id, riskTier: r.risk_tier, status: r.status, platform: r.platform ?? undefined, purpose: r.purpose ?? undefined });
+      this.set(r.agent_id, {
+        ownerId: r.owner_id,
+        riskTier: r.risk_tier,
+        status: r.status,
+        platform: r.platform ?? undefined,
+        purpose: r.purpose ?? undefined,
+      });
     }
   }
 

@@ -123,7 +123,7 @@ describe('the baseliner reports episodes, not every event', () => {
     expect(new Set(emitted.map((e) => e.id)).size).toBe(2);
   });
 
-  it('summarises usage per window of event time, and a quiet agent\'s last window once it is over on the clock', () => {
+  it("summarises usage per window of event time, and a quiet agent's last window once it is over on the clock", () => {
     let wall = 0;
     const handler = new AgentScoring(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });
     const runAll = (state: AgentScoringState, events: ConsumedEvent<'agent.activity.v1'>[]) => {
@@ -162,7 +162,9 @@ describe('the baseliner reports episodes, not every event', () => {
     const windowEnd = hour + 2 * 3_600_000;
     expect(handler.onTimer(agentId, state, windowEnd + 30_000, (x) => timerEmits.push(x))).toBe(false); // within the grace
     expect(handler.onTimer(agentId, state, windowEnd + 61_000, (x) => timerEmits.push(x))).toBe(true);
-    expect(timerEmits.map((e) => e.data)).toEqual([expect.objectContaining({ windowStart: '2026-10-02T11:00:00.000Z', actions: 1, scopesUsed: ['crm:write'] })]);
+    expect(timerEmits.map((e) => e.data)).toEqual([
+      expect.objectContaining({ windowStart: '2026-10-02T11:00:00.000Z', actions: 1, scopesUsed: ['crm:write'] }),
+    ]);
     expect(handler.onTimer(agentId, state, windowEnd + 3_600_000, (x) => timerEmits.push(x))).toBe(false); // nothing left to summarise
   });
 
@@ -187,9 +189,12 @@ describe('the baseliner reports episodes, not every event', () => {
     expect(emitted.map((e) => e.id)).toEqual([`usage:${agentId}:2026-10-02T10:00:00.000Z`, `usage:${agentId}:2026-10-02T11:00:00.000Z`]);
   });
 
-  it('keeps the latest scores for the analysts\' view', () => {
+  it("keeps the latest scores for the analysts' view", () => {
     const state = handler.initial(agentId);
-    run(state, Array.from({ length: 25 }, (_, i) => activity(agentId, START + i * 60_000, 1)));
+    run(
+      state,
+      Array.from({ length: 25 }, (_, i) => activity(agentId, START + i * 60_000, 1)),
+    );
     expect(state.recent.t).toHaveLength(10);
     expect(state.recent.t[9]).toBe(Math.floor((START + 24 * 60_000) / 1000));
     expect(state.recent.s.every((x) => x >= 0 && x <= 1)).toBe(true);

@@ -1,5 +1,5 @@
 import { AgentBehaviorModel, EpisodeTracker, FeatureExplanation, PeerPrior } from '@agentgov/anomaly-scoring';
-import { deterministicUuid, Topics, TopicPayloads } from '@agentgov/contracts';
+import { deterministicUuid, TopicPayloads, Topics } from '@agentgov/contracts';
 import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messaging';
 
 import { AgentProfile } from '../registry/agent-profiles.repository';
@@ -80,7 +80,13 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
   }
 
   initial(key: string): AgentScoringState {
-    return { model: new AgentBehaviorModel({ prior: this.options.priorFor?.(this.knownAgents.get(key)) }), episodes: new EpisodeTracker(), recent: { t: [], s: [] }, known: undefined, knownAt: undefined };
+    return {
+      model: new AgentBehaviorModel({ prior: this.options.priorFor?.(this.knownAgents.get(key)) }),
+      episodes: new EpisodeTracker(),
+      recent: { t: [], s: [] },
+      known: undefined,
+      knownAt: undefined,
+    };
   }
 
   apply(state: AgentScoringState, event: ConsumedEvent<'agent.activity.v1'>, emit: Emit): void {
@@ -93,14 +99,16 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
     const known = this.knownAgentOf(state, data.agentId);
     if (!known && (state.shadowReportedAt === undefined || t - state.shadowReportedAt >= SHADOW_REPEAT_MS)) {
       state.shadowReportedAt = t;
-      emit(this.anomaly(event, {
-        kind: 'shadow-agent',
-        score: 1,
-        episodeId: deterministicUuid('shadow', event.id),
-        episodeState: 'started',
-        features: [{ name: 'unregistered-agent', expected: 0, observed: 1, contribution: 1 }],
-        summary: `activity from ${data.agentId}, which the registry never announced: ${data.action} on ${data.resourceType}${data.tool ? ` with ${data.tool}` : ''}`,
-      }));
+      emit(
+        this.anomaly(event, {
+          kind: 'shadow-agent',
+          score: 1,
+          episodeId: deterministicUuid('shadow', event.id),
+          episodeState: 'started',
+          features: [{ name: 'unregistered-agent', expected: 0, observed: 1, contribution: 1 }],
+          summary: `activity from ${data.agentId}, which the registry never announced: ${data.action} on ${data.resourceType}${data.tool ? ` with ${data.tool}` : ''}`,
+        }),
+      );
     }
     this.usageClock.observe(t);
     const usage = countUsage(state.usage, state.usageClosedBefore, data, t, this.options.usageWindowMs, emit);
@@ -119,14 +127,20 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
     const transition = state.episodes.observe(t, score);
     const ended = state.episodes.ended;
     if (ended && state.episodeId) {
-      emit(this.anomaly(event, {
-        kind: 'behavior',
-        score,
-        episodeId: state.episodeId,
-        episodeState: 'ended',
-        features: this.explain(state).features,
-        summary: `back within its baseline after a peak of ${ended.peak.toFixed(2)}`,
-      }, known));
+      emit(
+        this.anomaly(
+          event,
+          {
+            kind: 'behavior',
+            score,
+            episodeId: state.episodeId,
+            episodeState: 'ended',
+            features: this.explain(state).features,
+            summary: `back within its baseline after a peak of ${ended.peak.toFixed(2)}`,
+          },
+          known,
+        ),
+      );
       state.episodeId = undefined;
     }
     if (transition === 'started') {
@@ -159,7 +173,16 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
   }
 
   toJSON(state: AgentScoringState): unknown {
-    return { m: state.model.toJSON(), e: state.episodes.toJSON(), ei: state.episodeId, s: state.shadowReportedAt, r: state.recent, i: state.seenIds, u: state.usage, uc: state.usageClosedBefore };
+    return {
+      m: state.model.toJSON(),
+      e: state.episodes.toJSON(),
+      ei: state.episodeId,
+      s: state.shadowReportedAt,
+      r: state.recent,
+      i: state.seenIds,
+      u: state.usage,
+      uc: state.usageClosedBefore,
+    };
   }
 
   fromJSON(json: unknown): AgentScoringState {
@@ -174,7 +197,10 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
     const assessment = state.model.explain();
     const tier = known ? ` (${known.riskTier} risk)` : '';
     return {
-      features: assessment.features.filter((f) => f.contribution > 0).slice(0, 8).map(toAnomalyFeature),
+      features: assessment.features
+        .filter((f) => f.contribution > 0)
+        .slice(0, 8)
+        .map(toAnomalyFeature),
       summary: `${assessment.summary}${tier}`.slice(0, 2000),
     };
   }

@@ -12,7 +12,14 @@ function learnt(days: number, perHour: number): AgentBehaviorModel {
   for (let d = 0; d < days; d++) {
     for (let h = 9; h < 17; h++) {
       for (let k = 0; k < perHour; k++) {
-        m.update({ t: START + d * 24 * HOUR + h * HOUR + (k * HOUR) / perHour, action: 'crm.read', resourceType: 'contact', tool: 'crm-api', recordsTouched: 1, outcome: 'allowed' });
+        m.update({
+          t: START + d * 24 * HOUR + h * HOUR + (k * HOUR) / perHour,
+          action: 'crm.read',
+          resourceType: 'contact',
+          tool: 'crm-api',
+          recordsTouched: 1,
+          outcome: 'allowed',
+        });
       }
     }
   }

@@ -3,9 +3,9 @@ import { Worker } from 'node:worker_threads';
 
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 
-import { getMeter } from '@agentgov/telemetry';
 import { consumerGroupOf } from '@agentgov/service-infrastructure';
 import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
+import { getMeter } from '@agentgov/telemetry';
 
 import { BEHAVIOR_BASELINER_SERVICE_NAME, BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
 import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';

@@ -14,8 +14,4 @@ export interface ScoringWorkerConfig {
 
 export type ToWorker = { type: 'stop' };
 
-export type ToSupervisor =
-  | { type: 'started' }
-  | { type: 'progress'; processed: number }
-  | { type: 'failed'; message: string }
-  | { type: 'stopped' };
+export type ToSupervisor = { type: 'started' } | { type: 'progress'; processed: number } | { type: 'failed'; message: string } | { type: 'stopped' };

@@ -1,4 +1,4 @@
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { OutgoingEvent } from '@agentgov/messaging';
 
 type Activity = TopicPayloads['agent.activity.v1'];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
@@ -58,8 +58,8 @@ describe('the baseliner, over Kafka, reports a burst far above an agent’s base
     expect(behavior[0].score).toBeGreaterThanOrEqual(0.9);
     expect(anomalies.filter((a) => a.kind === 'shadow-agent').map((a) => a.agentId)).toEqual([shadowId]);
 
-    const [{ n }] = await withTestDatabase(async (c) =>
-      (await c.query(`SELECT count(*)::int AS n FROM "behavior_baseliner"."keyed_state" WHERE "key" = ANY($1)`, [[agentId, shadowId]])).rows,
+    const [{ n }] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT count(*)::int AS n FROM "behavior_baseliner"."keyed_state" WHERE "key" = ANY($1)`, [[agentId, shadowId]])).rows,
     );
     expect(n).toBe(2);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { AgentBehaviorModel } from '@agentgov/anomaly-scoring';
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
 
@@ -36,8 +36,11 @@ function traffic(): { events: Array<{ data: TopicPayloads['agent.activity.v1'] }
 async function covered(harness: ServiceHarness): Promise<number> {
   const [{ n }] = await withTestDatabase(
     async (c) =>
-      (await c.query(`SELECT COALESCE(sum("next_offset"), 0)::int AS n FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [scoringGroupId(harness.topicPrefix)]))
-        .rows,
+      (
+        await c.query(`SELECT COALESCE(sum("next_offset"), 0)::int AS n FROM "behavior_baseliner"."partition_checkpoints" WHERE "consumer" = $1`, [
+          scoringGroupId(harness.topicPrefix),
+        ])
+      ).rows,
   );
   return n;
 }
@@ -45,7 +48,8 @@ async function covered(harness: ServiceHarness): Promise<number> {
 /** Events each agent's checkpointed model has learnt from. */
 async function eventsLearnt(harness: ServiceHarness): Promise<Map<string, number>> {
   const rows: Array<{ key: string; state: { m: unknown } }> = await withTestDatabase(
-    async (c) => (await c.query(`SELECT "key", "state" FROM "behavior_baseliner"."keyed_state" WHERE "consumer" = $1`, [scoringGroupId(harness.topicPrefix)])).rows,
+    async (c) =>
+      (await c.query(`SELECT "key", "state" FROM "behavior_baseliner"."keyed_state" WHERE "consumer" = $1`, [scoringGroupId(harness.topicPrefix)])).rows,
   );
   return new Map(rows.map((r) => [r.key, AgentBehaviorModel.fromJSON(r.state.m).eventsSeen]));
 }
@@ -71,7 +75,11 @@ async function usageTotals(harness: ServiceHarness, total: number): Promise<{ to
   });
   const sum = () => [...byWindow.values()].reduce((n, u) => n + u.actions, 0);
   try {
-    await waitFor(async () => sum(), (n) => n >= total, { what: `usage windows adding up to ${total} actions`, timeoutMs: 60000 });
+    await waitFor(
+      async () => sum(),
+      (n) => n >= total,
+      { what: `usage windows adding up to ${total} actions`, timeoutMs: 60000 },
+    );
   } finally {
     await consumer.disconnect();
   }
@@ -81,7 +89,12 @@ async function usageTotals(harness: ServiceHarness, total: number): Promise<{ to
 }
 
 /** Publishes in slices while `during` runs once the first `after` events are out. */
-async function publishWhile(harness: ServiceHarness, events: Array<{ data: TopicPayloads['agent.activity.v1'] }>, after: number, during: () => Promise<void>): Promise<void> {
+async function publishWhile(
+  harness: ServiceHarness,
+  events: Array<{ data: TopicPayloads['agent.activity.v1'] }>,
+  after: number,
+  during: () => Promise<void>,
+): Promise<void> {
   for (let i = 0; i < events.length; i += 200) {
     await harness.publish(Topics.AgentActivity, events.slice(i, i + 200));
     if (i + 200 === after) await during();
@@ -103,7 +116,11 @@ describe('the baseliner’s per-agent state counts every event exactly once acro
     const { events, perAgent } = traffic();
     let coveredAtKill = 0;
     await publishWhile(first, events, 1600, async () => {
-      await waitFor(() => covered(first), (n) => n > 0, { what: 'a first checkpoint', timeoutMs: 30000 });
+      await waitFor(
+        () => covered(first),
+        (n) => n > 0,
+        { what: 'a first checkpoint', timeoutMs: 30000 },
+      );
       first.service.kill();
       await first.service.waitForExit();
       coveredAtKill = await covered(first);
@@ -113,7 +130,11 @@ describe('the baseliner’s per-agent state counts every event exactly once acro
     const second = first.replica();
     started.push(second);
     await second.start();
-    await waitFor(() => covered(second), (n) => n === EVENTS, { what: 'every event covered', timeoutMs: 60000 });
+    await waitFor(
+      () => covered(second),
+      (n) => n === EVENTS,
+      { what: 'every event covered', timeoutMs: 60000 },
+    );
     expect(Object.fromEntries(await eventsLearnt(second))).toEqual(Object.fromEntries(perAgent));
     // ~11 hours of event time, all in the past: every agent's windows close, on the clock for the last one.
     const { totals, conflicting } = await usageTotals(second, EVENTS);
@@ -131,7 +152,11 @@ describe('the baseliner’s per-agent state counts every event exactly once acro
     await publishWhile(a, events.slice(0, 2400), 1000, () => b.start());
     await a.stop();
     await b.publish(Topics.AgentActivity, events.slice(2400));
-    await waitFor(() => covered(b), (n) => n === EVENTS, { what: 'every event covered', timeoutMs: 60000 });
+    await waitFor(
+      () => covered(b),
+      (n) => n === EVENTS,
+      { what: 'every event covered', timeoutMs: 60000 },
+    );
     expect(Object.fromEntries(await eventsLearnt(b))).toEqual(Object.fromEntries(perAgent));
   }, 150000);
 });

@@ -35,7 +35,17 @@ export class ActionsRepository {
     await tx.query(
       `INSERT INTO ${ACTIONS} ("id", "incident_id", "agent_id", "owner_id", "kind", "origin", "requested_by", "reason", "created_at")
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [action.id, action.incidentId ?? null, action.agentId, action.ownerId ?? null, action.kind, action.origin, action.requestedBy, action.reason, action.createdAt],
+      [
+        action.id,
+        action.incidentId ?? null,
+        action.agentId,
+        action.ownerId ?? null,
+        action.kind,
+        action.origin,
+        action.requestedBy,
+        action.reason,
+        action.createdAt,
+      ],
     );
   }
 
@@ -69,7 +79,9 @@ export class ActionsRepository {
 
   /** The kind of the latest action the registry caused for the agent (an agent.lifecycle.v1 event). */
   async lastRegistryActionKind(tx: EntityManager, agentId: string): Promise<ActionKind | undefined> {
-    const [last] = await tx.query(`SELECT "kind" FROM ${ACTIONS} WHERE "agent_id" = $1 AND "origin" = 'lifecycle' ORDER BY "created_at" DESC LIMIT 1`, [agentId]);
+    const [last] = await tx.query(`SELECT "kind" FROM ${ACTIONS} WHERE "agent_id" = $1 AND "origin" = 'lifecycle' ORDER BY "created_at" DESC LIMIT 1`, [
+      agentId,
+    ]);
     return last?.kind;
   }
 }

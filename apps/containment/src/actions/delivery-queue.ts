@@ -5,7 +5,7 @@ import { PgNotificationListener, returnedRows } from '@agentgov/persistence';
 import { ConnectorOutcome } from '@agentgov/revocation-connectors';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
-import { ContainmentEnv, CONTAINMENT_SERVICE_NAME } from '../config/containment.env';
+import { CONTAINMENT_SERVICE_NAME, ContainmentEnv } from '../config/containment.env';
 import { CONTAINMENT_SCHEMA } from '../database/containment.database';
 import { currentDeliveryTraceContext, DeliveryTraceContext } from './delivery-trace-context';
 import { nextRetryDelayMs } from './retry-schedule';
@@ -122,7 +122,9 @@ export class DeliveryQueue {
 
   /** Hands claimed deliveries back at once (lease ended, attempt uncounted) rather than after the lease. */
   async release(claimed: ClaimedDelivery[]): Promise<void> {
-    await this.dataSource.query(`UPDATE ${DELIVERIES} SET "lease_until" = NULL, "attempts" = "attempts" - 1 WHERE "id" = ANY($1::bigint[])`, [claimed.map((d) => d.id)]);
+    await this.dataSource.query(`UPDATE ${DELIVERIES} SET "lease_until" = NULL, "attempts" = "attempts" - 1 WHERE "id" = ANY($1::bigint[])`, [
+      claimed.map((d) => d.id),
+    ]);
   }
 
   /**
@@ -140,7 +142,11 @@ export class DeliveryQueue {
     } else if (outcome.status === 'retry' && delivery.attempts < this.env.DELIVERY_MAX_ATTEMPTS) {
       status = 'retrying';
       reason = outcome.reason;
-      const delay = nextRetryDelayMs({ baseMs: this.env.DELIVERY_RETRY_BASE_MS, maxMs: this.env.DELIVERY_RETRY_MAX_MS }, delivery.attempts, outcome.retryAfterMs);
+      const delay = nextRetryDelayMs(
+        { baseMs: this.env.DELIVERY_RETRY_BASE_MS, maxMs: this.env.DELIVERY_RETRY_MAX_MS },
+        delivery.attempts,
+        outcome.retryAfterMs,
+      );
       nextAttemptAt = new Date(Date.now() + delay);
     } else {
       status = 'failed';
@@ -168,7 +174,9 @@ export class DeliveryQueue {
 
   /** How many of the action's deliveries have no final receipt yet. */
   async openCount(tx: EntityManager, actionId: string): Promise<number> {
-    const [{ open }] = await tx.query(`SELECT count(*)::int AS open FROM ${DELIVERIES} WHERE "action_id" = $1 AND "status" IN ('pending', 'retrying')`, [actionId]);
+    const [{ open }] = await tx.query(`SELECT count(*)::int AS open FROM ${DELIVERIES} WHERE "action_id" = $1 AND "status" IN ('pending', 'retrying')`, [
+      actionId,
+    ]);
     return open;
   }
 
@@ -178,7 +186,9 @@ export class DeliveryQueue {
 
   /** The receipts of these actions, by target. */
   async receiptsOf(manager: EntityManager, actionIds: string[]): Promise<ReceiptRow[]> {
-    return manager.query(`SELECT "action_id", "target", "status", "reason", "updated_at" FROM ${DELIVERIES} WHERE "action_id" = ANY($1) ORDER BY "target"`, [actionIds]);
+    return manager.query(`SELECT "action_id", "target", "status", "reason", "updated_at" FROM ${DELIVERIES} WHERE "action_id" = ANY($1) ORDER BY "target"`, [
+      actionIds,
+    ]);
   }
 
   private async notify(tx: EntityManager): Promise<void> {

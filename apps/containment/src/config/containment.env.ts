@@ -9,17 +9,26 @@ export const CONTAINMENT_ENV = {
   CONNECTORS_FILE: env
     .string()
     .optional()
-    .describe('JSON file listing the connectors universal logout fans out to (see the README); none when unset. It holds secrets: mount it from a secret store.'),
+    .describe(
+      'JSON file listing the connectors universal logout fans out to (see the README); none when unset. It holds secrets: mount it from a secret store.',
+    ),
   SSF_SIGNING_KEY_FILE: env
     .string()
     .optional()
-    .describe('Private ES256 JWK that signs Shared Signals SETs; its public half is served at /.well-known/ssf-jwks.json. Generated at start-up when unset outside production.'),
+    .describe(
+      'Private ES256 JWK that signs Shared Signals SETs; its public half is served at /.well-known/ssf-jwks.json. Generated at start-up when unset outside production.',
+    ),
   EXTERNAL_TOKEN_ENCRYPTION_KEY: env
     .string({ minLength: 44 })
     .optional()
     .secret()
-    .describe('Base64 of 32 bytes: encrypts the external tokens recorded for RFC 7009 revocation. Required in production; a development-only key is used otherwise.'),
-  ALERT_WEBHOOK_URL: env.url().optional().describe('Where every containment.alert.v1 is also POSTed, signed with ALERT_WEBHOOK_SECRET (e.g. a SIEM collector).'),
+    .describe(
+      'Base64 of 32 bytes: encrypts the external tokens recorded for RFC 7009 revocation. Required in production; a development-only key is used otherwise.',
+    ),
+  ALERT_WEBHOOK_URL: env
+    .url()
+    .optional()
+    .describe('Where every containment.alert.v1 is also POSTed, signed with ALERT_WEBHOOK_SECRET (e.g. a SIEM collector).'),
   ALERT_WEBHOOK_SECRET: env
     .string({ minLength: 32 })
     .optional()
@@ -29,7 +38,10 @@ export const CONTAINMENT_ENV = {
     .int({ min: 1, max: 512 })
     .default(16)
     .describe('Connector calls in flight at once per instance; each records its receipt on one of the 10 database connections.'),
-  DELIVERY_RETRY_BASE_MS: env.int({ min: 10, max: 600000 }).default(500).describe('First retry delay of a failing connector call; it doubles per attempt (with jitter).'),
+  DELIVERY_RETRY_BASE_MS: env
+    .int({ min: 10, max: 600000 })
+    .default(500)
+    .describe('First retry delay of a failing connector call; it doubles per attempt (with jitter).'),
   DELIVERY_RETRY_MAX_MS: env.int({ min: 100, max: 3600000 }).default(300000).describe('Longest delay between two attempts of one connector call.'),
   DELIVERY_MAX_ATTEMPTS: env.int({ min: 1, max: 1000 }).default(20).describe('Attempts before a connector call is recorded as failed for good (and alerted).'),
   DELIVERY_ALERT_AFTER_ATTEMPTS: env
@@ -39,7 +51,9 @@ export const CONTAINMENT_ENV = {
   DELIVERY_LEASE_MS: env
     .int({ min: 1000, max: 600000 })
     .default(15000)
-    .describe('How long a claimed connector call belongs to one instance; a crashed instance\'s calls are taken over after this. Keep it above every connector\'s timeoutMs.'),
+    .describe(
+      "How long a claimed connector call belongs to one instance; a crashed instance's calls are taken over after this. Keep it above every connector's timeoutMs.",
+    ),
   // Spreading replaces the common spec's checks (one symbol key), so they are listed again here.
   [ENV_CHECKS]: [...COMMON_ENV[ENV_CHECKS], checkAlertWebhookEnv],
 };

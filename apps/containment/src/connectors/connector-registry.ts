@@ -50,6 +50,6 @@ export class ConnectorRegistry {
    * inactive at the built-in issuer: that receipt is written as confirmed without a call.
    */
   static settledByOrigin(connector: RevocationConnector, origin: ActionOrigin): string | undefined {
-    return origin === 'lifecycle' && connector.type === 'builtin-issuer' ? 'the registry ended the agent\'s tokens itself' : undefined;
+    return origin === 'lifecycle' && connector.type === 'builtin-issuer' ? "the registry ended the agent's tokens itself" : undefined;
   }
 }

@@ -11,7 +11,8 @@ function connectorsOf(env: ContainmentEnv, ssfKey: SsfSigningKey) {
   try {
     return createConnectors(readConnectorsFile(env.CONNECTORS_FILE), ssfKey.present ? { ssfSigningKey: ssfKey.material } : {});
   } catch (error) {
-    if (!ssfKey.present && /ssfSigningKey/.test((error as Error).message)) throw new Error('an ssf connector is configured: SSF_SIGNING_KEY_FILE is required in production');
+    if (!ssfKey.present && /ssfSigningKey/.test((error as Error).message))
+      throw new Error('an ssf connector is configured: SSF_SIGNING_KEY_FILE is required in production');
     throw error;
   }
 }
@@ -29,7 +30,9 @@ function connectorsOf(env: ContainmentEnv, ssfKey: SsfSigningKey) {
         if (production && !env.EXTERNAL_TOKEN_ENCRYPTION_KEY && connectors.some((c) => c.type === 'oauth-revocation')) {
           throw new Error('EXTERNAL_TOKEN_ENCRYPTION_KEY is required in production when an oauth-revocation connector is configured');
         }
-        new Logger('Connectors').log(`universal logout reaches ${connectors.length} connector(s): ${connectors.map((c) => `${c.name} (${c.type})`).join(', ') || 'none'}`);
+        new Logger('Connectors').log(
+          `universal logout reaches ${connectors.length} connector(s): ${connectors.map((c) => `${c.name} (${c.type})`).join(', ') || 'none'}`,
+        );
         return new ConnectorRegistry(connectors);
       },
     },
@@ -38,7 +41,8 @@ function connectorsOf(env: ContainmentEnv, ssfKey: SsfSigningKey) {
       inject: [SERVICE_ENV],
       useFactory: (env: ContainmentEnv) => {
         const key = SsfSigningKey.load(env.SSF_SIGNING_KEY_FILE, env.NODE_ENV === 'production');
-        if (key.generated) new Logger('SsfSigningKey').warn('SSF_SIGNING_KEY_FILE is unset: SETs are signed with a key generated at start-up (development only)');
+        if (key.generated)
+          new Logger('SsfSigningKey').warn('SSF_SIGNING_KEY_FILE is unset: SETs are signed with a key generated at start-up (development only)');
         return key;
       },
     },

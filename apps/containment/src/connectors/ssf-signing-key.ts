@@ -1,8 +1,8 @@
+import { createPublicKey, JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createPublicKey, JsonWebKey } from 'node:crypto';
 
-import { generateSsfSigningKey, ssfJwks, SsfSigningKey as SigningKeyMaterial } from '@agentgov/revocation-connectors';
+import { generateSsfSigningKey, SsfSigningKey as SigningKeyMaterial, ssfJwks } from '@agentgov/revocation-connectors';
 
 /**
  * The key that signs the Shared Signals SETs containment pushes, and its public JWKS. From

@@ -129,7 +129,7 @@ export class ApplyAnomalyPolicyUseCase {
   private async joinable(tx: EntityManager, agentId: string, kind: Incident['kind'], policy: ContainmentPolicy, at: Date): Promise<Incident | undefined> {
     const latest = await this.incidents.lockLatestOfAgent(tx, agentId, [kind]);
     if (!latest || latest.status === 'confirmed') return undefined;
-    const since = latest.status === 'released' ? latest.releasedAt ?? latest.updatedAt : latest.status === 'closed' ? latest.updatedAt : undefined;
+    const since = latest.status === 'released' ? (latest.releasedAt ?? latest.updatedAt) : latest.status === 'closed' ? latest.updatedAt : undefined;
     if (since === undefined) return latest;
     return at.getTime() - since.getTime() < policy.cooldownSeconds * 1000 ? latest : undefined;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
@@ -52,9 +52,23 @@ export class IncidentAlerts {
   /** The alerts of a page of incidents in two queries, whatever the page size. */
   async viewMany(manager: EntityManager, incidents: Incident[]): Promise<Alert[]> {
     if (incidents.length === 0) return [];
-    const actions = await this.actions.ofIncidents(manager, incidents.map((i) => i.id));
-    const deliveries = actions.length ? await this.deliveries.receiptsOf(manager, actions.map((a) => a.id)) : [];
-    return incidents.map((incident) => this.alertOf(incident, actions.filter((a) => a.incident_id === incident.id), deliveries));
+    const actions = await this.actions.ofIncidents(
+      manager,
+      incidents.map((i) => i.id),
+    );
+    const deliveries = actions.length
+      ? await this.deliveries.receiptsOf(
+          manager,
+          actions.map((a) => a.id),
+        )
+      : [];
+    return incidents.map((incident) =>
+      this.alertOf(
+        incident,
+        actions.filter((a) => a.incident_id === incident.id),
+        deliveries,
+      ),
+    );
   }
 
   private alertOf(incident: Incident, actions: { id: string; kind: ActionKind }[], deliveries: ReceiptRow[]): Alert {
@@ -85,7 +99,14 @@ export class IncidentAlerts {
     };
     return {
       ...alert,
-      ocsf: toDetectionFinding({ alert, kind: incident.kind, summary: incident.summary, openedAt: incident.openedAt, first: incident.revision === 1, revision: incident.revision }),
+      ocsf: toDetectionFinding({
+        alert,
+        kind: incident.kind,
+        summary: incident.summary,
+        openedAt: incident.openedAt,
+        first: incident.revision === 1,
+        revision: incident.revision,
+      }),
     };
   }
 

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
 
-import { AnalystDecision, ANALYST_TRANSITIONS, Incident } from './incident';
+import { ANALYST_TRANSITIONS, AnalystDecision, Incident } from './incident';
 import { IncidentAlerts } from './incident-alerts';
 import { IncidentsError, IncidentsErrorCode } from './incidents.errors';
 import { IncidentsRepository } from './incidents.repository';
@@ -20,7 +20,10 @@ export interface Analyst {
 /** Decisions are recorded under the token subject, which must fit containment.action.v1 and the audit. */
 export function assertRecordable(analyst: Analyst): void {
   if (!RECORDABLE_ACTOR.test(analyst.id)) {
-    throw new IncidentsError(IncidentsErrorCode.ActorNotRecordable, 'decisions are recorded under the token subject, which must be 1 to 256 printable ASCII characters');
+    throw new IncidentsError(
+      IncidentsErrorCode.ActorNotRecordable,
+      'decisions are recorded under the token subject, which must be 1 to 256 printable ASCII characters',
+    );
   }
 }
 

@@ -68,7 +68,8 @@ function cursorOf(incident: Incident): string {
 function parseCursor(cursor: string): { updatedAt: Date; id: string } {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt)) && isUuid(id)) return { updatedAt: new Date(updatedAt), id };
+    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt)) && isUuid(id))
+      return { updatedAt: new Date(updatedAt), id };
   } catch {
     // falls through to the 400 below
   }

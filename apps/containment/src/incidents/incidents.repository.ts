@@ -107,19 +107,27 @@ export class IncidentsRepository {
   }
 
   async lockByEpisode(tx: EntityManager, episodeId: string): Promise<Incident | undefined> {
-    const [row] = await tx.query(`SELECT i.* FROM ${INCIDENTS} i JOIN ${EPISODES} e ON e."incident_id" = i."id" WHERE e."episode_id" = $1 FOR UPDATE OF i`, [episodeId]);
+    const [row] = await tx.query(`SELECT i.* FROM ${INCIDENTS} i JOIN ${EPISODES} e ON e."incident_id" = i."id" WHERE e."episode_id" = $1 FOR UPDATE OF i`, [
+      episodeId,
+    ]);
     return row ? incidentOf(row) : undefined;
   }
 
   /** The agent's most recently changed incident of these kinds, locked. */
   async lockLatestOfAgent(tx: EntityManager, agentId: string, kinds: Incident['kind'][]): Promise<Incident | undefined> {
-    const [row] = await tx.query(`SELECT * FROM ${INCIDENTS} WHERE "agent_id" = $1 AND "kind" = ANY($2) ORDER BY "updated_at" DESC LIMIT 1 FOR UPDATE`, [agentId, kinds]);
+    const [row] = await tx.query(`SELECT * FROM ${INCIDENTS} WHERE "agent_id" = $1 AND "kind" = ANY($2) ORDER BY "updated_at" DESC LIMIT 1 FOR UPDATE`, [
+      agentId,
+      kinds,
+    ]);
     return row ? incidentOf(row) : undefined;
   }
 
   /** Another incident that holds the agent contained, if any. */
   async otherContainedIncidentOf(tx: EntityManager, agentId: string, exceptIncidentId: string): Promise<string | undefined> {
-    const [other] = await tx.query(`SELECT "id" FROM ${INCIDENTS} WHERE "agent_id" = $1 AND "status" = 'contained' AND "id" <> $2 LIMIT 1`, [agentId, exceptIncidentId]);
+    const [other] = await tx.query(`SELECT "id" FROM ${INCIDENTS} WHERE "agent_id" = $1 AND "status" = 'contained' AND "id" <> $2 LIMIT 1`, [
+      agentId,
+      exceptIncidentId,
+    ]);
     return other?.id;
   }
 

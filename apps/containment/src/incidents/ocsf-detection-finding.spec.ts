@@ -9,13 +9,25 @@ const alert = {
   severity: 'high' as const,
   score: 0.987,
   explanation: [{ name: 'records_per_10m', expected: 2, observed: 400, contribution: 0.9 }],
-  actions: [{ actionId: '5d1c8f0e-2b3a-4c5d-8e9f-a0b1c2d3e4f5', kind: 'contain' as const, receipts: [{ connector: 'issuer', status: 'confirmed' as const, at: '2026-11-29T10:00:01.000Z' }] }],
+  actions: [
+    {
+      actionId: '5d1c8f0e-2b3a-4c5d-8e9f-a0b1c2d3e4f5',
+      kind: 'contain' as const,
+      receipts: [{ connector: 'issuer', status: 'confirmed' as const, at: '2026-11-29T10:00:01.000Z' }],
+    },
+  ],
   updatedAt: '2026-11-29T10:00:01.000Z',
 };
 
 describe('an incident as an OCSF Detection Finding', () => {
   it('carries the class, category, activity, severity, status, finding and the agent as resource', () => {
-    const finding = toDetectionFinding({ alert, kind: 'behavior', summary: 'agent-1 touched 400 records', openedAt: new Date('2026-11-29T10:00:00Z'), first: true });
+    const finding = toDetectionFinding({
+      alert,
+      kind: 'behavior',
+      summary: 'agent-1 touched 400 records',
+      openedAt: new Date('2026-11-29T10:00:00Z'),
+      first: true,
+    });
     expect(finding).toMatchObject({
       class_uid: 2004,
       category_uid: 2,

@@ -15,6 +15,12 @@ export class AlertForwarder {
 
   async forward(alert: unknown, deliveryId: string, signal: AbortSignal): Promise<ConnectorOutcome> {
     if (!this.env.ALERT_WEBHOOK_URL || !this.env.ALERT_WEBHOOK_SECRET) return { status: 'failed', reason: 'ALERT_WEBHOOK_URL is no longer configured' };
-    return postSignedWebhook({ url: this.env.ALERT_WEBHOOK_URL, secret: this.env.ALERT_WEBHOOK_SECRET, body: alert, idempotencyKey: `alert:${deliveryId}`, signal });
+    return postSignedWebhook({
+      url: this.env.ALERT_WEBHOOK_URL,
+      secret: this.env.ALERT_WEBHOOK_SECRET,
+      body: alert,
+      idempotencyKey: `alert:${deliveryId}`,
+      signal,
+    });
   }
 }

@@ -48,7 +48,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private pumpAgain = false;
   private stopping = false;
   private readonly abort = new AbortController();
-  private readonly attempts = getMeter('containment').createCounter('containment_connector_attempts_total', { description: 'Connector calls by connector and outcome.' });
+  private readonly attempts = getMeter('containment').createCounter('containment_connector_attempts_total', {
+    description: 'Connector calls by connector and outcome.',
+  });
   private readonly actionLatency = getMeter('containment').createHistogram('containment_action_settled_seconds', {
     description: 'From a containment action to the last of its connector receipts.',
     unit: 's',
@@ -203,9 +205,17 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     if (delivery.target === ALERT_WEBHOOK_TARGET) return this.forwarder.forward(delivery.payload, String(delivery.id), signal);
     const connector = this.connectors.get(delivery.target);
     if (!action || !connector) return { status: 'failed', reason: `connector ${delivery.target} is no longer configured` };
-    const held = connector.type === 'oauth-revocation' ? (await this.tokens.held(this.dataSource.manager, action.agent_id, connector.name)).slice(0, MAX_TOKENS_PER_ATTEMPT) : [];
+    const held =
+      connector.type === 'oauth-revocation'
+        ? (await this.tokens.held(this.dataSource.manager, action.agent_id, connector.name)).slice(0, MAX_TOKENS_PER_ATTEMPT)
+        : [];
     heldTokens(held);
-    return this.call(connector, action, held.map((t) => ({ token: t.token, ...(t.tokenTypeHint ? { tokenTypeHint: t.tokenTypeHint } : {}) })), signal);
+    return this.call(
+      connector,
+      action,
+      held.map((t) => ({ token: t.token, ...(t.tokenTypeHint ? { tokenTypeHint: t.tokenTypeHint } : {}) })),
+      signal,
+    );
   }
 
   /** The receipt's status, or undefined when the claim was lost meanwhile. */
@@ -218,7 +228,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       const status = await this.queue.settle(tx, delivery, outcome);
       if (status === undefined) return undefined;
       if (status === 'confirmed' && held.length > 0) {
-        await this.tokens.markRevoked(tx, held.map((t) => t.id), action.id);
+        await this.tokens.markRevoked(
+          tx,
+          held.map((t) => t.id),
+          action.id,
+        );
         // More tokens than one attempt revokes: the delivery goes round again for the rest.
         if (held.length === MAX_TOKENS_PER_ATTEMPT) await this.queue.dueNow(tx, delivery.id);
       }

@@ -36,7 +36,13 @@ export class ExternalTokensRepository {
   ) {}
 
   /** Idempotent: reporting the same token again changes nothing. Returns the token's hash. */
-  async record(agentId: string, connector: string, token: string, tokenTypeHint: TokenTypeHint | undefined, expiresAt: Date | undefined): Promise<{ tokenHash: string; recorded: boolean }> {
+  async record(
+    agentId: string,
+    connector: string,
+    token: string,
+    tokenTypeHint: TokenTypeHint | undefined,
+    expiresAt: Date | undefined,
+  ): Promise<{ tokenHash: string; recorded: boolean }> {
     const hash = tokenHash(token);
     const rows = await this.dataSource.query(
       `INSERT INTO ${TABLE} ("agent_id", "connector", "token_hash", "token_sealed", "token_type_hint", "expires_at") VALUES ($1, $2, $3, $4, $5, $6)

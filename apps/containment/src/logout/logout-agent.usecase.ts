@@ -20,7 +20,8 @@ export class LogoutAgentUseCase {
     assertRecordable(analyst);
     return this.dataSource.transaction(async (tx) => {
       const agent = await this.known.find(tx, agentId);
-      if (!agent || agent.status === 'deprovisioned') throw new LogoutError(LogoutErrorCode.AgentNotKnown, `agent ${agentId} is not a live agent in the registry`);
+      if (!agent || agent.status === 'deprovisioned')
+        throw new LogoutError(LogoutErrorCode.AgentNotKnown, `agent ${agentId} is not a live agent in the registry`);
       return this.manual.contain(tx, agent, analyst);
     });
   }

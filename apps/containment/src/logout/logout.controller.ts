@@ -14,11 +14,21 @@ import { ReportExternalTokenUseCase } from './report-external-token.usecase';
 const PRINTABLE = '^[\\x21-\\x7E]+$';
 
 const validateAgentParams = createRequestValidator<{ agentId: string }>(
-  { type: 'object', additionalProperties: false, required: ['agentId'], properties: { agentId: { type: 'string', minLength: 1, maxLength: 128, pattern: PRINTABLE } } },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['agentId'],
+    properties: { agentId: { type: 'string', minLength: 1, maxLength: 128, pattern: PRINTABLE } },
+  },
   'path',
 );
 const validateOwnerParams = createRequestValidator<{ ownerId: string }>(
-  { type: 'object', additionalProperties: false, required: ['ownerId'], properties: { ownerId: { type: 'string', minLength: 1, maxLength: 256, pattern: PRINTABLE } } },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['ownerId'],
+    properties: { ownerId: { type: 'string', minLength: 1, maxLength: 256, pattern: PRINTABLE } },
+  },
   'path',
 );
 const validateReason = createRequestValidator<{ reason: string }>({

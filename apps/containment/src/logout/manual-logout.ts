@@ -48,7 +48,16 @@ export class ManualLogout {
     await this.incidents.insert(tx, incident);
     await this.logout.start(tx, { ...analystAction(incident, analyst), kind: 'contain' });
     await this.audit.append(tx, [
-      { at: now, actorType: 'api', actor: analyst.id, action: 'incident.logout', subjectType: 'incident', subjectId: incident.id, reason: analyst.reason, details: { agentId: agent.agentId } },
+      {
+        at: now,
+        actorType: 'api',
+        actor: analyst.id,
+        action: 'incident.logout',
+        subjectType: 'incident',
+        subjectId: incident.id,
+        reason: analyst.reason,
+        details: { agentId: agent.agentId },
+      },
     ]);
     await this.alerts.saveAndPublish(tx, incident);
     return incident;

@@ -15,7 +15,10 @@ describe('containment policy: score bands per risk tier', () => {
   });
 
   it('takes the strongest band a score reaches, deprovisioning where a tier allows it', () => {
-    const p: ContainmentPolicy = { ...DEFAULT_CONTAINMENT_POLICY, tiers: { ...DEFAULT_CONTAINMENT_POLICY.tiers, critical: { alert: 0.5, contain: 0.8, deprovision: 0.95 } } };
+    const p: ContainmentPolicy = {
+      ...DEFAULT_CONTAINMENT_POLICY,
+      tiers: { ...DEFAULT_CONTAINMENT_POLICY.tiers, critical: { alert: 0.5, contain: 0.8, deprovision: 0.95 } },
+    };
     expect(bandFor(p, 'critical', 0.49)).toBe('observe');
     expect(bandFor(p, 'critical', 0.5)).toBe('alert');
     expect(bandFor(p, 'critical', 0.9)).toBe('contain');
@@ -25,7 +28,14 @@ describe('containment policy: score bands per risk tier', () => {
   });
 
   it('refuses thresholds that fall as the band grows stronger, skipping bands a tier does not use', () => {
-    const tiers = { ...DEFAULT_CONTAINMENT_POLICY.tiers, high: { alert: 0.9, contain: null, deprovision: 0.85 }, low: { alert: 0.99, contain: 0.95, deprovision: null } };
-    expect(policyInconsistencies({ ...DEFAULT_CONTAINMENT_POLICY, tiers })).toEqual(['/tiers/low/contain must not be below /tiers/low/alert', '/tiers/high/deprovision must not be below /tiers/high/alert']);
+    const tiers = {
+      ...DEFAULT_CONTAINMENT_POLICY.tiers,
+      high: { alert: 0.9, contain: null, deprovision: 0.85 },
+      low: { alert: 0.99, contain: 0.95, deprovision: null },
+    };
+    expect(policyInconsistencies({ ...DEFAULT_CONTAINMENT_POLICY, tiers })).toEqual([
+      '/tiers/low/contain must not be below /tiers/low/alert',
+      '/tiers/high/deprovision must not be below /tiers/high/alert',
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { ChangePolicyUseCase } from './change-policy.usecase';
-import { ContainmentPolicy, CONTAINMENT_POLICY_SCHEMA } from './containment-policy';
+import { CONTAINMENT_POLICY_SCHEMA, ContainmentPolicy } from './containment-policy';
 import { PolicyRepository } from './policy.repository';
 
 interface PolicyChange {

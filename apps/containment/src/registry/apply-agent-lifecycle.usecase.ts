@@ -24,12 +24,18 @@ export class ApplyAgentLifecycleUseCase {
 
   async execute(event: ConsumedEvent<'agent.lifecycle.v1'>, tx: EntityManager): Promise<void> {
     const agent = event.data;
-    await this.known.remember(tx, { agentId: agent.agentId, ownerId: agent.ownerId, riskTier: agent.riskTier, status: agent.status }, new Date(agent.occurredAt));
+    await this.known.remember(
+      tx,
+      { agentId: agent.agentId, ownerId: agent.ownerId, riskTier: agent.riskTier, status: agent.status },
+      new Date(agent.occurredAt),
+    );
     if (await this.isEchoOfOwnAction(tx, agent.agentId, agent.cause.eventId)) return;
-    const ended = (agent.kind === 'agent.suspended' && agent.status === 'suspended') || (agent.kind === 'agent.deprovisioned' && agent.status === 'deprovisioned');
+    const ended =
+      (agent.kind === 'agent.suspended' && agent.status === 'suspended') || (agent.kind === 'agent.deprovisioned' && agent.status === 'deprovisioned');
     // A reactivation undoes what the registry's suspension did at the connectors (a sub-agent restored with its
     // released parent, the agents of a reinstated owner), and only that.
-    const restored = agent.kind === 'agent.reactivated' && agent.status === 'active' && (await this.actions.lastRegistryActionKind(tx, agent.agentId)) === 'contain';
+    const restored =
+      agent.kind === 'agent.reactivated' && agent.status === 'active' && (await this.actions.lastRegistryActionKind(tx, agent.agentId)) === 'contain';
     if (!ended && !restored) return;
     await this.logout.start(tx, {
       agentId: agent.agentId,
@@ -37,7 +43,10 @@ export class ApplyAgentLifecycleUseCase {
       kind: restored ? 'release' : agent.status === 'deprovisioned' ? 'deprovision' : 'contain',
       origin: 'lifecycle',
       requestedBy: `registry:${event.id}`.slice(0, 256),
-      reason: `agent ${agent.status === 'active' ? 'reactivated' : agent.status} in the registry${agent.statusReason ? `: ${agent.statusReason}` : ''}`.slice(0, 1000),
+      reason: `agent ${agent.status === 'active' ? 'reactivated' : agent.status} in the registry${agent.statusReason ? `: ${agent.statusReason}` : ''}`.slice(
+        0,
+        1000,
+      ),
     });
   }
 

@@ -43,17 +43,29 @@ describe('a fan-out interrupted by kill -9 finishes after restart without repeat
     await first.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { riskTier: 'critical' }) }]);
 
     // The fast receipt is recorded and the slow call is in flight: now the process dies.
-    await waitFor(() => receiptsOf(agentId), (r) => r.some((d) => d.target === 'fast-webhook' && d.status === 'confirmed'), { what: 'the fast receipt' });
-    await waitFor(async () => slow.about(agentId).length, (n) => n === 1, { what: 'the slow call in flight' });
+    await waitFor(
+      () => receiptsOf(agentId),
+      (r) => r.some((d) => d.target === 'fast-webhook' && d.status === 'confirmed'),
+      { what: 'the fast receipt' },
+    );
+    await waitFor(
+      async () => slow.about(agentId).length,
+      (n) => n === 1,
+      { what: 'the slow call in flight' },
+    );
     await first.service.stop('SIGKILL');
     holding = false;
 
     second = first.replica();
     await second.start();
-    const receipts = await waitFor(() => receiptsOf(agentId), (r) => r.length === 2 && r.every((d) => d.status === 'confirmed'), {
-      what: 'every receipt confirmed after the restart',
-      timeoutMs: 30000,
-    });
+    const receipts = await waitFor(
+      () => receiptsOf(agentId),
+      (r) => r.length === 2 && r.every((d) => d.status === 'confirmed'),
+      {
+        what: 'every receipt confirmed after the restart',
+        timeoutMs: 30000,
+      },
+    );
     expect(receipts.map((r) => [r.target, r.attempts])).toEqual([
       ['fast-webhook', 1],
       ['slow-webhook', 2],
@@ -101,7 +113,11 @@ describe('a connector that keeps failing raises an alert instead of being forgot
     await knownToContainment([agentId]);
     await announceAgents(harness, [{ agentId, ownerId: 'owner-leaver', riskTier: 'medium', kind: 'agent.deprovisioned', status: 'deprovisioned' }]);
 
-    const [receipt] = await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'failed', { what: 'the connector to be given up', timeoutMs: 30000 });
+    const [receipt] = await waitFor(
+      () => receiptsOf(agentId),
+      (r) => r.length === 1 && r[0].status === 'failed',
+      { what: 'the connector to be given up', timeoutMs: 30000 },
+    );
     expect(receipt).toMatchObject({ kind: 'deprovision', origin: 'lifecycle', attempts: 6 });
     expect(receipt.reason).toMatch(/^gave up after 6 attempts: .*500/);
     expect(broken.about(agentId)).toHaveLength(6);

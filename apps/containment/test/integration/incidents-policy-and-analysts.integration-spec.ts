@@ -44,19 +44,39 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
       { data: anomalyEvent(agentId, { episodeId, score: 0.92 }) },
       { data: anomalyEvent(agentId, { episodeId, score: 0.93, episodeState: 'ongoing' }) },
     ]);
-    const [alerted] = await waitFor(() => incidentsOf(agentId), (i) => i.length === 1 && i[0].score === 0.93, { what: 'an alert-band incident' });
+    const [alerted] = await waitFor(
+      () => incidentsOf(agentId),
+      (i) => i.length === 1 && i[0].score === 0.93,
+      { what: 'an alert-band incident' },
+    );
     expect(alerted).toMatchObject({ status: 'open', band: 'alert', severity: 'medium', actions: [] });
 
     await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) }]);
-    const [contained] = await waitFor(() => incidentsOf(agentId), (i) => i[0]?.status === 'contained', { what: 'escalation' });
+    const [contained] = await waitFor(
+      () => incidentsOf(agentId),
+      (i) => i[0]?.status === 'contained',
+      { what: 'escalation' },
+    );
     expect(contained).toMatchObject({ incidentId: alerted.incidentId, band: 'contain', severity: 'high', score: 0.995 });
     expect(contained.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain']);
-    await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'confirmed', { what: 'the gateway receipt' });
+    await waitFor(
+      () => receiptsOf(agentId),
+      (r) => r.length === 1 && r[0].status === 'confirmed',
+      { what: 'the gateway receipt' },
+    );
 
     await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { episodeId, score: 0.5, episodeState: 'ended' }) }]);
-    await waitFor(() => incidentsOf(agentId), (i) => i[0]?.episodeOpen === false, { what: 'the episode end' });
+    await waitFor(
+      () => incidentsOf(agentId),
+      (i) => i[0]?.episodeOpen === false,
+      { what: 'the episode end' },
+    );
     await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(agentId, { score: 0.995 }) }]);
-    await waitFor(() => incidentsOf(agentId), (i) => i[0]?.episodeOpen === true, { what: 'the new episode to join' });
+    await waitFor(
+      () => incidentsOf(agentId),
+      (i) => i[0]?.episodeOpen === true,
+      { what: 'the new episode to join' },
+    );
     const incidents = await incidentsOf(agentId);
     expect(incidents).toHaveLength(1);
     // Already contained: the new episode takes no second action.
@@ -69,12 +89,20 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
       { data: anomalyEvent(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) },
       { data: anomalyEvent(agentId, { episodeId, score: 0.999, episodeState: 'ongoing' }) },
     ]);
-    const [again] = await waitFor(() => incidentsOf(agentId), (i) => i[0]?.status === 'contained', { what: 'containment after the release' });
+    const [again] = await waitFor(
+      () => incidentsOf(agentId),
+      (i) => i[0]?.status === 'contained',
+      { what: 'containment after the release' },
+    );
     expect(again.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'release', 'contain']);
     expect(again.score).toBe(0.999);
 
     // Every change went to the SIEM too, signed.
-    const forwarded = await waitFor(async () => siem.about(alerted.incidentId), (r) => r.length >= 6, { what: 'forwarded alerts' });
+    const forwarded = await waitFor(
+      async () => siem.about(alerted.incidentId),
+      (r) => r.length >= 6,
+      { what: 'forwarded alerts' },
+    );
     for (const call of forwarded) expect(verifyWebhookSignature(ALERT_SECRET, String(call.headers['agentgov-signature']), call.body)).toBe(true);
     expect(JSON.parse(forwarded[0].body)).toMatchObject({ incidentId: alerted.incidentId, ocsf: { class_uid: 2004, activity_id: 1 } });
   }, 60000);
@@ -91,29 +119,49 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
       { data: anomalyEvent(quietId, { score: 0.93, episodeId: below }) },
       { data: anomalyEvent(quietId, { score: 0.97, episodeId: above }) },
     ]);
-    const [shadow] = await waitFor(() => incidentsOf(shadowId), (i) => i.length === 1, { what: 'the shadow-agent incident' });
+    const [shadow] = await waitFor(
+      () => incidentsOf(shadowId),
+      (i) => i.length === 1,
+      { what: 'the shadow-agent incident' },
+    );
     expect(shadow).toMatchObject({ kind: 'shadow-agent', status: 'open', band: 'alert', summary: expect.stringContaining('sql-runner'), actions: [] });
     expect(shadow.ocsf.finding_info.title).toContain('unregistered');
-    const [quiet] = await waitFor(() => incidentsOf(quietId), (i) => i.length === 1, { what: 'the low-tier incident' });
-    const episodes = await withTestDatabase(async (c) => (await c.query(`SELECT "episode_id" FROM "containment"."incident_episodes" WHERE "incident_id" = $1`, [quiet.incidentId])).rows);
+    const [quiet] = await waitFor(
+      () => incidentsOf(quietId),
+      (i) => i.length === 1,
+      { what: 'the low-tier incident' },
+    );
+    const episodes = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "episode_id" FROM "containment"."incident_episodes" WHERE "incident_id" = $1`, [quiet.incidentId])).rows,
+    );
     expect(episodes).toEqual([{ episode_id: above }]);
     // Nothing was contained, so nothing can be released; an unregistered id is never deprovisioned; the analyst closes it.
     expect((await harness.request('POST', `/incidents/${shadow.incidentId}/release`, { reason: 'x' }, ['soc-analyst'])).status).toBe(409);
     expect((await harness.request('POST', `/incidents/${shadow.incidentId}/confirm`, { reason: 'x' }, ['soc-analyst'])).status).toBe(409);
-    const closed = await harness.request('POST', `/incidents/${shadow.incidentId}/close`, { reason: 'the data team’s new notebook; registered since' }, ['soc-analyst']);
+    const closed = await harness.request('POST', `/incidents/${shadow.incidentId}/close`, { reason: 'the data team’s new notebook; registered since' }, [
+      'soc-analyst',
+    ]);
     expect(closed.body).toMatchObject({ status: 'closed', actions: [] });
   }, 60000);
 
   it('an analyst logs out every agent of an owner, acknowledges and confirms; each decision is audited with who and why', async () => {
     const ownerId = `owner-${randomUUID().slice(0, 8)}`;
     const agents = [randomUUID(), randomUUID()];
-    await announceAgents(harness, agents.map((agentId) => ({ agentId, ownerId, riskTier: 'high' as const })));
+    await announceAgents(
+      harness,
+      agents.map((agentId) => ({ agentId, ownerId, riskTier: 'high' as const })),
+    );
     await knownToContainment(agents);
 
     const logout = await harness.request('POST', `/owners/${ownerId}/logout`, { reason: 'owner account taken over' }, ['soc-analyst']);
     expect(logout.status).toBe(202);
     expect(logout.body.incidents.map((i: { agentId: string }) => i.agentId).sort()).toEqual([...agents].sort());
-    for (const agentId of agents) await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'confirmed', { what: 'the logout receipt' });
+    for (const agentId of agents)
+      await waitFor(
+        () => receiptsOf(agentId),
+        (r) => r.length === 1 && r[0].status === 'confirmed',
+        { what: 'the logout receipt' },
+      );
     const announced = (await collectMessages(harness.kafka, harness.topic(Topics.ContainmentAction), 2, { settleMs: 500 }))
       .map((m) => JSON.parse(m.value))
       .filter((a) => agents.includes(a.agentId));
@@ -140,18 +188,19 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     ]);
     expect(detail.body.audit.every((a: { actorType: string; actor: string }) => a.actorType === 'api' && a.actor === 'test-admin')).toBe(true);
     // The same audit API and verify answer as every service that records decisions.
-    expect((await harness.request('GET', `/audit?subjectType=agent&subjectId=${incident.agentId}`)).body.items.map((r: { action: string }) => r.action)).toEqual([
-      'logout.contain',
-      'logout.contain',
-      'logout.deprovision',
-    ]);
+    expect(
+      (await harness.request('GET', `/audit?subjectType=agent&subjectId=${incident.agentId}`)).body.items.map((r: { action: string }) => r.action),
+    ).toEqual(['logout.contain', 'logout.contain', 'logout.deprovision']);
     expect((await harness.request('GET', '/audit/verify')).body).toMatchObject({ ok: true });
     expect((await harness.request('POST', `/incidents/${incident.incidentId}/release`, { reason: 'oops' }, ['soc-analyst'])).status).toBe(409);
 
     expect((await harness.request('POST', `/owners/${ownerId}-nobody/logout`, { reason: 'x' }, ['soc-analyst'])).status).toBe(404);
     expect((await harness.request('POST', `/owners/${ownerId}/logout`, { reason: 'x' }, ['reviewer'])).status).toBe(403);
     expect((await harness.request('GET', `/incidents?status=nonsense`, undefined, ['soc-analyst'])).status).toBe(400);
-    expect((await harness.request('GET', `/incidents/${randomUUID()}`, undefined, ['soc-analyst'])).body).toMatchObject({ status: 404, code: 'INCIDENT_NOT_FOUND' });
+    expect((await harness.request('GET', `/incidents/${randomUUID()}`, undefined, ['soc-analyst'])).body).toMatchObject({
+      status: 404,
+      code: 'INCIDENT_NOT_FOUND',
+    });
 
     const page = await harness.request('GET', `/incidents?ownerId=${ownerId}&limit=1`, undefined, ['soc-analyst']);
     expect(page.body.items).toHaveLength(1);
@@ -165,9 +214,17 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     await announceAgents(harness, [{ agentId, ownerId: 'owner-suspended', riskTier: 'low' }]);
     await knownToContainment([agentId]);
     await announceAgents(harness, [{ agentId, ownerId: 'owner-suspended', riskTier: 'low', kind: 'agent.suspended', status: 'suspended' }]);
-    await waitFor(() => receiptsOf(agentId), (r) => r.length === 1 && r[0].status === 'confirmed', { what: 'the suspension at the gateway' });
+    await waitFor(
+      () => receiptsOf(agentId),
+      (r) => r.length === 1 && r[0].status === 'confirmed',
+      { what: 'the suspension at the gateway' },
+    );
     await announceAgents(harness, [{ agentId, ownerId: 'owner-suspended', riskTier: 'low', kind: 'agent.reactivated', status: 'active' }]);
-    const receipts = await waitFor(() => receiptsOf(agentId), (r) => r.length === 2 && r.every((d) => d.status === 'confirmed'), { what: 'the reactivation at the gateway' });
+    const receipts = await waitFor(
+      () => receiptsOf(agentId),
+      (r) => r.length === 2 && r.every((d) => d.status === 'confirmed'),
+      { what: 'the reactivation at the gateway' },
+    );
     expect(receipts.map((r) => [r.kind, r.origin])).toEqual([
       ['contain', 'lifecycle'],
       ['release', 'lifecycle'],
@@ -179,7 +236,10 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     const current = (await harness.request('GET', '/policy', undefined, ['admin'])).body;
     const change = { policy: current.policy, basedOnVersion: current.version, reason: 'quarterly review, unchanged' };
     expect((await harness.request('PUT', '/policy', change, ['soc-analyst'])).status).toBe(403);
-    const inconsistent = { ...change, policy: { ...current.policy, tiers: { ...current.policy.tiers, high: { alert: 0.99, contain: 0.9, deprovision: null } } } };
+    const inconsistent = {
+      ...change,
+      policy: { ...current.policy, tiers: { ...current.policy.tiers, high: { alert: 0.99, contain: 0.9, deprovision: null } } },
+    };
     expect((await harness.request('PUT', '/policy', inconsistent, ['admin'])).body).toMatchObject({ status: 422, code: 'INVALID_POLICY' });
     expect((await harness.request('PUT', '/policy', { ...change, policy: { ...current.policy, cooldownSeconds: -1 } }, ['admin'])).status).toBe(400);
 
@@ -189,7 +249,12 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     const versions = (await harness.request('GET', '/policy/versions?limit=2', undefined, ['soc-analyst'])).body.versions;
     expect(versions.map((v: { version: number }) => v.version)).toEqual([current.version + 1, current.version]);
     const [audit] = await withTestDatabase(
-      async (c) => (await c.query(`SELECT "actor", "reason" FROM "containment"."audit_log" WHERE "subject_type" = 'policy' AND "subject_id" = $1`, [String(current.version + 1)])).rows,
+      async (c) =>
+        (
+          await c.query(`SELECT "actor", "reason" FROM "containment"."audit_log" WHERE "subject_type" = 'policy' AND "subject_id" = $1`, [
+            String(current.version + 1),
+          ])
+        ).rows,
     );
     expect(audit).toEqual({ actor: 'test-admin', reason: 'quarterly review, unchanged' });
   }, 60000);

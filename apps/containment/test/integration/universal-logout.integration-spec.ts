@@ -24,10 +24,13 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
   let containment: ServiceHarness;
   const webhook = new RecordingReceiver();
   // Fails three times, then recovers: its receipt must end confirmed.
-  const flaky = new RecordingReceiver((_r, i) => (i < 3 ? { status: 503, body: { error: 'down for maintenance' }, headers: { 'retry-after': '0' } } : { status: 200 }));
+  const flaky = new RecordingReceiver((_r, i) =>
+    i < 3 ? { status: 503, body: { error: 'down for maintenance' }, headers: { 'retry-after': '0' } } : { status: 200 },
+  );
   const ssf = new RecordingReceiver(() => ({ status: 202 }));
   const keycloak = new RecordingReceiver((r) => {
-    if (r.path.endsWith('/protocol/openid-connect/token')) return { status: 200, body: { access_token: 'kc-admin-token', expires_in: 300, token_type: 'Bearer' } };
+    if (r.path.endsWith('/protocol/openid-connect/token'))
+      return { status: 200, body: { access_token: 'kc-admin-token', expires_in: 300, token_type: 'Bearer' } };
     if (r.path.includes('/clients?')) return { status: 200, body: [] };
     if (r.path.includes('/users?')) return { status: 200, body: [{ id: 'kc-user-1', username: new URLSearchParams(r.path.split('?')[1]).get('username') }] };
     if (r.path.endsWith('/logout')) return { status: 204 };
@@ -50,7 +53,11 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
       { name: 'flaky-webhook', type: 'webhook', url: `${flaky.url}/logout`, secret: FLAKY_SECRET },
       { name: 'ssf-receiver', type: 'ssf', endpoint: `${ssf.url}/events`, audience: SSF_AUDIENCE, issuer: 'https://containment.example' },
     ]);
-    containment = new ServiceHarness('containment', { env: { CONNECTORS_FILE: connectorsFile, DELIVERY_RETRY_BASE_MS: '100', DELIVERY_ALERT_AFTER_ATTEMPTS: '10' } }, provisioner);
+    containment = new ServiceHarness(
+      'containment',
+      { env: { CONNECTORS_FILE: connectorsFile, DELIVERY_RETRY_BASE_MS: '100', DELIVERY_ALERT_AFTER_ATTEMPTS: '10' } },
+      provisioner,
+    );
     await containment.start();
   }, 120000);
 
@@ -74,13 +81,25 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
 
   it('contains the agent: tokens inactive at the issuer and at the real OAuth server, a receipt from every connector, one action, alert for the SOC; release restores with fresh credentials', async () => {
     const owner = await provisioner.request('POST', '/owners', { email: `owner-${randomUUID()}@example.com` });
-    const agent = await provisioner.request('POST', '/agents', { name: 'crm sync', ownerId: owner.body.id, purpose: 'crm-sync', platform: 'langgraph', riskTier: 'high', scopes: ['crm.read'] });
+    const agent = await provisioner.request('POST', '/agents', {
+      name: 'crm sync',
+      ownerId: owner.body.id,
+      purpose: 'crm-sync',
+      platform: 'langgraph',
+      riskTier: 'high',
+      scopes: ['crm.read'],
+    });
     expect(agent.status).toBe(201);
     const agentId: string = agent.body.id;
     const issued = await issuerToken(agentId, agent.body.clientSecret);
     const external = await oauth.clientCredentialsToken(externalAgent.clientId, externalAgent.clientSecret);
     expect((await oauth.introspect(external.access_token, revoker)).active).toBe(true);
-    const reported = await containment.request('POST', `/agents/${agentId}/external-tokens`, { connector: 'idp', token: external.access_token, tokenTypeHint: 'access_token' }, ['ingest']);
+    const reported = await containment.request(
+      'POST',
+      `/agents/${agentId}/external-tokens`,
+      { connector: 'idp', token: external.access_token, tokenTypeHint: 'access_token' },
+      ['ingest'],
+    );
     expect(reported.status).toBe(201);
     expect(JSON.stringify(reported.body)).not.toContain(external.access_token);
     // Containment learns the agent (owner, tier) from the provisioner's agent.lifecycle.v1.
@@ -112,9 +131,21 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     expect(await activeAtIssuer(issued)).toBe(false);
     expect((await oauth.introspect(external.access_token, revoker)).active).toBe(false);
     // The provisioner was told (containment.action.v1) and suspended the agent.
-    const actions = (await collectMessages(containment.kafka, containment.topic(Topics.ContainmentAction), 1, { settleMs: 500 })).map((m) => JSON.parse(m.value));
-    expect(actions.filter((a) => a.agentId === agentId)).toEqual([expect.objectContaining({ kind: 'contain', incidentId: last.incidentId, requestedBy: { type: 'policy', actor: expect.stringMatching(/^policy-v[0-9]+$/) } })]);
-    await waitFor(() => provisioner.request('GET', `/agents/${agentId}`), (r) => r.body.status === 'suspended', { what: 'the provisioner to suspend the agent' });
+    const actions = (await collectMessages(containment.kafka, containment.topic(Topics.ContainmentAction), 1, { settleMs: 500 })).map((m) =>
+      JSON.parse(m.value),
+    );
+    expect(actions.filter((a) => a.agentId === agentId)).toEqual([
+      expect.objectContaining({
+        kind: 'contain',
+        incidentId: last.incidentId,
+        requestedBy: { type: 'policy', actor: expect.stringMatching(/^policy-v[0-9]+$/) },
+      }),
+    ]);
+    await waitFor(
+      () => provisioner.request('GET', `/agents/${agentId}`),
+      (r) => r.body.status === 'suspended',
+      { what: 'the provisioner to suspend the agent' },
+    );
 
     // Each receiver saw exactly one effective call, signed and verifiable.
     const [call] = webhook.about(agentId);
@@ -140,25 +171,37 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
 
     // The provisioner's echo of the containment (agent.suspended caused by our action) starts no second fan-out.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const [{ n }] = await withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "containment"."actions" WHERE "agent_id" = $1`, [agentId])).rows);
+    const [{ n }] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT count(*)::int AS n FROM "containment"."actions" WHERE "agent_id" = $1`, [agentId])).rows,
+    );
     expect(n).toBe(1);
 
     // Roles: an analyst cannot change policy; a reviewer cannot see incidents.
     const policy = await containment.request('GET', '/policy', undefined, ['soc-analyst']);
     expect(policy.status).toBe(200);
-    expect((await containment.request('PUT', '/policy', { policy: policy.body.policy, basedOnVersion: policy.body.version, reason: 'try' }, ['soc-analyst'])).status).toBe(403);
+    expect(
+      (await containment.request('PUT', '/policy', { policy: policy.body.policy, basedOnVersion: policy.body.version, reason: 'try' }, ['soc-analyst'])).status,
+    ).toBe(403);
     expect((await containment.request('GET', `/incidents/${last.incidentId}`, undefined, ['reviewer'])).status).toBe(403);
     expect((await containment.request('POST', `/incidents/${last.incidentId}/release`, {}, ['soc-analyst'])).status).toBe(400);
 
     // The analyst releases: the agent is active again, every earlier token stays dead, a new one works.
-    const released = await containment.request('POST', `/incidents/${last.incidentId}/release`, { reason: 'batch job approved by the data owner' }, ['soc-analyst']);
+    const released = await containment.request('POST', `/incidents/${last.incidentId}/release`, { reason: 'batch job approved by the data owner' }, [
+      'soc-analyst',
+    ]);
     expect(released.status).toBe(200);
     expect(released.body).toMatchObject({ status: 'released' });
-    await waitFor(() => provisioner.request('GET', `/agents/${agentId}`), (r) => r.body.status === 'active', { what: 'the provisioner to release the agent' });
+    await waitFor(
+      () => provisioner.request('GET', `/agents/${agentId}`),
+      (r) => r.body.status === 'active',
+      { what: 'the provisioner to release the agent' },
+    );
     expect(await activeAtIssuer(issued)).toBe(false);
     expect(await activeAtIssuer(await issuerToken(agentId, agent.body.clientSecret))).toBe(true);
     const detail = await containment.request('GET', `/incidents/${last.incidentId}`, undefined, ['soc-analyst']);
-    expect(detail.body.audit).toEqual([expect.objectContaining({ actor: 'test-admin', action: 'incident.release', reason: 'batch job approved by the data owner' })]);
+    expect(detail.body.audit).toEqual([
+      expect.objectContaining({ actor: 'test-admin', action: 'incident.release', reason: 'batch job approved by the data owner' }),
+    ]);
     expect(detail.body.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'release']);
     // A second release is refused: the incident is no longer open to it.
     expect((await containment.request('POST', `/incidents/${last.incidentId}/release`, { reason: 'again' }, ['soc-analyst'])).status).toBe(409);

@@ -1,16 +1,24 @@
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 /** Every containment.alert.v1 of the harness's topic so far, parsed. */
 export async function alertsOf(harness: ServiceHarness, atLeast: number): Promise<TopicPayloads['containment.alert.v1'][]> {
-  return (await collectMessages(harness.kafka, harness.topic(Topics.ContainmentAlert), atLeast, { timeoutMs: 30000, settleMs: 500 })).map((m) => JSON.parse(m.value));
+  return (await collectMessages(harness.kafka, harness.topic(Topics.ContainmentAlert), atLeast, { timeoutMs: 30000, settleMs: 500 })).map((m) =>
+    JSON.parse(m.value),
+  );
 }
 
 /** Announces agents on agent.lifecycle.v1 as the provisioner would. */
 export async function announceAgents(
   harness: ServiceHarness,
-  agents: Array<{ agentId: string; ownerId: string; riskTier?: TopicPayloads['agent.lifecycle.v1']['riskTier']; kind?: TopicPayloads['agent.lifecycle.v1']['kind']; status?: TopicPayloads['agent.lifecycle.v1']['status'] }>,
+  agents: Array<{
+    agentId: string;
+    ownerId: string;
+    riskTier?: TopicPayloads['agent.lifecycle.v1']['riskTier'];
+    kind?: TopicPayloads['agent.lifecycle.v1']['kind'];
+    status?: TopicPayloads['agent.lifecycle.v1']['status'];
+  }>,
 ): Promise<void> {
   await harness.publish(
     Topics.AgentLifecycle,
@@ -33,7 +41,9 @@ export async function announceAgents(
 }
 
 /** The delivery rows (receipts) of every action about the agent. */
-export async function receiptsOf(agentId: string): Promise<Array<{ action_id: string; kind: string; origin: string; target: string; status: string; attempts: number; reason: string | null }>> {
+export async function receiptsOf(
+  agentId: string,
+): Promise<Array<{ action_id: string; kind: string; origin: string; target: string; status: string; attempts: number; reason: string | null }>> {
   return withTestDatabase(
     async (c) =>
       (
@@ -48,7 +58,10 @@ export async function receiptsOf(agentId: string): Promise<Array<{ action_id: st
 
 export async function knownToContainment(agentIds: string[]): Promise<void> {
   await waitFor(
-    () => withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "containment"."known_agents" WHERE "agent_id" = ANY($1)`, [agentIds])).rows[0].n as number),
+    () =>
+      withTestDatabase(
+        async (c) => (await c.query(`SELECT count(*)::int AS n FROM "containment"."known_agents" WHERE "agent_id" = ANY($1)`, [agentIds])).rows[0].n as number,
+      ),
     (n) => n === agentIds.length,
     { what: 'containment to learn the agents' },
   );

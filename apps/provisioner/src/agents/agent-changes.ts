@@ -7,7 +7,7 @@ import { OutboxWriter } from '@agentgov/messaging';
 import { returnedRows } from '@agentgov/persistence';
 
 import { auditActor, Cause } from '../common/cause';
-import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, agentLifecycleEvent, rowToAgent } from './agent-record';
+import { AGENT_COLUMNS, agentLifecycleEvent, AgentLifecycleKind, AgentRecord, rowToAgent } from './agent-record';
 
 const T = `"provisioner"."agents"`;
 

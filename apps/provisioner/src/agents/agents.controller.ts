@@ -7,11 +7,11 @@ import { AgentStatus, RiskTier } from '@agentgov/contracts';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { apiCause } from '../common/cause';
-import { agentView } from './agent-record';
 import { AgentChanges } from './agent-changes';
+import { agentView } from './agent-record';
+import { RegistryError, RegistryErrorCode } from './agents.errors';
 import { AgentsRepository } from './agents.repository';
 import { RegisterAgentUseCase } from './register-agent.usecase';
-import { RegistryError, RegistryErrorCode } from './agents.errors';
 import { UpdateAgentUseCase } from './update-agent.usecase';
 
 const SCOPE = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' };

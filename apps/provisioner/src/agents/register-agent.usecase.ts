@@ -7,10 +7,10 @@ import { RiskTier } from '@agentgov/contracts';
 
 import { apiCause } from '../common/cause';
 import { generateClientSecret, hashClientSecret } from '../credentials/client-secret';
-import { AgentRecord } from './agent-record';
 import { AgentChanges } from './agent-changes';
-import { AgentsRepository } from './agents.repository';
+import { AgentRecord } from './agent-record';
 import { RegistryError, RegistryErrorCode } from './agents.errors';
+import { AgentsRepository } from './agents.repository';
 
 export const DELEGATION_MAX_DEPTH = Symbol('DELEGATION_MAX_DEPTH');
 

@@ -5,10 +5,10 @@ import { RiskTier } from '@agentgov/contracts';
 import { returnedRows } from '@agentgov/persistence';
 
 import { Cause } from '../common/cause';
-import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, rowToAgent } from './agent-record';
 import { AgentChanges } from './agent-changes';
-import { AgentsRepository } from './agents.repository';
+import { AGENT_COLUMNS, AgentLifecycleKind, AgentRecord, rowToAgent } from './agent-record';
 import { RegistryError, RegistryErrorCode } from './agents.errors';
+import { AgentsRepository } from './agents.repository';
 
 export interface UpdateAgentCommand {
   agentId: string;
@@ -44,14 +44,12 @@ export class UpdateAgentUseCase {
     {
       const agent = await this.agents.findById(command.agentId, tx, true);
       if (!agent) throw new RegistryError(RegistryErrorCode.AgentNotFound, `no agent ${command.agentId}`);
-      if (agent.status === 'deprovisioned')
-        throw new RegistryError(RegistryErrorCode.AgentDeprovisioned, `agent ${agent.id} is deprovisioned`);
+      if (agent.status === 'deprovisioned') throw new RegistryError(RegistryErrorCode.AgentDeprovisioned, `agent ${agent.id} is deprovisioned`);
       const parent = agent.parentId ? await this.agents.findById(agent.parentId, tx) : undefined;
       const scopes = command.scopes ? [...new Set(command.scopes)] : agent.scopes;
       if (parent && command.scopes) {
         const extra = scopes.filter((s) => !parent.scopes.includes(s));
-        if (extra.length)
-          throw new RegistryError(RegistryErrorCode.ScopesExceedParent, `scopes not held by the parent: ${extra.join(' ')}`);
+        if (extra.length) throw new RegistryError(RegistryErrorCode.ScopesExceedParent, `scopes not held by the parent: ${extra.join(' ')}`);
       }
       const expiresAt = command.expiresAt === undefined ? agent.expiresAt : command.expiresAt === null ? null : new Date(command.expiresAt);
       if (expiresAt && command.expiresAt && expiresAt <= at)
@@ -72,8 +70,7 @@ export class UpdateAgentUseCase {
       const kind: AgentLifecycleKind = widened || narrowed ? 'agent.scopes-changed' : 'agent.updated';
       await this.changes.announce(tx, [updated], kind, command.cause, at, { previousScopes: agent.scopes });
       const descendants = await this.trimSubtree(tx, agent.id, scopes, expiresAt);
-      if (descendants.length)
-        await this.changes.announce(tx, descendants, 'agent.scopes-changed', command.cause, at, { inheritedFrom: agent.id });
+      if (descendants.length) await this.changes.announce(tx, descendants, 'agent.scopes-changed', command.cause, at, { inheritedFrom: agent.id });
       return updated;
     }
   }

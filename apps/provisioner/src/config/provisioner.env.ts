@@ -6,10 +6,7 @@ const COMMON_ENV = commonEnv({ httpPort: 3001, kafkaClientId: PROVISIONER_SERVIC
 
 export const PROVISIONER_ENV = {
   ...COMMON_ENV,
-  DELEGATION_MAX_DEPTH: env
-    .int({ min: 0, max: 20 })
-    .default(3)
-    .describe('How many levels of sub-agents below a top-level agent may exist (0: no sub-agents).'),
+  DELEGATION_MAX_DEPTH: env.int({ min: 0, max: 20 }).default(3).describe('How many levels of sub-agents below a top-level agent may exist (0: no sub-agents).'),
   OFFBOARDING_POLICY: env
     .string({ pattern: /^\{.*\}$/s })
     .default('{"default":"deprovision"}')
@@ -29,20 +26,14 @@ function credentialsEnv() {
       .url({ protocols: ['http', 'https'] })
       .default('http://127.0.0.1:3001')
       .describe('Issuer identifier of the embedded OAuth server: the `iss` of agent access tokens and the base of its endpoint URLs in the metadata.'),
-    ACCESS_TOKEN_AUDIENCE: env
-      .string()
-      .optional()
-      .describe('`aud` of agent access tokens; tokens carry no audience when unset.'),
-    ACCESS_TOKEN_TTL_SECONDS: env
-      .int({ min: 30, max: 3600 })
-      .default(300)
-      .describe('Lifetime of agent access tokens, in seconds.'),
+    ACCESS_TOKEN_AUDIENCE: env.string().optional().describe('`aud` of agent access tokens; tokens carry no audience when unset.'),
+    ACCESS_TOKEN_TTL_SECONDS: env.int({ min: 30, max: 3600 }).default(300).describe('Lifetime of agent access tokens, in seconds.'),
     ISSUER_KEY_ENCRYPTION_KEY: env
       .string({ pattern: /^[A-Za-z0-9+/]{43}=$/ })
       .optional()
       .secret()
       .describe(
-        'Base64 of 32 random bytes (`openssl rand -base64 32`): the AES-256-GCM key that encrypts the issuer\'s signing keys at rest. Required when NODE_ENV=production; elsewhere a fixed development-only key is used when unset.',
+        "Base64 of 32 random bytes (`openssl rand -base64 32`): the AES-256-GCM key that encrypts the issuer's signing keys at rest. Required when NODE_ENV=production; elsewhere a fixed development-only key is used when unset.",
       ),
   };
 }
@@ -73,19 +64,15 @@ function ingestEnv() {
     SSF_TRANSMITTER_JWKS_URL: env
       .url({ protocols: ['http', 'https'] })
       .optional()
-      .describe('JWKS of the Shared Signals transmitter, to verify pushed SETs. Set at most one of SSF_TRANSMITTER_JWKS_URL, SSF_TRANSMITTER_PUBLIC_KEY; /ssf/events refuses everything while neither is set.'),
+      .describe(
+        'JWKS of the Shared Signals transmitter, to verify pushed SETs. Set at most one of SSF_TRANSMITTER_JWKS_URL, SSF_TRANSMITTER_PUBLIC_KEY; /ssf/events refuses everything while neither is set.',
+      ),
     SSF_TRANSMITTER_PUBLIC_KEY: env
       .string()
       .optional()
       .describe('Public key (PEM or JWK) of the Shared Signals transmitter, instead of SSF_TRANSMITTER_JWKS_URL.'),
-    SSF_TRANSMITTER_ISSUER: env
-      .string()
-      .optional()
-      .describe('Expected `iss` of pushed SETs; required when a transmitter key is set.'),
-    SSF_AUDIENCE: env
-      .list()
-      .optional()
-      .describe('Accepted `aud` values of pushed SETs, comma-separated; required when a transmitter key is set.'),
+    SSF_TRANSMITTER_ISSUER: env.string().optional().describe('Expected `iss` of pushed SETs; required when a transmitter key is set.'),
+    SSF_AUDIENCE: env.list().optional().describe('Accepted `aud` values of pushed SETs, comma-separated; required when a transmitter key is set.'),
     SSF_CAEP_SESSION_REVOKED: env
       .enumOf(['ignore', 'suspend'] as const)
       .default('ignore')

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { jwtVerify, JWTPayload } from 'jose';
+import { JWTPayload, jwtVerify } from 'jose';
 
 import { isUuid } from '@agentgov/contracts';
 

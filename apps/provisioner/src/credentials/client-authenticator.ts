@@ -3,10 +3,9 @@ import { DataSource } from 'typeorm';
 
 import { isUuid } from '@agentgov/contracts';
 
-import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret';
 import { ClientCredentials } from './client-credentials';
+import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret';
 import { OAuthError } from './credentials.errors';
-
 
 export interface AuthenticatedClient {
   id: string;

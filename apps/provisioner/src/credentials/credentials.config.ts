@@ -1,5 +1,6 @@
-import { ProvisionerEnv } from '../config/provisioner.env';
 import { KeyEncryptionKey, keyEncryptionKeyFrom } from '@agentgov/sealed-secrets';
+
+import { ProvisionerEnv } from '../config/provisioner.env';
 
 export const CREDENTIALS_CONFIG = Symbol('CREDENTIALS_CONFIG');
 

@@ -3,7 +3,7 @@ import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
-import { AuthError, AuthErrorCode, AuthHttpException, TOKEN_VERIFIER, TokenVerifier, assertAnyRole } from '@agentgov/auth';
+import { assertAnyRole, AuthError, AuthErrorCode, AuthHttpException, TOKEN_VERIFIER, TokenVerifier } from '@agentgov/auth';
 import { getMeter } from '@agentgov/telemetry';
 
 import { IntrospectTokenUseCase } from './introspect-token.usecase';

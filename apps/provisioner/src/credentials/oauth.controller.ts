@@ -86,7 +86,7 @@ export class OAuthController {
     return this.introspect.execute(token);
   }
 
-  @ApiOperation({ summary: "Token revocation (RFC 7009) by the client the token was issued to." })
+  @ApiOperation({ summary: 'Token revocation (RFC 7009) by the client the token was issued to.' })
   @ApiConsumes(FORM)
   @Post('revoke')
   @Public()

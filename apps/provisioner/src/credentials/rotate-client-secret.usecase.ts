@@ -44,7 +44,9 @@ export class RotateClientSecretUseCase {
         ),
       );
       // Announced, so that whoever tracks credential age (the review-scheduler) learns of the rotation.
-      await this.outbox.append(tx, [{ topic: Topics.AgentLifecycle, data: agentLifecycleEvent(rowToAgent(row), 'agent.updated', cause, row.secret_rotated_at) }]);
+      await this.outbox.append(tx, [
+        { topic: Topics.AgentLifecycle, data: agentLifecycleEvent(rowToAgent(row), 'agent.updated', cause, row.secret_rotated_at) },
+      ]);
       await this.audit.append(tx, [
         { at: row.secret_rotated_at, ...auditActor(cause), action: 'agent.secret-rotated', subjectType: 'agent', subjectId: agentId },
       ]);

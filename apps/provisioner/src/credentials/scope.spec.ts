@@ -1,9 +1,9 @@
 import { resolveScopes } from './scope';
 
-describe('token scopes are a subset of the agent\'s', () => {
+describe("token scopes are a subset of the agent's", () => {
   const granted = ['crm:read', 'crm:write', 'mail:send'];
 
-  it('gives all of the agent\'s scopes when none are asked for', () => {
+  it("gives all of the agent's scopes when none are asked for", () => {
     expect(resolveScopes(undefined, granted)).toEqual({ ok: true, scopes: granted });
     expect(resolveScopes('  ', granted)).toEqual({ ok: true, scopes: granted });
   });

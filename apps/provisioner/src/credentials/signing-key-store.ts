@@ -122,10 +122,9 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
   async rotate(tx: EntityManager): Promise<{ kid: string; retired: string[] }> {
     await tx.query(`SELECT ${LOCK}`);
     const kid = await this.insertNewKey(tx);
-    const retired = (await tx.query(
-      `UPDATE "provisioner"."signing_keys" SET "retired_at" = now() WHERE "retired_at" IS NULL AND "kid" <> $1 RETURNING "kid"`,
-      [kid],
-    )) as unknown;
+    const retired = (await tx.query(`UPDATE "provisioner"."signing_keys" SET "retired_at" = now() WHERE "retired_at" IS NULL AND "kid" <> $1 RETURNING "kid"`, [
+      kid,
+    ])) as unknown;
     await tx.query(`SELECT pg_notify($1, $2)`, [SIGNING_KEYS_CHANNEL, kid]);
     return { kid, retired: returnedRows<{ kid: string }>(retired).map((r) => r.kid) };
   }
@@ -186,4 +185,3 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
     return kid;
   }
 }
-

@@ -4,7 +4,7 @@ import { OwnersModule } from '../owners/owners.module';
 import { bodyReader } from './common/body-reader.middleware';
 import { OktaEventHookController } from './okta/okta-event-hook.controller';
 import { OktaEventHookService } from './okta/okta-event-hook.service';
-import { ScimUsersController, SCIM_BODY_LIMIT_BYTES } from './scim/scim-users.controller';
+import { SCIM_BODY_LIMIT_BYTES, ScimUsersController } from './scim/scim-users.controller';
 import { ScimUsersService } from './scim/scim-users.service';
 import { SCIM_CONTENT_TYPE } from './scim/scim.constants';
 import { MAX_SET_BYTES } from './ssf/set-verifier';

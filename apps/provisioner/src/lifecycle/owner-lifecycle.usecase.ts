@@ -5,11 +5,11 @@ import { AuditChain } from '@agentgov/audit-trail';
 import { OWNER_STATUS_AFTER } from '@agentgov/contracts';
 import { ConsumedEvent, NonRetryableError } from '@agentgov/messaging';
 
-import { AGENT_COLUMNS, rowToAgent } from '../agents/agent-record';
 import { AgentChanges } from '../agents/agent-changes';
+import { AGENT_COLUMNS, rowToAgent } from '../agents/agent-record';
 import { auditActor, eventCause } from '../common/cause';
 import { assertPlausibleEventTime } from '../owners/event-time';
-import { OffboardingPolicy, offboardingActionFor } from './offboarding-policy';
+import { offboardingActionFor, OffboardingPolicy } from './offboarding-policy';
 
 export const OFFBOARDING_POLICY = Symbol('OFFBOARDING_POLICY');
 
@@ -48,9 +48,7 @@ export class OwnerLifecycleUseCase {
     const cause = eventCause(event.id, data.source);
     const at = new Date();
     await tx.query(`INSERT INTO "provisioner"."owners" ("id") VALUES ($1) ON CONFLICT ("id") DO NOTHING`, [data.ownerId]);
-    const [owner] = await tx.query(`SELECT "status", "status_changed_at", "manager_id" FROM "provisioner"."owners" WHERE "id" = $1 FOR UPDATE`, [
-      data.ownerId,
-    ]);
+    const [owner] = await tx.query(`SELECT "status", "status_changed_at", "manager_id" FROM "provisioner"."owners" WHERE "id" = $1 FOR UPDATE`, [data.ownerId]);
     // '-infinity' (no change applied yet) arrives from the driver as a number, not a Date.
     const latestKnown = owner.status_changed_at instanceof Date ? owner.status_changed_at.getTime() : Number.NEGATIVE_INFINITY;
     if (occurredAt.getTime() <= latestKnown) {
@@ -125,9 +123,12 @@ export class OwnerLifecycleUseCase {
   }
 
   private async offboard(tx: EntityManager, ownerId: string, managerId: string | null, reason: string, cause: ReturnType<typeof eventCause>, at: Date) {
-    const owned = ((await tx.query(`SELECT ${AGENT_COLUMNS} FROM "provisioner"."agents" WHERE "owner_id" = $1 AND "status" <> 'deprovisioned'`, [
-      ownerId,
-    ])) as Record<string, unknown>[]).map(rowToAgent);
+    const owned = (
+      (await tx.query(`SELECT ${AGENT_COLUMNS} FROM "provisioner"."agents" WHERE "owner_id" = $1 AND "status" <> 'deprovisioned'`, [ownerId])) as Record<
+        string,
+        unknown
+      >[]
+    ).map(rowToAgent);
     const byAction = { deprovision: [] as string[], suspend: [] as string[], reassign: [] as string[] };
     for (const agent of owned) byAction[offboardingActionFor(this.policy, agent)].push(agent.id);
 

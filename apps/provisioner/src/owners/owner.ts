@@ -1,4 +1,5 @@
 import { OwnerStatus } from '@agentgov/contracts';
+
 export interface OwnerIdentity {
   source: string;
   externalId: string;

@@ -10,8 +10,8 @@ import { apiCause } from '../common/cause';
 import { assertPlausibleEventTime } from './event-time';
 import { IdentityLifecycleEvent, LifecycleReporter } from './lifecycle-reporter';
 import { Owner, OwnerIdentity, OwnerProfile } from './owner';
-import { OwnersRepository } from './owners.repository';
 import { OwnerError } from './owners.errors';
+import { OwnersRepository } from './owners.repository';
 import {
   CREATE_OWNER_SCHEMA,
   LIFECYCLE_EVENT_SCHEMA,
@@ -25,10 +25,7 @@ import { CreateOwnerInput, OwnersService } from './owners.service';
 const validateCreate = createRequestValidator<CreateOwnerInput>(CREATE_OWNER_SCHEMA);
 const validateUpdate = createRequestValidator<OwnerProfile>(UPDATE_OWNER_SCHEMA);
 const validateIdentities = createRequestValidator<{ identities: OwnerIdentity[] }>(REPLACE_IDENTITIES_SCHEMA);
-const validateListQuery = createRequestValidator<{ status?: OwnerStatus; limit?: string; cursor?: string }>(
-  LIST_OWNERS_QUERY_SCHEMA,
-  'query string',
-);
+const validateListQuery = createRequestValidator<{ status?: OwnerStatus; limit?: string; cursor?: string }>(LIST_OWNERS_QUERY_SCHEMA, 'query string');
 const validateLifecycle = createRequestValidator<{
   kind: IdentityLifecycleEvent['kind'];
   occurredAt?: string;
@@ -115,9 +112,7 @@ export class OwnersController {
       ...(input.newTeam ? { newTeam: input.newTeam } : {}),
     };
     const eventId =
-      idempotencyKey === undefined
-        ? randomUUID()
-        : deterministicUuid('owners-api', principal.subject, owner.id, validateIdempotencyKey(idempotencyKey));
+      idempotencyKey === undefined ? randomUUID() : deterministicUuid('owners-api', principal.subject, owner.id, validateIdempotencyKey(idempotencyKey));
     const outcome = await this.reporter.report({ data, eventId, actor: { actorType: 'api', actor: principal.subject } });
     return { ...outcome, event: data };
   }

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 
 import { LifecycleReporter } from './lifecycle-reporter';
-import { OwnersRepository } from './owners.repository';
 import { OwnersController } from './owners.controller';
+import { OwnersRepository } from './owners.repository';
 import { OwnersService } from './owners.service';
 
 /** The owner registry's API, the directory the ingest adapters resolve senders' subjects with, and the lifecycle reporter. */

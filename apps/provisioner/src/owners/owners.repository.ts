@@ -7,11 +7,7 @@ import { normalizePhone, Owner, OwnerIdentity, toOwner } from './owner';
 import { OwnerError } from './owners.errors';
 
 /** A way a sender names an owner. */
-export type OwnerSubject =
-  | { ownerId: string }
-  | { source: string; externalId: string }
-  | { email: string }
-  | { phone: string };
+export type OwnerSubject = { ownerId: string } | { source: string; externalId: string } | { email: string } | { phone: string };
 
 export interface ResolvedOwner {
   owner: Owner;
@@ -76,17 +72,12 @@ export class OwnersRepository {
       ids = (await manager.query(`SELECT "id" FROM ${OWNERS} WHERE "id" = $1`, [subject.ownerId])).map((r: { id: string }) => r.id);
     } else if ('externalId' in subject) {
       ids = (
-        await manager.query(`SELECT "owner_id" AS "id" FROM ${IDENTITIES} WHERE "source" = $1 AND "external_id" = $2`, [
-          subject.source,
-          subject.externalId,
-        ])
+        await manager.query(`SELECT "owner_id" AS "id" FROM ${IDENTITIES} WHERE "source" = $1 AND "external_id" = $2`, [subject.source, subject.externalId])
       ).map((r: { id: string }) => r.id);
     } else if ('email' in subject) {
       const email = subject.email.trim();
       if (!email) return undefined;
-      ids = (await manager.query(`SELECT "id" FROM ${OWNERS} WHERE lower("email") = lower($1) LIMIT 2`, [email])).map(
-        (r: { id: string }) => r.id,
-      );
+      ids = (await manager.query(`SELECT "id" FROM ${OWNERS} WHERE lower("email") = lower($1) LIMIT 2`, [email])).map((r: { id: string }) => r.id);
     } else {
       const phone = normalizePhone(subject.phone);
       if (!phone) return undefined;

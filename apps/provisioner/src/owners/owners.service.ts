@@ -8,8 +8,8 @@ import { returnedRows } from '@agentgov/persistence';
 
 import { auditActor, Cause } from '../common/cause';
 import { normalizePhone, Owner, OwnerIdentity, OwnerProfile, PROFILE_COLUMNS } from './owner';
-import { OwnersRepository } from './owners.repository';
 import { OwnerError } from './owners.errors';
+import { OwnersRepository } from './owners.repository';
 
 export interface CreateOwnerInput extends OwnerProfile {
   id?: string;
@@ -97,11 +97,7 @@ export class OwnersService {
       const removed = current.filter((i) => !wantedKeys.has(key(i)));
       const added = wanted.filter((i) => !currentKeys.has(key(i)));
       for (const identity of removed) {
-        await tx.query(`DELETE FROM ${IDENTITIES} WHERE "source" = $1 AND "external_id" = $2 AND "owner_id" = $3`, [
-          identity.source,
-          identity.externalId,
-          id,
-        ]);
+        await tx.query(`DELETE FROM ${IDENTITIES} WHERE "source" = $1 AND "external_id" = $2 AND "owner_id" = $3`, [identity.source, identity.externalId, id]);
       }
       await this.insertIdentities(tx, id, added);
       if (removed.length > 0 || added.length > 0) {
@@ -119,7 +115,14 @@ export class OwnersService {
     const added = await this.insertIdentities(tx, id, [identity]);
     if (added > 0) {
       await this.audit.append(tx, [
-        { at: new Date(), ...auditActor(cause), action: 'owner.identities-changed', subjectType: 'owner', subjectId: id, details: { added: [identity], removed: [] } },
+        {
+          at: new Date(),
+          ...auditActor(cause),
+          action: 'owner.identities-changed',
+          subjectType: 'owner',
+          subjectId: id,
+          details: { added: [identity], removed: [] },
+        },
       ]);
     }
   }

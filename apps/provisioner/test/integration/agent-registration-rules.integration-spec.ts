@@ -28,7 +28,9 @@ describe('agent registration enforces ownership and delegation rules', () => {
 
     const fetched = await harness.request('GET', `/agents/${parent.id}`, undefined, ['reviewer']);
     expect(fetched.body.clientSecret).toBeUndefined();
-    const [row] = await withTestDatabase(async (c) => (await c.query(`SELECT "client_secret_hash" FROM "provisioner"."agents" WHERE "id" = $1`, [parent.id])).rows);
+    const [row] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "client_secret_hash" FROM "provisioner"."agents" WHERE "id" = $1`, [parent.id])).rows,
+    );
     expect(row.client_secret_hash).toMatch(/^sha256\$/);
     expect(row.client_secret_hash).not.toContain(parent.clientSecret);
   });

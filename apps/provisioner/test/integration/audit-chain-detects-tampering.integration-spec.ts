@@ -23,7 +23,9 @@ describe('the audit trail is tamper-evident', () => {
       expect(broken.body).toMatchObject({ ok: false, brokenAtSeq: String(row.seq) });
       expect((await harness.request('GET', '/audit/verify', undefined, ['soc-analyst'])).status).toBe(403);
     } finally {
-      await withTestDatabase((c) => c.query(`UPDATE "provisioner"."audit_log" SET "details" = $2::jsonb WHERE "seq" = $1`, [row.seq, JSON.stringify(row.details)]));
+      await withTestDatabase((c) =>
+        c.query(`UPDATE "provisioner"."audit_log" SET "details" = $2::jsonb WHERE "seq" = $1`, [row.seq, JSON.stringify(row.details)]),
+      );
     }
     expect((await harness.request('GET', '/audit/verify')).body).toMatchObject({ ok: true });
   });

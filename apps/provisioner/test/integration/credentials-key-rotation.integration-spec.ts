@@ -72,8 +72,9 @@ describe('rotating the signing key keeps earlier tokens valid on every replica',
     const fresh = await first.request('POST', '/oauth2/introspect', { token: await issue(first) }, ['ingest']);
     expect(fresh.body).toMatchObject({ active: true });
 
-    const [audit] = await withTestDatabase(async (c) =>
-      (await c.query(`SELECT "action", "actor" FROM "provisioner"."audit_log" WHERE "subject_type" = 'signing-key' AND "subject_id" = $1`, [newKid])).rows,
+    const [audit] = await withTestDatabase(
+      async (c) =>
+        (await c.query(`SELECT "action", "actor" FROM "provisioner"."audit_log" WHERE "subject_type" = 'signing-key' AND "subject_id" = $1`, [newKid])).rows,
     );
     expect(audit).toEqual({ action: 'signing-key.created', actor: 'test-admin' });
   });

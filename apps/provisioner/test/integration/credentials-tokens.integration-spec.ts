@@ -101,7 +101,7 @@ describe('agents get short-lived tokens that stop working the moment they are re
     });
   });
 
-  it('accepts client_secret_post, and gives all the agent\'s scopes when none are asked for', async () => {
+  it("accepts client_secret_post, and gives all the agent's scopes when none are asked for", async () => {
     const response = await form('/oauth2/token', { grant_type: 'client_credentials', client_id: agent.id, client_secret: agent.secret });
 
     expect(response.status).toBe(200);
@@ -135,7 +135,7 @@ describe('agents get short-lived tokens that stop working the moment they are re
     expect(response.body.error).toBe('unsupported_grant_type');
   });
 
-  it('names the parent and grandparent in the act chain of a sub-sub-agent\'s token', async () => {
+  it("names the parent and grandparent in the act chain of a sub-sub-agent's token", async () => {
     const parent = await seedAgent(ownerId, ['crm:read'], agent, 1);
     const child = await seedAgent(ownerId, ['crm:read'], parent, 2);
 
@@ -145,7 +145,7 @@ describe('agents get short-lived tokens that stop working the moment they are re
     expect(await introspect(token)).toMatchObject({ active: true, sub: child.id, act: { sub: parent.id, act: { sub: agent.id } } });
   });
 
-  it('revokes one token by RFC 7009: that one is inactive, the agent\'s others still active', async () => {
+  it("revokes one token by RFC 7009: that one is inactive, the agent's others still active", async () => {
     const revoked = await issue(agent);
     const kept = await issue(agent);
 
@@ -155,11 +155,13 @@ describe('agents get short-lived tokens that stop working the moment they are re
     expect(await introspect(revoked)).toEqual({ active: false });
     expect(await introspect(kept)).toMatchObject({ active: true });
     const { jti } = decodeJwt(revoked);
-    const rows = await withTestDatabase(async (c) => (await c.query(`SELECT "action", "details" FROM "provisioner"."audit_log" WHERE "subject_id" = $1`, [agent.id])).rows);
+    const rows = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "action", "details" FROM "provisioner"."audit_log" WHERE "subject_id" = $1`, [agent.id])).rows,
+    );
     expect(rows).toContainEqual({ action: 'agent.token-revoked', details: expect.objectContaining({ jti }) });
   });
 
-  it('answers 200 to revoking garbage, and refuses to revoke another client\'s token', async () => {
+  it("answers 200 to revoking garbage, and refuses to revoke another client's token", async () => {
     const other = await seedAgent(ownerId, ['crm:read']);
     const othersToken = await issue(other);
 
@@ -240,7 +242,7 @@ describe('agents get short-lived tokens that stop working the moment they are re
     expect((await harness.request('POST', '/oauth2/introspect', { token }, ['reviewer'])).status).toBe(403);
   });
 
-  it('rotates an agent\'s secret: the new one works once shown, the old one no longer does', async () => {
+  it("rotates an agent's secret: the new one works once shown, the old one no longer does", async () => {
     const subject = await seedAgent(ownerId, ['crm:read']);
 
     const response = await harness.request('POST', `/agents/${subject.id}/rotate-secret`);
@@ -250,7 +252,9 @@ describe('agents get short-lived tokens that stop working the moment they are re
     expect(response.body).toMatchObject({ clientId: subject.id, clientSecret: expect.any(String) });
     expect((await form('/oauth2/token', { grant_type: 'client_credentials' }, basic(subject.id, subject.secret))).status).toBe(401);
     await issue({ id: subject.id, secret: response.body.clientSecret });
-    const [row] = await withTestDatabase(async (c) => (await c.query(`SELECT "client_secret_hash" FROM "provisioner"."agents" WHERE "id" = $1`, [subject.id])).rows);
+    const [row] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "client_secret_hash" FROM "provisioner"."agents" WHERE "id" = $1`, [subject.id])).rows,
+    );
     expect(row.client_secret_hash).not.toContain(response.body.clientSecret);
     expect((await harness.request('POST', `/agents/${subject.id}/rotate-secret`, undefined, ['soc-analyst'])).status).toBe(403);
   });

@@ -30,7 +30,8 @@ beforeAll(async () => {
   // The published fixture names a fixed Okta user; earlier runs may have linked it to their own owner.
   await withTestDatabase((c) => c.query(`DELETE FROM "provisioner"."owner_identities" WHERE "source" = 'okta' AND "external_id" = $1`, [OKTA_USER]));
   await harness.start();
-  ownerId = (await harness.request('POST', '/owners', { displayName: 'John Doe', identities: [{ source: 'okta', externalId: OKTA_USER }] }, ['ingest'])).body.id;
+  ownerId = (await harness.request('POST', '/owners', { displayName: 'John Doe', identities: [{ source: 'okta', externalId: OKTA_USER }] }, ['ingest'])).body
+    .id;
   suspendedOwnerId = (await harness.request('POST', '/owners', { email: `okta-${randomUUID()}@example.com` })).body.id;
 });
 afterAll(() => harness.stop());

@@ -19,7 +19,11 @@ async function scim(method: string, path: string, body?: unknown, options: { rol
   const headers: Record<string, string> = {};
   if (roles) headers.authorization = `Bearer ${await harness.token(roles, 'okta-scim-client')}`;
   if (body !== undefined || options.raw !== undefined) headers['content-type'] = options.contentType ?? SCIM;
-  const response = await fetch(`${harness.url}/scim/v2${path}`, { method, headers, body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const response = await fetch(`${harness.url}/scim/v2${path}`, {
+    method,
+    headers,
+    body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
@@ -59,7 +63,11 @@ describe('SCIM 2.0 Users', () => {
     expect(owner.body).toMatchObject({ email: userName, phone: '+12065550199', managerId: 'mgr-42', team: 'Payments', status: 'active' });
 
     const found = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName.toLowerCase()}"`)}`);
-    expect(found.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, Resources: [{ id: created.body.id }] });
+    expect(found.body).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 1,
+      Resources: [{ id: created.body.id }],
+    });
     const none = await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody@example.com"')}`);
     expect(none.body).toMatchObject({ totalResults: 0, Resources: [] });
     expect((await scim('GET', `/Users/${created.body.id}`)).body).toEqual(created.body);
@@ -95,7 +103,7 @@ describe('SCIM 2.0 Users', () => {
     expect(await reportedKinds(id)).toEqual([]);
   });
 
-  it("turns Okta's published deactivation PATCH into owner.terminated once, Entra's \"True\" into owner.reinstated, DELETE into owner.terminated", async () => {
+  it('turns Okta\'s published deactivation PATCH into owner.terminated once, Entra\'s "True" into owner.reinstated, DELETE into owner.terminated', async () => {
     const { body: created } = await scim('POST', '/Users', user(`leaver.${randomUUID()}@example.com`));
     const id = created.id;
 

@@ -62,7 +62,10 @@ describe('Shared Signals push receiver', () => {
       status: 400,
       body: { err: 'invalid_request' },
     });
-    expect(await push(await sign({ ...ACCOUNT_DISABLED, sub_id: { format: 'phone_number' } }))).toMatchObject({ status: 400, body: { err: 'invalid_request' } });
+    expect(await push(await sign({ ...ACCOUNT_DISABLED, sub_id: { format: 'phone_number' } }))).toMatchObject({
+      status: 400,
+      body: { err: 'invalid_request' },
+    });
 
     expect(await reportedKinds(phoneOwner)).toEqual([]);
   });
@@ -80,7 +83,13 @@ describe('Shared Signals push receiver', () => {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         key: phoneOwner,
         type: expect.any(String),
-        data: { kind: 'owner.suspended', ownerId: phoneOwner, source: 'ssf', occurredAt: '2018-03-06T19:20:19.000Z', reason: 'RISC account-disabled: hijacking' },
+        data: {
+          kind: 'owner.suspended',
+          ownerId: phoneOwner,
+          source: 'ssf',
+          occurredAt: '2018-03-06T19:20:19.000Z',
+          reason: 'RISC account-disabled: hijacking',
+        },
       },
     ]);
   });

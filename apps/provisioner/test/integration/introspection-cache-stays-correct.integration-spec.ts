@@ -1,4 +1,4 @@
-import { withTestDatabase, waitFor } from '@agentgov/test-support';
+import { waitFor, withTestDatabase } from '@agentgov/test-support';
 
 import { ProvisionerHarness } from '../support/provisioner-harness';
 import { seedAgentChains, seedOwner } from '../support/registry-seed';
@@ -37,12 +37,26 @@ describe("introspection's cache never answers for a state that changed", () => {
       await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'provisioner-token-state'`);
       await c.query(`UPDATE "provisioner"."agents" SET "status" = 'suspended' WHERE "id" = $1`, [agents[0].id]);
     });
-    await waitFor(() => active(token), (a) => a === false, { timeoutMs: 2000, intervalMs: 50, what: 'the suspension to count' });
+    await waitFor(
+      () => active(token),
+      (a) => a === false,
+      { timeoutMs: 2000, intervalMs: 50, what: 'the suspension to count' },
+    );
 
     // And once the listener is back, changes keep reaching the cache.
     await withTestDatabase((c) => c.query(`UPDATE "provisioner"."agents" SET "status" = 'active' WHERE "id" = $1`, [agents[0].id]));
-    await waitFor(() => active(token), (a) => a === true, { timeoutMs: 5000, intervalMs: 100, what: 'reactivation to count' });
+    await waitFor(
+      () => active(token),
+      (a) => a === true,
+      { timeoutMs: 5000, intervalMs: 100, what: 'reactivation to count' },
+    );
     await withTestDatabase((c) => c.query(`UPDATE "provisioner"."agents" SET "tokens_not_before" = now() WHERE "id" = $1`, [agents[0].id]));
-    expect(await waitFor(() => active(token), (a) => a === false, { timeoutMs: 500, intervalMs: 20, what: 'revoke-all to count' })).toBe(false);
+    expect(
+      await waitFor(
+        () => active(token),
+        (a) => a === false,
+        { timeoutMs: 500, intervalMs: 20, what: 'revoke-all to count' },
+      ),
+    ).toBe(false);
   });
 });

@@ -34,26 +34,39 @@ describe('suspension, reinstatement, containment and review decisions change age
       requestedBy: { type: 'system' },
       occurredAt: new Date(t0).toISOString(),
     } as any);
-    await waitFor(() => statusOf([contained.id]), (s) => s[0] === 'suspended', { what: 'containment' });
+    await waitFor(
+      () => statusOf([contained.id]),
+      (s) => s[0] === 'suspended',
+      { what: 'containment' },
+    );
 
     await publishEvent(harness, Topics.IdentityLifecycle, { kind: 'owner.suspended', ownerId, source: 'okta', occurredAt: new Date(t0 + 1000).toISOString() });
-    await waitFor(() => statusOf(agents.map((a) => a.id)), (s) => s.every((x) => x === 'suspended'), { what: 'owner suspension' });
+    await waitFor(
+      () => statusOf(agents.map((a) => a.id)),
+      (s) => s.every((x) => x === 'suspended'),
+      { what: 'owner suspension' },
+    );
 
     await publishEvent(harness, Topics.IdentityLifecycle, { kind: 'owner.reinstated', ownerId, source: 'okta', occurredAt: new Date(t0 + 2000).toISOString() });
     const restored = agents.filter((a) => a.id !== contained.id && a.parentId !== contained.id).map((a) => a.id);
-    await waitFor(() => statusOf(restored), (s) => s.every((x) => x === 'active'), { what: 'reinstatement' });
-    expect(await statusOf(agents.filter((a) => a.id === contained.id || a.parentId === contained.id).map((a) => a.id))).toEqual([
-      'suspended',
-      'suspended',
-    ]);
+    await waitFor(
+      () => statusOf(restored),
+      (s) => s.every((x) => x === 'active'),
+      { what: 'reinstatement' },
+    );
+    expect(await statusOf(agents.filter((a) => a.id === contained.id || a.parentId === contained.id).map((a) => a.id))).toEqual(['suspended', 'suspended']);
     expect(others).toHaveLength(2);
   });
 
   it('a review revoke deprovisions; a critical agent of a leaver goes to the manager under the policy', async () => {
     const managerId = await seedOwner();
     const ownerId = await seedOwner({ managerId });
-    const { agents: [reviewed] } = await seedAgentChains({ ownerId, chains: 1, levels: 1 });
-    const { agents: [critical] } = await seedAgentChains({ ownerId: (await seedOwner()) as string, chains: 1, levels: 1, riskTier: 'critical' });
+    const {
+      agents: [reviewed],
+    } = await seedAgentChains({ ownerId, chains: 1, levels: 1 });
+    const {
+      agents: [critical],
+    } = await seedAgentChains({ ownerId: (await seedOwner()) as string, chains: 1, levels: 1, riskTier: 'critical' });
     await withTestDatabase((c) => c.query(`UPDATE "provisioner"."agents" SET "owner_id" = $1 WHERE "id" = $2`, [ownerId, critical.id]));
 
     await publishEvent(harness, Topics.ReviewDecision, {
@@ -64,7 +77,11 @@ describe('suspension, reinstatement, containment and review decisions change age
       decidedBy: 'manager-1',
       occurredAt: new Date().toISOString(),
     });
-    await waitFor(() => statusOf([reviewed.id]), (s) => s[0] === 'deprovisioned', { what: 'review revoke' });
+    await waitFor(
+      () => statusOf([reviewed.id]),
+      (s) => s[0] === 'deprovisioned',
+      { what: 'review revoke' },
+    );
 
     await publishEvent(harness, Topics.IdentityLifecycle, { kind: 'owner.terminated', ownerId, source: 'workday', occurredAt: new Date().toISOString() });
     const owner = await waitFor(

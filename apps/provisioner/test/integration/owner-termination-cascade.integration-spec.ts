@@ -2,7 +2,7 @@ import { Topics } from '@agentgov/contracts';
 import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 import { ProvisionerHarness } from '../support/provisioner-harness';
-import { SeededAgent, agentStatuses, publishEvent, seedAgentChains, seedOwner } from '../support/registry-seed';
+import { agentStatuses, publishEvent, seedAgentChains, SeededAgent, seedOwner } from '../support/registry-seed';
 
 describe("a terminated owner's agents and all their sub-agents are deprovisioned, once", () => {
   const harness = new ProvisionerHarness();
@@ -53,9 +53,17 @@ describe("a terminated owner's agents and all their sub-agents are deprovisioned
       reason: 'resignation',
     });
 
-    await waitFor(() => agentStatuses(ids), (s) => s.deprovisioned === 1000, { timeoutMs: 60000, what: 'every agent deprovisioned' });
+    await waitFor(
+      () => agentStatuses(ids),
+      (s) => s.deprovisioned === 1000,
+      { timeoutMs: 60000, what: 'every agent deprovisioned' },
+    );
     // Every replica's introspection hears of the commit by notification, within milliseconds.
-    await waitFor(() => Promise.all(tokens.map(introspect)), (a) => a.every((active) => !active), { timeoutMs: 2000, what: 'every token inactive' });
+    await waitFor(
+      () => Promise.all(tokens.map(introspect)),
+      (a) => a.every((active) => !active),
+      { timeoutMs: 2000, what: 'every token inactive' },
+    );
     const lifecycle = await collectMessages(harness.kafka, harness.topic(Topics.AgentLifecycle), 1000, { timeoutMs: 20000, settleMs: 1500 });
     const deprovisioned = lifecycle.map((m) => JSON.parse(m.value)).filter((e) => e.kind === 'agent.deprovisioned');
     expect(deprovisioned).toHaveLength(1000);
@@ -79,7 +87,9 @@ describe("a terminated owner's agents and all their sub-agents are deprovisioned
       { kind: 'owner.terminated', ownerId, source: 'workday', occurredAt: new Date().toISOString(), reason: 'resignation' },
       hrEventId,
     );
-    const [{ n }] = await withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "provisioner"."audit_log" WHERE "cause_event_id" = $1`, [hrEventId])).rows);
+    const [{ n }] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT count(*)::int AS n FROM "provisioner"."audit_log" WHERE "cause_event_id" = $1`, [hrEventId])).rows,
+    );
     const again = await collectMessages(harness.kafka, harness.topic(Topics.AgentLifecycle), 1001, { timeoutMs: 4000 });
     expect(again).toHaveLength(1000);
     expect(n).toBe(1001);

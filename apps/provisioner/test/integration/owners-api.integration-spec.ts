@@ -22,7 +22,13 @@ describe('owners API', () => {
     const created = await harness.request(
       'POST',
       '/owners',
-      { email: 'Ada.Lovelace@Example.com', phone: '+44 20-7946 0958', displayName: 'Ada', team: 'R&D', identities: [{ source: 'okta', externalId: `00u${randomUUID()}` }] },
+      {
+        email: 'Ada.Lovelace@Example.com',
+        phone: '+44 20-7946 0958',
+        displayName: 'Ada',
+        team: 'R&D',
+        identities: [{ source: 'okta', externalId: `00u${randomUUID()}` }],
+      },
       ['ingest'],
     );
 
@@ -94,7 +100,13 @@ describe('owners API', () => {
       fetch(`${harness.url}/owners/${owner.id}/lifecycle-events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${await harness.token(['ingest'])}`, 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify({ kind: 'owner.transferred', occurredAt: '2025-01-02T03:04:05.000Z', newManagerId: 'mgr-9', newTeam: 'Platform', source: 'workday' }),
+        body: JSON.stringify({
+          kind: 'owner.transferred',
+          occurredAt: '2025-01-02T03:04:05.000Z',
+          newManagerId: 'mgr-9',
+          newTeam: 'Platform',
+          source: 'workday',
+        }),
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
     const first = await send('req-1');
@@ -115,7 +127,14 @@ describe('owners API', () => {
         id: first.body.eventId,
         key: owner.id,
         type: expect.any(String),
-        data: { kind: 'owner.transferred', ownerId: owner.id, source: 'workday', occurredAt: '2025-01-02T03:04:05.000Z', newManagerId: 'mgr-9', newTeam: 'Platform' },
+        data: {
+          kind: 'owner.transferred',
+          ownerId: owner.id,
+          source: 'workday',
+          occurredAt: '2025-01-02T03:04:05.000Z',
+          newManagerId: 'mgr-9',
+          newTeam: 'Platform',
+        },
       },
     ]);
     expect(await auditActions(owner.id)).toContain('owner.lifecycle-reported');

@@ -78,7 +78,12 @@ export async function seedAgentChains(options: {
 }
 
 /** Publishes one event on the harness's topics; see ServiceHarness.publish. */
-export async function publishEvent<T extends TopicName>(harness: ProvisionerHarness, topic: T, data: TopicPayloads[T], id: string = randomUUID()): Promise<string> {
+export async function publishEvent<T extends TopicName>(
+  harness: ProvisionerHarness,
+  topic: T,
+  data: TopicPayloads[T],
+  id: string = randomUUID(),
+): Promise<string> {
   const [published] = await harness.publish(topic, [{ data, id }]);
   return published;
 }

@@ -46,7 +46,10 @@ export class CampaignsRepository {
     if (filter.ownerId) where.push(`"owner_id" = $${params.push(filter.ownerId)}`);
     if (filter.riskTier) where.push(`"risk_tier" = $${params.push(filter.riskTier)}`);
     if (filter.platform) where.push(`"platform" = $${params.push(filter.platform)}`);
-    const rows: { agent_id: string }[] = await tx.query(`SELECT "agent_id" FROM ${S}."agents" WHERE ${where.join(' AND ')} ORDER BY "agent_id" LIMIT ${Math.trunc(limit)}`, params);
+    const rows: { agent_id: string }[] = await tx.query(
+      `SELECT "agent_id" FROM ${S}."agents" WHERE ${where.join(' AND ')} ORDER BY "agent_id" LIMIT ${Math.trunc(limit)}`,
+      params,
+    );
     return rows.map((r) => r.agent_id);
   }
 
@@ -63,7 +66,10 @@ export class CampaignsRepository {
 
   /** The agents' open reviews not yet in a campaign join this one. */
   async joinOpenReviews(tx: EntityManager, campaignId: string, agentIds: string[]): Promise<void> {
-    await tx.query(`UPDATE ${S}."reviews" SET "campaign_id" = $1 WHERE "agent_id" = ANY($2) AND "state" <> 'closed' AND "campaign_id" IS NULL`, [campaignId, agentIds]);
+    await tx.query(`UPDATE ${S}."reviews" SET "campaign_id" = $1 WHERE "agent_id" = ANY($2) AND "state" <> 'closed' AND "campaign_id" IS NULL`, [
+      campaignId,
+      agentIds,
+    ]);
   }
 
   async find(id: string): Promise<Campaign | undefined> {

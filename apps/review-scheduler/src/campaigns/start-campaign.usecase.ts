@@ -7,8 +7,8 @@ import { AuditChain } from '@agentgov/audit-trail';
 
 import { ReviewClock } from '../clock/review-clock';
 import { RegistryRepository } from '../registry/registry.repository';
-import { dueDate, REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 import { ReviewChanges } from '../reviews/review-changes';
+import { dueDate, REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 import { CampaignProgress, CampaignProgressUseCase } from './campaign-progress.usecase';
 import { CampaignError, CampaignErrorCode } from './campaigns.errors';
 import { CampaignFilter, CampaignsRepository } from './campaigns.repository';
@@ -52,7 +52,15 @@ export class StartCampaignUseCase {
       }
       await this.campaigns.insert(tx, { id, name, filter, createdBy, createdAt: now, dueAt: due });
       await this.audit.append(tx, [
-        { at: now, actorType: 'api', actor: createdBy, action: 'campaign.started', subjectType: 'campaign', subjectId: id, details: { name, filter, agents: agentIds.length } },
+        {
+          at: now,
+          actorType: 'api',
+          actor: createdBy,
+          action: 'campaign.started',
+          subjectType: 'campaign',
+          subjectId: id,
+          details: { name, filter, agents: agentIds.length },
+        },
       ]);
       for (const agentId of agentIds) {
         const agent = await this.registry.findAgent(tx, agentId);

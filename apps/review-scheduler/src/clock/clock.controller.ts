@@ -7,7 +7,12 @@ import { createRequestValidator } from '@agentgov/service-runtime';
 import { ClockControlGuard } from './clock-control.guard';
 import { MoveClockUseCase } from './move-clock.usecase';
 
-const validateClock = createRequestValidator<{ at: string }>({ type: 'object', additionalProperties: false, required: ['at'], properties: { at: { type: 'string', format: 'date-time' } } });
+const validateClock = createRequestValidator<{ at: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['at'],
+  properties: { at: { type: 'string', format: 'date-time' } },
+});
 
 /** Tests and demonstrations move an instance's clock instead of waiting months. */
 @ApiTags('clock')

@@ -3,8 +3,8 @@ import { Module } from '@nestjs/common';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { ReviewSchedulerEnv } from '../config/review-scheduler.env';
-import { ClockController } from './clock.controller';
 import { ClockControlGuard } from './clock-control.guard';
+import { ClockController } from './clock.controller';
 import { MoveClockUseCase } from './move-clock.usecase';
 import { ReviewClock } from './review-clock';
 

@@ -14,7 +14,10 @@ export const REVIEW_SCHEDULER_ENV = {
     .describe(
       'Review policy as JSON, any subset of: {"cadenceDays": {tier: days}, "dueDays", "reminderDays", "escalateAfterDays", "suspendAfterDays", "overdueAction": "escalate" | "suspend", "staleAfterDays", "unusedScopeDays", "credentialMaxAgeDays"}; defaults: cadences low 365, medium 180, high 90, critical 30 days, due in 14, reminded 3 before, escalated 3 and suspended 7 days after the due date, stale after 30 days unseen, scopes unused for 30 days proposed for removal, credentials older than 90 days flagged.',
     ),
-  REVIEW_TICK_MS: env.int({ min: 100, max: 3_600_000 }).default(5000).describe('How often each replica looks for reviews falling due, reminders, escalations and expired agents.'),
+  REVIEW_TICK_MS: env
+    .int({ min: 100, max: 3_600_000 })
+    .default(5000)
+    .describe('How often each replica looks for reviews falling due, reminders, escalations and expired agents.'),
   REVIEW_BATCH_SIZE: env
     .int({ min: 1, max: 10_000 })
     .default(200)
@@ -22,7 +25,7 @@ export const REVIEW_SCHEDULER_ENV = {
   CLOCK_CONTROL: env
     .boolean()
     .default(false)
-    .describe('Lets an admin move this instance\'s clock forward (PUT /testing/clock), for tests and demonstrations; refused when NODE_ENV is production.'),
+    .describe("Lets an admin move this instance's clock forward (PUT /testing/clock), for tests and demonstrations; refused when NODE_ENV is production."),
   [ENV_CHECKS]: [...COMMON_ENV[ENV_CHECKS], checkReviewEnv],
 };
 

@@ -5,8 +5,8 @@ import { ConsumedEvent } from '@agentgov/messaging';
 
 import { ReviewClock } from '../clock/review-clock';
 import { RegistryRepository } from '../registry/registry.repository';
-import { nextCertification, REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 import { ReviewChanges } from '../reviews/review-changes';
+import { nextCertification, REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 
 /**
  * Learns the agent as agent.lifecycle.v1 describes it (the first time, with its first certification date) and
@@ -27,9 +27,22 @@ export class AgentLifecycleUseCase {
     const now = this.clock.now();
     const cause = { actorType: 'event', actor: event.source, causeEventId: event.id } as const;
     const before = await this.registry.findAgent(tx, a.agentId, true);
-    const agent = { agentId: a.agentId, ownerId: a.ownerId, riskTier: a.riskTier, status: a.status, scopes: a.scopes, ...(a.expiresAt ? { expiresAt: new Date(a.expiresAt) } : {}) };
+    const agent = {
+      agentId: a.agentId,
+      ownerId: a.ownerId,
+      riskTier: a.riskTier,
+      status: a.status,
+      scopes: a.scopes,
+      ...(a.expiresAt ? { expiresAt: new Date(a.expiresAt) } : {}),
+    };
     const credentialsRotatedAt = a.credentialsRotatedAt ? new Date(a.credentialsRotatedAt) : undefined;
-    await this.registry.rememberAgent(tx, { ...agent, platform: a.platform, credentialsRotatedAt }, nextCertification(this.policy, a.riskTier, now), new Date(a.occurredAt), now);
+    await this.registry.rememberAgent(
+      tx,
+      { ...agent, platform: a.platform, credentialsRotatedAt },
+      nextCertification(this.policy, a.riskTier, now),
+      new Date(a.occurredAt),
+      now,
+    );
     if (a.status === 'deprovisioned') {
       await this.changes.closeOpenOf(tx, a.agentId, now, cause);
       return;

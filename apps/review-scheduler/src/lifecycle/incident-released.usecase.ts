@@ -19,6 +19,7 @@ export class IncidentReleasedUseCase {
   async execute(event: ConsumedEvent<'containment.action.v1'>, tx: EntityManager): Promise<void> {
     if (event.data.kind !== 'release') return;
     const agent = await this.registry.findAgent(tx, event.data.agentId);
-    if (agent && agent.status !== 'deprovisioned') await this.changes.open(tx, agent, 'incident-released', this.clock.now(), undefined, { actorType: 'event', actor: event.source, causeEventId: event.id });
+    if (agent && agent.status !== 'deprovisioned')
+      await this.changes.open(tx, agent, 'incident-released', this.clock.now(), undefined, { actorType: 'event', actor: event.source, causeEventId: event.id });
   }
 }

@@ -66,7 +66,19 @@ export class RegistryRepository {
          "scopes" = EXCLUDED."scopes", "expires_at" = EXCLUDED."expires_at", "platform" = EXCLUDED."platform",
          "credentials_rotated_at" = COALESCE(EXCLUDED."credentials_rotated_at", ${AGENTS}."credentials_rotated_at"), "updated_at" = EXCLUDED."updated_at"
        WHERE ${AGENTS}."updated_at" <= EXCLUDED."updated_at"`,
-      [agent.agentId, agent.ownerId, agent.riskTier, agent.status, agent.scopes, agent.expiresAt ?? null, agent.platform, agent.credentialsRotatedAt ?? null, firstReviewAt, at, now],
+      [
+        agent.agentId,
+        agent.ownerId,
+        agent.riskTier,
+        agent.status,
+        agent.scopes,
+        agent.expiresAt ?? null,
+        agent.platform,
+        agent.credentialsRotatedAt ?? null,
+        firstReviewAt,
+        at,
+        now,
+      ],
     );
   }
 

@@ -10,7 +10,12 @@ import { CredentialsDueRotationReportUseCase } from './credentials-due-rotation-
 import { OverdueReviewsReportUseCase } from './overdue-reviews-report.usecase';
 
 const validatePeriod = createRequestValidator<{ from: string; to: string }>(
-  { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
+    properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
+  },
   'query',
 );
 

@@ -13,6 +13,12 @@ import { ReportsRepository } from './reports.repository';
 @Module({
   imports: [ClockModule, ReviewsModule],
   controllers: [ReportsController],
-  providers: [AgentsWithoutActiveOwnerReportUseCase, CertificationsReportUseCase, CredentialsDueRotationReportUseCase, OverdueReviewsReportUseCase, ReportsRepository],
+  providers: [
+    AgentsWithoutActiveOwnerReportUseCase,
+    CertificationsReportUseCase,
+    CredentialsDueRotationReportUseCase,
+    OverdueReviewsReportUseCase,
+    ReportsRepository,
+  ],
 })
 export class ReportsModule {}

@@ -37,7 +37,10 @@ export class ReportsRepository {
 
   /** Reviews still undecided whose due date is before `now`, oldest first (at most 1,000). */
   async overdue(now: Date): Promise<Review[]> {
-    const rows: ReviewRow[] = await this.dataSource.query(`SELECT * FROM ${S}."reviews" WHERE "state" <> 'closed' AND "due_at" < $1 ORDER BY "due_at" LIMIT 1000`, [now]);
+    const rows: ReviewRow[] = await this.dataSource.query(
+      `SELECT * FROM ${S}."reviews" WHERE "state" <> 'closed' AND "due_at" < $1 ORDER BY "due_at" LIMIT 1000`,
+      [now],
+    );
     return rows.map(reviewOf);
   }
 

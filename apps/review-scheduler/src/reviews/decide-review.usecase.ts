@@ -36,7 +36,8 @@ export class DecideReviewUseCase {
     return this.dataSource.transaction(async (tx) => {
       const review = await this.reviews.lock(tx, id);
       // Someone else's review is reported as missing: a reviewer learns nothing about other queues.
-      if (!review || (!requester.admin && review.reviewerId !== requester.subject)) throw new ReviewError(ReviewErrorCode.ReviewNotFound, `no review ${id} in your queue`);
+      if (!review || (!requester.admin && review.reviewerId !== requester.subject))
+        throw new ReviewError(ReviewErrorCode.ReviewNotFound, `no review ${id} in your queue`);
       if (review.state === 'closed') throw new ReviewError(ReviewErrorCode.ReviewClosed, `review ${id} was already decided or closed`);
       const agent = await this.registry.findAgent(tx, review.agentId);
       const unknown = (command.removeScopes ?? []).filter((s) => !agent?.scopes.includes(s));

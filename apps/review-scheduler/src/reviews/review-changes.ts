@@ -68,7 +68,13 @@ export class ReviewChanges {
    * Closes the review with a decision the provisioner acts on (review.decision.v1): certify (optionally
    * removing scopes; the next certification is scheduled), revoke (deprovision) or suspend.
    */
-  async decide(tx: EntityManager, review: Review, agent: KnownAgent | undefined, decision: { decision: Decision; removeScopes: string[]; decidedBy: string; reason?: string }, at: Date): Promise<Review> {
+  async decide(
+    tx: EntityManager,
+    review: Review,
+    agent: KnownAgent | undefined,
+    decision: { decision: Decision; removeScopes: string[]; decidedBy: string; reason?: string },
+    at: Date,
+  ): Promise<Review> {
     const next = decision.decision === 'certify' && agent ? nextCertification(this.policy, agent.riskTier, at) : null;
     const closed = await this.reviews.close(tx, review.id, { decision: decision.decision, decidedBy: decision.decidedBy, reason: decision.reason, at });
     if (agent) await this.registry.setNextReview(tx, agent.agentId, next);
@@ -89,7 +95,9 @@ export class ReviewChanges {
       },
     ]);
     // Decisions are taken by people (their subject) or, for an overdue review, by the scheduler (`system:...`).
-    const decidedBy: ReviewCause = decision.decidedBy.startsWith('system:') ? { actorType: 'system', actor: decision.decidedBy } : { actorType: 'api', actor: decision.decidedBy };
+    const decidedBy: ReviewCause = decision.decidedBy.startsWith('system:')
+      ? { actorType: 'system', actor: decision.decidedBy }
+      : { actorType: 'api', actor: decision.decidedBy };
     await this.audit.append(tx, [
       {
         at,
@@ -119,7 +127,12 @@ export class ReviewChanges {
         action: `review.${review.state}`,
         subjectType: 'review',
         subjectId: review.id,
-        details: { agentId: review.agentId, reason: review.reason, reviewerId: review.reviewerId, ...(review.campaignId ? { campaignId: review.campaignId } : {}) },
+        details: {
+          agentId: review.agentId,
+          reason: review.reason,
+          reviewerId: review.reviewerId,
+          ...(review.campaignId ? { campaignId: review.campaignId } : {}),
+        },
       },
     ]);
     await this.outbox.append(tx, [

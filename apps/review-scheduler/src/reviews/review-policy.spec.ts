@@ -25,7 +25,10 @@ describe('the review policy', () => {
   });
 
   it('reads a partial policy from JSON and names what is wrong', () => {
-    expect(reviewPolicyFrom('{"cadenceDays":{"critical":14},"dueDays":7,"reminderDays":2}')).toMatchObject({ cadenceDays: { critical: 14, low: 365 }, dueDays: 7 });
+    expect(reviewPolicyFrom('{"cadenceDays":{"critical":14},"dueDays":7,"reminderDays":2}')).toMatchObject({
+      cadenceDays: { critical: 14, low: 365 },
+      dueDays: 7,
+    });
     expect(() => reviewPolicyFrom('{')).toThrow('REVIEW_POLICY is not valid JSON');
     expect(() => reviewPolicyFrom('{"cadenceDays":{"extreme":3}}')).toThrow('REVIEW_POLICY.cadenceDays.extreme is not a risk tier');
     expect(() => reviewPolicyFrom('{"dueDays":0}')).toThrow('REVIEW_POLICY.dueDays must be a number of days between 1 and 3650');

@@ -69,10 +69,12 @@ export function reviewPolicyFrom(json: string): ReviewPolicy {
   }
   const policy: ReviewPolicy = { ...DEFAULT_REVIEW_POLICY, ...parsed, cadenceDays: { ...DEFAULT_REVIEW_POLICY.cadenceDays, ...(parsed.cadenceDays ?? {}) } };
   const days = (name: string, value: unknown, min: number) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > 3650) throw new Error(`REVIEW_POLICY.${name} must be a number of days between ${min} and 3650`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > 3650)
+      throw new Error(`REVIEW_POLICY.${name} must be a number of days between ${min} and 3650`);
   };
   for (const tier of RISK_TIERS) days(`cadenceDays.${tier}`, policy.cadenceDays[tier], 1);
-  for (const key of Object.keys(policy.cadenceDays)) if (!RISK_TIERS.includes(key as RiskTier)) throw new Error(`REVIEW_POLICY.cadenceDays.${key} is not a risk tier`);
+  for (const key of Object.keys(policy.cadenceDays))
+    if (!RISK_TIERS.includes(key as RiskTier)) throw new Error(`REVIEW_POLICY.cadenceDays.${key} is not a risk tier`);
   days('dueDays', policy.dueDays, 1);
   days('reminderDays', policy.reminderDays, 0);
   days('escalateAfterDays', policy.escalateAfterDays, 0);

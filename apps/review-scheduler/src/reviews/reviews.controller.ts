@@ -20,7 +20,12 @@ const validateDecision = createRequestValidator<DecisionBody>({
   required: ['decision'],
   properties: {
     decision: { type: 'string', enum: ['certify', 'revoke'] },
-    removeScopes: { type: 'array', maxItems: 256, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' } },
+    removeScopes: {
+      type: 'array',
+      maxItems: 256,
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' },
+    },
     reason: { type: 'string', minLength: 1, maxLength: 1000 },
   },
 });

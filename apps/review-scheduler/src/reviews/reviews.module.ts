@@ -7,8 +7,8 @@ import { ReviewSchedulerEnv } from '../config/review-scheduler.env';
 import { RegistryModule } from '../registry/registry.module';
 import { DecideReviewUseCase } from './decide-review.usecase';
 import { ListReviewsUseCase } from './list-reviews.usecase';
-import { REVIEW_POLICY, reviewPolicyFrom } from './review-policy';
 import { ReviewChanges } from './review-changes';
+import { REVIEW_POLICY, reviewPolicyFrom } from './review-policy';
 import { ReviewsController } from './reviews.controller';
 import { ReviewsRepository } from './reviews.repository';
 

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '@agentgov/persistence';
 
 import { REVIEW_SCHEDULER_SCHEMA } from '../database/review-scheduler.database';
-import { Decision, Review, ReviewReason, reviewOf, ReviewRow, ReviewState } from './review-record';
+import { Decision, Review, reviewOf, ReviewReason, ReviewRow, ReviewState } from './review-record';
 
 const REVIEWS = `"${REVIEW_SCHEDULER_SCHEMA}"."reviews"`;
 
@@ -44,7 +44,17 @@ export class ReviewsRepository {
       `INSERT INTO ${REVIEWS} ("id", "agent_id", "owner_id", "reviewer_id", "reason", "state", "opened_at", "due_at", "proposed_scope_removals", "campaign_id")
        VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9)
        ON CONFLICT ("agent_id") WHERE "state" <> 'closed' DO NOTHING RETURNING *`,
-      [review.id, review.agentId, review.ownerId, review.reviewerId, review.reason, review.openedAt, review.dueAt, review.proposedScopeRemovals, review.campaignId],
+      [
+        review.id,
+        review.agentId,
+        review.ownerId,
+        review.reviewerId,
+        review.reason,
+        review.openedAt,
+        review.dueAt,
+        review.proposedScopeRemovals,
+        review.campaignId,
+      ],
     );
     return rows.length === 0 ? undefined : reviewOf(rows[0]);
   }
@@ -81,7 +91,9 @@ export class ReviewsRepository {
 
   /** Closes the agent's open review, if any, without a decision; returns what it closed. */
   async closeOpenOf(tx: EntityManager, agentId: string, at: Date): Promise<Review[]> {
-    const rows = returnedRows<ReviewRow>(await tx.query(`UPDATE ${REVIEWS} SET "state" = 'closed', "closed_at" = $2 WHERE "agent_id" = $1 AND "state" <> 'closed' RETURNING *`, [agentId, at]));
+    const rows = returnedRows<ReviewRow>(
+      await tx.query(`UPDATE ${REVIEWS} SET "state" = 'closed', "closed_at" = $2 WHERE "agent_id" = $1 AND "state" <> 'closed' RETURNING *`, [agentId, at]),
+    );
     return rows.map(reviewOf);
   }
 }

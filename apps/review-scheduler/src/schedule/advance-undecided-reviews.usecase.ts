@@ -6,8 +6,8 @@ import { SERVICE_ENV } from '@agentgov/service-runtime';
 import { ReviewClock } from '../clock/review-clock';
 import { ReviewSchedulerEnv } from '../config/review-scheduler.env';
 import { RegistryRepository } from '../registry/registry.repository';
-import { overdueStage, REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 import { ReviewChanges } from '../reviews/review-changes';
+import { overdueStage, REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 import { Review } from '../reviews/review-record';
 import { ScheduleRepository } from './schedule.repository';
 
@@ -46,7 +46,13 @@ export class AdvanceUndecidedReviewsUseCase {
       await this.changes.move(tx, review, 'escalated', now, (await this.registry.managerOf(tx, review.ownerId)) ?? review.reviewerId);
     } else if (stage === 'suspend' && review.state === 'escalated') {
       const agent = await this.registry.findAgent(tx, review.agentId);
-      await this.changes.decide(tx, review, agent, { decision: 'suspend', removeScopes: [], decidedBy: 'system:overdue-review', reason: 'nobody certified the agent in time' }, now);
+      await this.changes.decide(
+        tx,
+        review,
+        agent,
+        { decision: 'suspend', removeScopes: [], decidedBy: 'system:overdue-review', reason: 'nobody certified the agent in time' },
+        now,
+      );
     }
   }
 }

@@ -6,8 +6,8 @@ import { SERVICE_ENV } from '@agentgov/service-runtime';
 import { ReviewClock } from '../clock/review-clock';
 import { ReviewSchedulerEnv } from '../config/review-scheduler.env';
 import { RegistryRepository } from '../registry/registry.repository';
-import { REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 import { ReviewChanges } from '../reviews/review-changes';
+import { REVIEW_POLICY, ReviewPolicy } from '../reviews/review-policy';
 import { ScheduleRepository } from './schedule.repository';
 
 const DAY_MS = 86_400_000;

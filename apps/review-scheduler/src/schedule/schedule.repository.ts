@@ -41,10 +41,10 @@ export class ScheduleRepository {
 
   /** Undecided reviews due at or before `dueBy`, soonest first. */
   async claimUndecided(tx: EntityManager, dueBy: Date, limit: number): Promise<Review[]> {
-    const rows: ReviewRow[] = await tx.query(`SELECT * FROM ${REVIEWS} WHERE "state" <> 'closed' AND "due_at" <= $1 ORDER BY "due_at" LIMIT $2 FOR UPDATE SKIP LOCKED`, [
-      dueBy,
-      limit,
-    ]);
+    const rows: ReviewRow[] = await tx.query(
+      `SELECT * FROM ${REVIEWS} WHERE "state" <> 'closed' AND "due_at" <= $1 ORDER BY "due_at" LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [dueBy, limit],
+    );
     return rows.map(reviewOf);
   }
 

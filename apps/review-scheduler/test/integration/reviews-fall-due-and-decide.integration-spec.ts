@@ -8,7 +8,9 @@ const DAY = 86_400_000;
 const SCHEDULER_ENV = { CLOCK_CONTROL: 'true', REVIEW_TICK_MS: '200' };
 
 async function reviewsOf(agentId: string) {
-  return withTestDatabase(async (c) => (await c.query(`SELECT * FROM "review_scheduler"."reviews" WHERE "agent_id" = $1 ORDER BY "opened_at"`, [agentId])).rows);
+  return withTestDatabase(
+    async (c) => (await c.query(`SELECT * FROM "review_scheduler"."reviews" WHERE "agent_id" = $1 ORDER BY "opened_at"`, [agentId])).rows,
+  );
 }
 
 /** Provisioner and review-scheduler as processes on the real broker and database; the scheduler's clock is moved by its admin API. */
@@ -42,7 +44,15 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
 
   async function registerAgent(riskTier: string, extra: Record<string, unknown> = {}) {
     const owner = await provisioner.request('POST', '/owners', { email: `owner-${randomUUID()}@example.com` });
-    const agent = await provisioner.request('POST', '/agents', { name: 'reviewed', ownerId: owner.body.id, purpose: 'crm-sync', platform: 'langgraph', riskTier, scopes: ['crm.read', 'crm.write'], ...extra });
+    const agent = await provisioner.request('POST', '/agents', {
+      name: 'reviewed',
+      ownerId: owner.body.id,
+      purpose: 'crm-sync',
+      platform: 'langgraph',
+      riskTier,
+      scopes: ['crm.read', 'crm.write'],
+      ...extra,
+    });
     expect(agent.status).toBe(201);
     await waitFor(
       () => withTestDatabase(async (c) => (await c.query(`SELECT 1 FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [agent.body.id])).rows),
@@ -61,7 +71,11 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     expect(await reviewsOf(agentId)).toHaveLength(0);
 
     await travel(scheduler, start + 31 * DAY);
-    const [opened] = await waitFor(() => reviewsOf(agentId), (r) => r.length === 1, { what: 'the scheduled review' });
+    const [opened] = await waitFor(
+      () => reviewsOf(agentId),
+      (r) => r.length === 1,
+      { what: 'the scheduled review' },
+    );
     expect(opened).toMatchObject({ reason: 'scheduled', state: 'open', reviewer_id: ownerId });
     expect((await asReviewer(ownerId, 'GET', '/reviews')).body.items.map((r: { agentId: string }) => r.agentId)).toEqual([agentId]);
     expect((await asReviewer(`someone-${randomUUID()}`, 'GET', '/reviews')).body.items).toEqual([]);
@@ -70,16 +84,26 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     const due = new Date(opened.due_at).getTime();
     const stateAt = async (at: number, state: string) => {
       await travel(scheduler, at);
-      await waitFor(() => reviewsOf(agentId), (r) => r[0].state === state, { what: `the review to be ${state}` });
+      await waitFor(
+        () => reviewsOf(agentId),
+        (r) => r[0].state === state,
+        { what: `the review to be ${state}` },
+      );
     };
     await stateAt(due - 2 * DAY, 'reminded');
     await stateAt(due + DAY, 'overdue');
     await stateAt(due + 4 * DAY, 'escalated');
     await stateAt(due + 8 * DAY, 'closed');
     expect((await reviewsOf(agentId))[0]).toMatchObject({ decision: 'suspend', decided_by: 'system:overdue-review' });
-    await waitFor(() => statusAtProvisioner(agentId), (a) => a.status === 'suspended', { what: 'the provisioner to suspend the agent' });
+    await waitFor(
+      () => statusAtProvisioner(agentId),
+      (a) => a.status === 'suspended',
+      { what: 'the provisioner to suspend the agent' },
+    );
 
-    const events = (await collectMessages(scheduler.kafka, scheduler.topic(Topics.Review), 5, { settleMs: 500 })).map((m) => JSON.parse(m.value)).filter((e) => e.agentId === agentId);
+    const events = (await collectMessages(scheduler.kafka, scheduler.topic(Topics.Review), 5, { settleMs: 500 }))
+      .map((m) => JSON.parse(m.value))
+      .filter((e) => e.agentId === agentId);
     expect(events.map((e) => e.state)).toEqual(['open', 'reminded', 'overdue', 'escalated', 'closed']);
 
     // Every step is in the service's audit chain, by the scheduler, like the other services' decisions.
@@ -102,20 +126,44 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     const certified = await registerAgent('critical');
     // The clock only moves forward, and the first test left it weeks ahead: go far enough past both schedules.
     await travel(scheduler, Date.now() + 200 * DAY);
-    const [toRevoke] = await waitFor(() => reviewsOf(revoked.agentId), (r) => r.length === 1, { what: 'a review to revoke' });
-    const [toCertify] = await waitFor(() => reviewsOf(certified.agentId), (r) => r.length === 1, { what: 'a review to certify' });
+    const [toRevoke] = await waitFor(
+      () => reviewsOf(revoked.agentId),
+      (r) => r.length === 1,
+      { what: 'a review to revoke' },
+    );
+    const [toCertify] = await waitFor(
+      () => reviewsOf(certified.agentId),
+      (r) => r.length === 1,
+      { what: 'a review to certify' },
+    );
 
     expect((await asReviewer(revoked.ownerId, 'POST', `/reviews/${toRevoke.id}/decision`, { decision: 'revoke', reason: 'project ended' })).status).toBe(200);
-    await waitFor(() => statusAtProvisioner(revoked.agentId), (a) => a.status === 'deprovisioned', { what: 'deprovisioning' });
+    await waitFor(
+      () => statusAtProvisioner(revoked.agentId),
+      (a) => a.status === 'deprovisioned',
+      { what: 'deprovisioning' },
+    );
 
-    expect((await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.admin'] })).body).toMatchObject({ code: 'UNKNOWN_SCOPES' });
+    expect(
+      (await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.admin'] })).body,
+    ).toMatchObject({ code: 'UNKNOWN_SCOPES' });
     const decided = await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.write'] });
     expect(decided.body).toMatchObject({ state: 'closed', decision: 'certify', decidedBy: certified.ownerId });
     const revokedAudit = await scheduler.request('GET', `/audit?subjectType=review&subjectId=${toRevoke.id}`);
-    expect(revokedAudit.body.items.find((r: { action: string }) => r.action === 'review.revoke')).toMatchObject({ actorType: 'api', actor: revoked.ownerId, reason: 'project ended' });
-    await waitFor(() => statusAtProvisioner(certified.agentId), (a) => a.scopes?.join() === 'crm.read', { what: 'the scope removal' });
+    expect(revokedAudit.body.items.find((r: { action: string }) => r.action === 'review.revoke')).toMatchObject({
+      actorType: 'api',
+      actor: revoked.ownerId,
+      reason: 'project ended',
+    });
+    await waitFor(
+      () => statusAtProvisioner(certified.agentId),
+      (a) => a.scopes?.join() === 'crm.read',
+      { what: 'the scope removal' },
+    );
     expect((await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify' })).status).toBe(409);
-    const [next] = await withTestDatabase(async (c) => (await c.query(`SELECT "next_review_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [certified.agentId])).rows);
+    const [next] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "next_review_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [certified.agentId])).rows,
+    );
     // Certified at the scheduler's (moved) now: the next one is a critical cadence (30 days) after it.
     expect(new Date(next.next_review_at).getTime()).toBeGreaterThan(Date.now() + 229 * DAY);
   }, 90000);
@@ -123,11 +171,25 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
   it('once the owner is gone (suspended), the owner’s manager, as the registry knows them, reviews the agent', async () => {
     const manager = await provisioner.request('POST', '/owners', { email: `manager-${randomUUID()}@example.com` });
     const owner = await provisioner.request('POST', '/owners', { email: `owner-${randomUUID()}@example.com`, managerId: manager.body.id });
-    const agent = await provisioner.request('POST', '/agents', { name: 'managed', ownerId: owner.body.id, purpose: 'p', platform: 'x', riskTier: 'critical', scopes: [] });
-    const reported = await provisioner.request('POST', `/owners/${owner.body.id}/lifecycle-events`, { kind: 'owner.suspended', source: 'workday', occurredAt: new Date().toISOString() });
+    const agent = await provisioner.request('POST', '/agents', {
+      name: 'managed',
+      ownerId: owner.body.id,
+      purpose: 'p',
+      platform: 'x',
+      riskTier: 'critical',
+      scopes: [],
+    });
+    const reported = await provisioner.request('POST', `/owners/${owner.body.id}/lifecycle-events`, {
+      kind: 'owner.suspended',
+      source: 'workday',
+      occurredAt: new Date().toISOString(),
+    });
     expect(reported.status).toBe(202);
     await waitFor(
-      () => withTestDatabase(async (c) => (await c.query(`SELECT "status", "manager_id" FROM "review_scheduler"."owners" WHERE "owner_id" = $1`, [owner.body.id])).rows[0]),
+      () =>
+        withTestDatabase(
+          async (c) => (await c.query(`SELECT "status", "manager_id" FROM "review_scheduler"."owners" WHERE "owner_id" = $1`, [owner.body.id])).rows[0],
+        ),
       (row) => row?.status === 'suspended' && row?.manager_id === manager.body.id,
       { what: 'the scheduler to learn the owner is gone, and who the manager is' },
     );
@@ -137,7 +199,11 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
       { what: 'the agent learnt' },
     );
     await travel(scheduler, Date.now() + 500 * DAY);
-    const [review] = await waitFor(() => reviewsOf(agent.body.id), (r) => r.length === 1, { what: 'the review' });
+    const [review] = await waitFor(
+      () => reviewsOf(agent.body.id),
+      (r) => r.length === 1,
+      { what: 'the review' },
+    );
     expect(review).toMatchObject({ owner_id: owner.body.id, reviewer_id: manager.body.id });
   }, 60000);
 
@@ -146,7 +212,10 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     const rotated = await provisioner.request('POST', `/agents/${agentId}/rotate-secret`);
     expect(rotated.status).toBe(200);
     await waitFor(
-      () => withTestDatabase(async (c) => (await c.query(`SELECT "credentials_rotated_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [agentId])).rows[0]),
+      () =>
+        withTestDatabase(
+          async (c) => (await c.query(`SELECT "credentials_rotated_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [agentId])).rows[0],
+        ),
       (row) => row?.credentials_rotated_at && new Date(row.credentials_rotated_at).toISOString() === rotated.body.secretRotatedAt,
       { what: 'the rotation learnt' },
     );
@@ -155,7 +224,11 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
   it('an agent past its expiry is deprovisioned', async () => {
     const { agentId } = await registerAgent('low', { expiresAt: new Date(Date.now() + 2 * DAY).toISOString() });
     await travel(scheduler, Date.now() + 600 * DAY);
-    await waitFor(() => statusAtProvisioner(agentId), (a) => a.status === 'deprovisioned', { what: 'the expired agent deprovisioned' });
+    await waitFor(
+      () => statusAtProvisioner(agentId),
+      (a) => a.status === 'deprovisioned',
+      { what: 'the expired agent deprovisioned' },
+    );
   }, 60000);
 });
 
@@ -192,13 +265,19 @@ describe('two replicas never open the same review twice', () => {
       })),
     );
     await waitFor(
-      () => withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n),
+      () =>
+        withTestDatabase(
+          async (c) => (await c.query(`SELECT count(*)::int AS n FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n,
+        ),
       (n) => n === agents.length,
       { what: 'the agents learnt' },
     );
     const at = { at: new Date(Date.now() + 100 * DAY).toISOString() };
     await Promise.all([first.request('PUT', '/testing/clock', at), second.request('PUT', '/testing/clock', at)]);
-    const count = () => withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "review_scheduler"."reviews" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n);
+    const count = () =>
+      withTestDatabase(
+        async (c) => (await c.query(`SELECT count(*)::int AS n FROM "review_scheduler"."reviews" WHERE "agent_id" = ANY($1)`, [agents])).rows[0].n,
+      );
     await waitFor(count, (n) => n >= agents.length, { what: 'every review opened', timeoutMs: 30000 });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await count()).toBe(agents.length);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Topics, TopicPayloads } from '@agentgov/contracts';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { waitFor, withTestDatabase } from '@agentgov/test-support';
 
@@ -29,7 +29,9 @@ const reviewsOf = (agentId: string) =>
 
 describe('stale agents and unused scopes from agent.usage.v1, campaigns and reports', () => {
   // Overdue reviews escalate and stay open (no suspension), so the overdue report has something to show.
-  const harness = new ServiceHarness('review-scheduler', { env: { CLOCK_CONTROL: 'true', REVIEW_TICK_MS: '200', REVIEW_POLICY: '{"overdueAction":"escalate"}' } });
+  const harness = new ServiceHarness('review-scheduler', {
+    env: { CLOCK_CONTROL: 'true', REVIEW_TICK_MS: '200', REVIEW_POLICY: '{"overdueAction":"escalate"}' },
+  });
   const start = Date.now();
   beforeAll(() => harness.start(), 60000);
   afterAll(() => harness.stop());
@@ -37,7 +39,10 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
   const travel = (at: number) => harness.request('PUT', '/testing/clock', { at: new Date(at).toISOString() });
   async function learnt(agentIds: string[]) {
     await waitFor(
-      () => withTestDatabase(async (c) => (await c.query(`SELECT count(*)::int AS n FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [agentIds])).rows[0].n),
+      () =>
+        withTestDatabase(
+          async (c) => (await c.query(`SELECT count(*)::int AS n FROM "review_scheduler"."agents" WHERE "agent_id" = ANY($1)`, [agentIds])).rows[0].n,
+        ),
       (n) => n === agentIds.length,
       { what: 'the agents learnt' },
     );
@@ -54,7 +59,10 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
   it('an agent unseen for 30 days is put up for review with every unused scope proposed; a campaign shows what the seen one did not use', async () => {
     const ownerId = `owner-${randomUUID().slice(0, 8)}`;
     const [seen, silent] = [randomUUID(), randomUUID()];
-    await harness.publish(Topics.AgentLifecycle, [registered(seen, ownerId, ['crm.read', 'crm.write']), registered(silent, ownerId, ['crm.read', 'crm.write'])]);
+    await harness.publish(Topics.AgentLifecycle, [
+      registered(seen, ownerId, ['crm.read', 'crm.write']),
+      registered(silent, ownerId, ['crm.read', 'crm.write']),
+    ]);
     await learnt([seen, silent]);
     // The baseliner's summary: the first agent acted on day 34 with crm.read only.
     const usage: TopicPayloads['agent.usage.v1'] = {
@@ -69,13 +77,20 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
     };
     await harness.publish(Topics.AgentUsage, [{ data: usage }]);
     await waitFor(
-      () => withTestDatabase(async (c) => (await c.query(`SELECT "last_seen_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [seen])).rows[0].last_seen_at),
+      () =>
+        withTestDatabase(
+          async (c) => (await c.query(`SELECT "last_seen_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [seen])).rows[0].last_seen_at,
+        ),
       (t) => t !== null,
       { what: 'the usage learnt' },
     );
 
     await travel(start + 35 * DAY);
-    const [stale] = await waitFor(() => reviewsOf(silent), (r) => r.length === 1, { what: 'the stale review' });
+    const [stale] = await waitFor(
+      () => reviewsOf(silent),
+      (r) => r.length === 1,
+      { what: 'the stale review' },
+    );
     expect(stale).toMatchObject({ reason: 'stale', proposed_scope_removals: ['crm.read', 'crm.write'] });
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(await reviewsOf(seen)).toEqual([]);
@@ -93,8 +108,16 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
     expect((await harness.request('GET', `/campaigns/${campaign.body.id}`, undefined, ['reviewer'])).status).toBe(403);
 
     const day = new Date(start + 35 * DAY).toISOString().slice(0, 10);
-    const report = await harness.request('GET', `/reports/certifications?from=${new Date(start + 34 * DAY).toISOString()}&to=${new Date(start + 36 * DAY).toISOString()}`);
-    expect(report.body.days).toEqual(expect.arrayContaining([{ day, decision: 'certify', count: expect.any(Number) }, { day, decision: 'revoke', count: expect.any(Number) }]));
+    const report = await harness.request(
+      'GET',
+      `/reports/certifications?from=${new Date(start + 34 * DAY).toISOString()}&to=${new Date(start + 36 * DAY).toISOString()}`,
+    );
+    expect(report.body.days).toEqual(
+      expect.arrayContaining([
+        { day, decision: 'certify', count: expect.any(Number) },
+        { day, decision: 'revoke', count: expect.any(Number) },
+      ]),
+    );
   }, 90000);
 
   it('events open reviews: a reassignment, wider scopes, an owner transferred, an incident released', async () => {
@@ -104,7 +127,11 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
     await harness.publish(Topics.AgentLifecycle, [{ data: base }]);
     await learnt([agentId]);
     const certifyLatest = async (reason: string) => {
-      const reviews = await waitFor(() => reviewsOf(agentId), (r) => r.some((x: { reason: string; state: string }) => x.reason === reason && x.state !== 'closed'), { what: `a ${reason} review` });
+      const reviews = await waitFor(
+        () => reviewsOf(agentId),
+        (r) => r.some((x: { reason: string; state: string }) => x.reason === reason && x.state !== 'closed'),
+        { what: `a ${reason} review` },
+      );
       const open = reviews.find((x: { state: string }) => x.state !== 'closed');
       expect((await harness.request('POST', `/reviews/${open.id}/decision`, { decision: 'certify' })).status).toBe(200);
     };
@@ -112,11 +139,17 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
 
     await harness.publish(Topics.AgentLifecycle, [{ data: { ...base, kind: 'agent.owner-changed', ownerId: `${ownerId}-new`, occurredAt: later(1000) } }]);
     await certifyLatest('agent-reassigned');
-    await harness.publish(Topics.AgentLifecycle, [{ data: { ...base, kind: 'agent.scopes-changed', ownerId: `${ownerId}-new`, scopes: ['a', 'b'], occurredAt: later(2000) } }]);
+    await harness.publish(Topics.AgentLifecycle, [
+      { data: { ...base, kind: 'agent.scopes-changed', ownerId: `${ownerId}-new`, scopes: ['a', 'b'], occurredAt: later(2000) } },
+    ]);
     await certifyLatest('scopes-widened');
     // Narrower scopes call for nothing.
-    await harness.publish(Topics.AgentLifecycle, [{ data: { ...base, kind: 'agent.scopes-changed', ownerId: `${ownerId}-new`, scopes: ['a'], occurredAt: later(3000) } }]);
-    await harness.publish(Topics.IdentityLifecycle, [{ data: { kind: 'owner.transferred', ownerId: `${ownerId}-new`, newManagerId: 'mgr-7', source: 'workday', occurredAt: later(4000) } }]);
+    await harness.publish(Topics.AgentLifecycle, [
+      { data: { ...base, kind: 'agent.scopes-changed', ownerId: `${ownerId}-new`, scopes: ['a'], occurredAt: later(3000) } },
+    ]);
+    await harness.publish(Topics.IdentityLifecycle, [
+      { data: { kind: 'owner.transferred', ownerId: `${ownerId}-new`, newManagerId: 'mgr-7', source: 'workday', occurredAt: later(4000) } },
+    ]);
     await certifyLatest('owner-transferred');
     await harness.publish(Topics.ContainmentAction, [
       {
@@ -132,7 +165,12 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
       },
     ]);
     await certifyLatest('incident-released');
-    expect((await reviewsOf(agentId)).map((r: { reason: string }) => r.reason)).toEqual(['agent-reassigned', 'scopes-widened', 'owner-transferred', 'incident-released']);
+    expect((await reviewsOf(agentId)).map((r: { reason: string }) => r.reason)).toEqual([
+      'agent-reassigned',
+      'scopes-widened',
+      'owner-transferred',
+      'incident-released',
+    ]);
   }, 90000);
 
   it('reports overdue reviews and agents whose owner has left', async () => {
@@ -163,7 +201,10 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
     // Credentials older than 90 days (the default policy), by the scheduler's clock, are flagged for rotation.
     const [old, fresh] = [randomUUID(), randomUUID()];
     const rotatedAt = (at: number) => ({ ...registered(old, ownerId, ['a']).data, credentialsRotatedAt: new Date(at).toISOString() });
-    await harness.publish(Topics.AgentLifecycle, [{ data: { ...rotatedAt(start - 20 * DAY), agentId: old } }, { data: { ...rotatedAt(start + 75 * DAY), agentId: fresh } }]);
+    await harness.publish(Topics.AgentLifecycle, [
+      { data: { ...rotatedAt(start - 20 * DAY), agentId: old } },
+      { data: { ...rotatedAt(start + 75 * DAY), agentId: fresh } },
+    ]);
     await learnt([old, fresh]);
     const due = (await harness.request('GET', '/reports/credentials-due-rotation')).body;
     expect(due.maxAgeDays).toBe(90);
@@ -171,6 +212,8 @@ describe('stale agents and unused scopes from agent.usage.v1, campaigns and repo
     expect(due.items.map((i: { agentId: string }) => i.agentId)).not.toContain(fresh);
 
     expect((await harness.request('POST', '/campaigns', { name: 'x', filter: {} })).status).toBe(400);
-    expect((await harness.request('POST', '/campaigns', { name: 'x', filter: { ownerId: `nobody-${randomUUID()}` } })).body).toMatchObject({ code: 'NO_MATCHING_AGENTS' });
+    expect((await harness.request('POST', '/campaigns', { name: 'x', filter: { ownerId: `nobody-${randomUUID()}` } })).body).toMatchObject({
+      code: 'NO_MATCHING_AGENTS',
+    });
   }, 90000);
 });

@@ -65,5 +65,14 @@ function unpack(s: PackedSeries): Series {
     value[i] = Number(texts[i]);
   }
   const ms = (w: [number, number][]) => w.map(([a, b]) => [a * 1000, b * 1000] as [number, number]);
-  return { name: s.name, collection: s.collection, intervalS: s.intervalS, syntheticTime: s.syntheticTime, t, value, windows: ms(s.windows), widened: ms(s.widened) };
+  return {
+    name: s.name,
+    collection: s.collection,
+    intervalS: s.intervalS,
+    syntheticTime: s.syntheticTime,
+    t,
+    value,
+    windows: ms(s.windows),
+    widened: ms(s.widened),
+  };
 }

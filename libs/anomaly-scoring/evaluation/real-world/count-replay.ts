@@ -8,8 +8,7 @@
 import { AgentBehaviorModel } from '../../src/agent-behavior-model';
 import { EpisodeTracker } from '../../src/episode-tracker';
 import type { Series } from './corpus';
-import { judgeAlarms } from './window-scoring';
-import type { SeriesScoring } from './window-scoring';
+import { judgeAlarms, type SeriesScoring } from './window-scoring';
 
 /** Series whose every value is a non-negative integer: counts of something per interval. */
 export function isCountSeries(s: Series): boolean {

@@ -5,11 +5,9 @@
  */
 import { EwRobustZDetector } from '../../src/ew-robust-z-detector';
 import { StreamDetector } from '../../src/stream-detector';
-import { loadCorpus } from './corpus';
-import type { CorpusHalf, Series } from './corpus';
+import { loadCorpus, type CorpusHalf, type Series } from './corpus';
 import { eventsIn, isCountSeries, replayCountSeries } from './count-replay';
-import { PRODUCT_THRESHOLDS, scoreSeries, summarise, SWEEP } from './window-scoring';
-import type { SeriesScoring, Summary, ThresholdRow } from './window-scoring';
+import { PRODUCT_THRESHOLDS, scoreSeries, summarise, SWEEP, type SeriesScoring, type Summary, type ThresholdRow } from './window-scoring';
 
 export type { ThresholdRow } from './window-scoring';
 
@@ -86,10 +84,25 @@ export interface TargetCheck {
 export function checkTargets(set: EvaluatedSet): TargetCheck[] {
   const at = (th: number) => set.product.find((p) => p.threshold === th) as ThresholdRow;
   return [
-    { name: 'false alarms per 1,000 series-days at 0.97', value: at(0.97).falseAlarmsPer1000Days, target: `≤ ${TARGETS.containFalseAlarmsPer1000Days}`, met: at(0.97).falseAlarmsPer1000Days <= TARGETS.containFalseAlarmsPer1000Days },
+    {
+      name: 'false alarms per 1,000 series-days at 0.97',
+      value: at(0.97).falseAlarmsPer1000Days,
+      target: `≤ ${TARGETS.containFalseAlarmsPer1000Days}`,
+      met: at(0.97).falseAlarmsPer1000Days <= TARGETS.containFalseAlarmsPer1000Days,
+    },
     { name: 'windows caught at 0.97', value: at(0.97).recall, target: `≥ ${TARGETS.containRecall}`, met: at(0.97).recall >= TARGETS.containRecall },
-    { name: 'false alarms per 1,000 series-days at 0.9', value: at(0.9).falseAlarmsPer1000Days, target: `≤ ${TARGETS.floorFalseAlarmsPer1000Days}`, met: at(0.9).falseAlarmsPer1000Days <= TARGETS.floorFalseAlarmsPer1000Days },
-    { name: 'anomaly-free points scoring ≥ 0.9', value: set.pointsAtFloorShare, target: `< ${TARGETS.quietPointsAtFloor * 100}%`, met: set.pointsAtFloorShare < TARGETS.quietPointsAtFloor },
+    {
+      name: 'false alarms per 1,000 series-days at 0.9',
+      value: at(0.9).falseAlarmsPer1000Days,
+      target: `≤ ${TARGETS.floorFalseAlarmsPer1000Days}`,
+      met: at(0.9).falseAlarmsPer1000Days <= TARGETS.floorFalseAlarmsPer1000Days,
+    },
+    {
+      name: 'anomaly-free points scoring ≥ 0.9',
+      value: set.pointsAtFloorShare,
+      target: `< ${TARGETS.quietPointsAtFloor * 100}%`,
+      met: set.pointsAtFloorShare < TARGETS.quietPointsAtFloor,
+    },
   ];
 }
 

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+
 import type { PackedCorpus, PackedSeries } from './corpus';
 
 interface SeriesMeta {
@@ -29,7 +30,10 @@ function main(dir: string): void {
   const halves: Record<'dev' | 'holdout', PackedSeries[]> = { dev: [], holdout: [] };
   for (const name of Object.keys(meta).sort()) {
     const m = meta[name];
-    const lines = readFileSync(join(dir, 'data', name), 'utf8').trim().split('\n').slice(1);
+    const lines = readFileSync(join(dir, 'data', name), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     const t0 = Date.parse(lines[0].split(',')[0]) / 1000;
     const gaps: [number, number][] = [];
     const values: string[] = [];

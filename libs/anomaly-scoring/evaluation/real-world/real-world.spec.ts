@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkTargets, evaluateRealWorld } from './evaluate-real-world';
-import type { RealWorldResult } from './evaluate-real-world';
+
+import { checkTargets, evaluateRealWorld, type RealWorldResult } from './evaluate-real-world';
 
 /**
  * Recomputes the hold-out figures of the real-world report (every hold-out series through StreamDetector, and the

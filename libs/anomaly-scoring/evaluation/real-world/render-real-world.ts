@@ -1,5 +1,4 @@
-import { checkTargets, TARGETS } from './evaluate-real-world';
-import type { EvaluatedSet, RealWorldResult, SeriesRow, ThresholdRow } from './evaluate-real-world';
+import { checkTargets, TARGETS, type EvaluatedSet, type RealWorldResult, type SeriesRow, type ThresholdRow } from './evaluate-real-world';
 import { PROBATION } from './window-scoring';
 
 export const REPRODUCE_REAL_WORLD = 'npm run evaluate:scoring';
@@ -11,7 +10,10 @@ function pct(x: number, digits = 1): string {
 }
 
 function thresholdTable(set: EvaluatedSet): string[] {
-  const rows: Array<[string, ThresholdRow]> = [...set.product.map((p) => [String(p.threshold), p] as [string, ThresholdRow]), [`best corpus-wide (F1): ${Number(set.best.threshold.toPrecision(4))}`, set.best]];
+  const rows: Array<[string, ThresholdRow]> = [
+    ...set.product.map((p) => [String(p.threshold), p] as [string, ThresholdRow]),
+    [`best corpus-wide (F1): ${Number(set.best.threshold.toPrecision(4))}`, set.best],
+  ];
   return [
     '| threshold | windows caught | recall | false alarms | per 1,000 series-days | window F1 | median delay (points) |',
     '|---|---|---|---|---|---|---|',
@@ -23,7 +25,11 @@ function thresholdTable(set: EvaluatedSet): string[] {
 }
 
 function targetTable(set: EvaluatedSet): string[] {
-  return ['| target | measured | required | met |', '|---|---|---|---|', ...checkTargets(set).map((c) => `| ${c.name} | ${c.name.includes('points') ? pct(c.value, 3) : c.value} | ${c.target} | ${c.met ? 'yes' : '**no**'} |`)];
+  return [
+    '| target | measured | required | met |',
+    '|---|---|---|---|',
+    ...checkTargets(set).map((c) => `| ${c.name} | ${c.name.includes('points') ? pct(c.value, 3) : c.value} | ${c.target} | ${c.met ? 'yes' : '**no**'} |`),
+  ];
 }
 
 function seriesTable(rows: SeriesRow[]): string[] {
@@ -48,7 +54,7 @@ export function renderRealWorld(results: RealWorldResult[]): string {
   out.push('## How it is scored', '');
   out.push(
     `- The first ${PROBATION * 100}% of each series is learnt, not scored (windows starting there and alarms raised there are not counted).`,
-    '- An alarm starts at a score at or above the threshold when no score in the previous quiet period reached it (the service\'s episode rule: ' +
+    "- An alarm starts at a score at or above the threshold when no score in the previous quiet period reached it (the service's episode rule: " +
       '15 minutes, or three sampling intervals for coarser series).',
     '- A labelled window (widened, as the corpus provides them for window scoring) is caught when an alarm starts inside it or within one quiet ' +
       'period before it; the delay is counted in points from its first labelled point. Every other alarm is a false alarm.',
@@ -60,14 +66,22 @@ export function renderRealWorld(results: RealWorldResult[]): string {
   for (const r of results) {
     const s = r.streams;
     out.push(`## StreamDetector, ${HALF[r.half]}`, '');
-    out.push(`${s.series} series, ${s.seriesDays} scored series-days, ${s.windows} windows. Anomaly-free points scoring ≥ 0.9: ${pct(s.pointsAtFloorShare, 3)}.`, '');
+    out.push(
+      `${s.series} series, ${s.seriesDays} scored series-days, ${s.windows} windows. Anomaly-free points scoring ≥ 0.9: ${pct(s.pointsAtFloorShare, 3)}.`,
+      '',
+    );
     out.push(...targetTable(s), '');
     out.push(...thresholdTable(s), '');
     out.push('By collection:', '');
-    out.push('| collection | series | series-days | windows | caught at 0.9 | false alarms / 1,000 days at 0.9 | caught at 0.97 | false alarms / 1,000 days at 0.97 | best F1 (threshold) |', '|---|---|---|---|---|---|---|---|---|');
+    out.push(
+      '| collection | series | series-days | windows | caught at 0.9 | false alarms / 1,000 days at 0.9 | caught at 0.97 | false alarms / 1,000 days at 0.97 | best F1 (threshold) |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const [c, set] of Object.entries(s.byCollection)) {
       const [p90, , p97] = set.product;
-      out.push(`| ${c} | ${set.series} | ${set.seriesDays} | ${set.windows} | ${p90.caught} | ${p90.falseAlarmsPer1000Days} | ${p97.caught} | ${p97.falseAlarmsPer1000Days} | ${set.best.f1.toFixed(3)} (${set.best.threshold}) |`);
+      out.push(
+        `| ${c} | ${set.series} | ${set.seriesDays} | ${set.windows} | ${p90.caught} | ${p90.falseAlarmsPer1000Days} | ${p97.caught} | ${p97.falseAlarmsPer1000Days} | ${set.best.f1.toFixed(3)} (${set.best.threshold}) |`,
+      );
     }
     out.push('');
     if (r.previous) {

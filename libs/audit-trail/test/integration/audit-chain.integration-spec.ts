@@ -40,12 +40,22 @@ describe('one audit chain for every service', () => {
     );
     // Replicas appending at once still make one chain.
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) => db.transaction((tx) => chain.append(tx, [{ at: AT, actorType: 'system', action: 'review.overdue', subjectType: 'review', subjectId: `r-${i + 3}` }]))),
+      Array.from({ length: 8 }, (_, i) =>
+        db.transaction((tx) => chain.append(tx, [{ at: AT, actorType: 'system', action: 'review.overdue', subjectType: 'review', subjectId: `r-${i + 3}` }])),
+      ),
     );
     expect(await chain.verify(db.manager, 3)).toEqual({ ok: true, rowsChecked: 10 });
 
     expect(await chain.find(db.manager, { subjectType: 'review', subjectId: 'r-1', limit: 10 })).toEqual([
-      expect.objectContaining({ seq: '1', actorType: 'api', actor: 'reviewer-1', action: 'review.certified', reason: 'still needed', details: {}, prevHash: GENESIS_HASH }),
+      expect.objectContaining({
+        seq: '1',
+        actorType: 'api',
+        actor: 'reviewer-1',
+        action: 'review.certified',
+        reason: 'still needed',
+        details: {},
+        prevHash: GENESIS_HASH,
+      }),
     ]);
     expect((await chain.find(db.manager, { causeEventId: 'evt-1', limit: 10 })).map((r) => r.subjectId)).toEqual(['r-2']);
     expect((await chain.find(db.manager, { afterSeq: '8', limit: 10 })).map((r) => r.seq)).toEqual(['9', '10']);
@@ -64,7 +74,16 @@ describe('one audit chain for every service', () => {
       "seq" bigserial PRIMARY KEY, "at" timestamptz NOT NULL, "actor_type" text NOT NULL CHECK ("actor_type" IN ('api', 'event', 'system')),
       "actor" text, "cause_event_id" text, "action" text NOT NULL, "subject_type" text NOT NULL, "subject_id" text NOT NULL,
       "details" jsonb NOT NULL DEFAULT '{}', "prev_hash" text NOT NULL, "hash" text NOT NULL)`);
-    const old = { at: AT.toISOString(), actorType: 'event', actor: null, causeEventId: 'hr-1', action: 'owner.terminated', subjectType: 'owner', subjectId: 'o-1', details: { kind: 'owner.terminated' } };
+    const old = {
+      at: AT.toISOString(),
+      actorType: 'event',
+      actor: null,
+      causeEventId: 'hr-1',
+      action: 'owner.terminated',
+      subjectType: 'owner',
+      subjectId: 'o-1',
+      details: { kind: 'owner.terminated' },
+    };
     const oldHash = linkHash(GENESIS_HASH, old);
     await db.query(
       `INSERT INTO "${schema}"."audit_log" ("at", "actor_type", "actor", "cause_event_id", "action", "subject_type", "subject_id", "details", "prev_hash", "hash")
@@ -74,7 +93,9 @@ describe('one audit chain for every service', () => {
     for (const sql of unifyAuditTableUpSql(schema, 'provisioner')) await db.query(sql);
 
     const chain = new AuditChain(schema);
-    await db.transaction((tx) => chain.append(tx, [{ at: AT, actorType: 'api', actor: 'admin-1', action: 'agent.registered', subjectType: 'agent', subjectId: 'a-1', reason: 'pilot' }]));
+    await db.transaction((tx) =>
+      chain.append(tx, [{ at: AT, actorType: 'api', actor: 'admin-1', action: 'agent.registered', subjectType: 'agent', subjectId: 'a-1', reason: 'pilot' }]),
+    );
     expect(await chain.verify(db.manager)).toEqual({ ok: true, rowsChecked: 2 });
     expect((await chain.find(db.manager, { limit: 10 }))[1].prevHash).toBe(oldHash);
 
@@ -92,7 +113,15 @@ describe('one audit chain for every service', () => {
     await db.query(`CREATE TABLE "${schema}"."audit_log" (
       "id" bigserial PRIMARY KEY, "at" timestamptz NOT NULL, "actor" text NOT NULL, "action" text NOT NULL, "subject_type" text NOT NULL,
       "subject_id" text NOT NULL, "reason" text, "details" jsonb NOT NULL DEFAULT '{}', "prev_hash" text NOT NULL, "hash" text NOT NULL)`);
-    const old = { at: AT.toISOString(), actor: 'analyst-7', action: 'incident.released', subjectType: 'incident', subjectId: 'i-1', reason: 'false positive', details: {} };
+    const old = {
+      at: AT.toISOString(),
+      actor: 'analyst-7',
+      action: 'incident.released',
+      subjectType: 'incident',
+      subjectId: 'i-1',
+      reason: 'false positive',
+      details: {},
+    };
     await db.query(
       `INSERT INTO "${schema}"."audit_log" ("at", "actor", "action", "subject_type", "subject_id", "reason", "details", "prev_hash", "hash")
        VALUES ($1, 'analyst-7', 'incident.released', 'incident', 'i-1', 'false positive', '{}', $2, $3)`,
@@ -101,15 +130,31 @@ describe('one audit chain for every service', () => {
     for (const sql of unifyAuditTableUpSql(schema, 'containment')) await db.query(sql);
 
     const chain = new AuditChain(schema);
-    await db.transaction((tx) => chain.append(tx, [{ at: AT, actorType: 'event', actor: 'policy-v2', action: 'logout.contain', subjectType: 'agent', subjectId: 'a-9' }]));
-    expect(await chain.verify(db.manager)).toEqual({ ok: true, rowsChecked: 2 });
-    await expect(db.query(`INSERT INTO "${schema}"."audit_log" ("at", "action", "subject_type", "subject_id", "prev_hash", "hash") VALUES (now(), 'x', 'y', 'z', '', '')`)).rejects.toThrow(
-      /audit_log_actor_type_required/,
+    await db.transaction((tx) =>
+      chain.append(tx, [{ at: AT, actorType: 'event', actor: 'policy-v2', action: 'logout.contain', subjectType: 'agent', subjectId: 'a-9' }]),
     );
+    expect(await chain.verify(db.manager)).toEqual({ ok: true, rowsChecked: 2 });
+    await expect(
+      db.query(`INSERT INTO "${schema}"."audit_log" ("at", "action", "subject_type", "subject_id", "prev_hash", "hash") VALUES (now(), 'x', 'y', 'z', '', '')`),
+    ).rejects.toThrow(/audit_log_actor_type_required/);
 
     await db.query(`DELETE FROM "${schema}"."audit_log" WHERE "format" = 3`);
     for (const sql of unifyAuditTableDownSql(schema, 'containment')) await db.query(sql);
-    const columns = await db.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'audit_log' ORDER BY column_name`, [schema]);
-    expect(columns.map((c: { column_name: string }) => c.column_name)).toEqual(['action', 'actor', 'at', 'details', 'hash', 'id', 'prev_hash', 'reason', 'subject_id', 'subject_type']);
+    const columns = await db.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'audit_log' ORDER BY column_name`,
+      [schema],
+    );
+    expect(columns.map((c: { column_name: string }) => c.column_name)).toEqual([
+      'action',
+      'actor',
+      'at',
+      'details',
+      'hash',
+      'id',
+      'prev_hash',
+      'reason',
+      'subject_id',
+      'subject_type',
+    ]);
   });
 });

@@ -71,16 +71,25 @@ describe('authConfigFromEnv', () => {
   });
 
   it('lists every variable it reads', () => {
-    expect([...AUTH_ENV_VARS].sort()).toEqual(
-      ['AUTH_ALGORITHMS', 'AUTH_AUDIENCE', 'AUTH_CLOCK_TOLERANCE_SECONDS', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'AUTH_PUBLIC_KEY', 'AUTH_PUBLIC_KEY_FILE'],
-    );
+    expect([...AUTH_ENV_VARS].sort()).toEqual([
+      'AUTH_ALGORITHMS',
+      'AUTH_AUDIENCE',
+      'AUTH_CLOCK_TOLERANCE_SECONDS',
+      'AUTH_ISSUER',
+      'AUTH_JWKS_URL',
+      'AUTH_PUBLIC_KEY',
+      'AUTH_PUBLIC_KEY_FILE',
+    ]);
     const read: string[] = [];
-    const spy = new Proxy({ ...base, AUTH_JWKS_URL: 'https://idp/jwks', AUTH_ALGORITHMS: 'ES256', AUTH_CLOCK_TOLERANCE_SECONDS: '5' }, {
-      get(target, key: string) {
-        read.push(key);
-        return (target as Record<string, string>)[key];
+    const spy = new Proxy(
+      { ...base, AUTH_JWKS_URL: 'https://idp/jwks', AUTH_ALGORITHMS: 'ES256', AUTH_CLOCK_TOLERANCE_SECONDS: '5' },
+      {
+        get(target, key: string) {
+          read.push(key);
+          return (target as Record<string, string>)[key];
+        },
       },
-    });
+    );
     authConfigFromEnv(spy);
     expect(read.every((name) => (AUTH_ENV_VARS as readonly string[]).includes(name))).toBe(true);
   });

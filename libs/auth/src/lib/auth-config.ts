@@ -80,7 +80,10 @@ export function authConfigFromEnv(env: Record<string, string | undefined> = proc
 
   const algorithms = read('AUTH_ALGORITHMS');
   if (algorithms) {
-    const list = algorithms.split(',').map((a) => a.trim()).filter(Boolean);
+    const list = algorithms
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
     const unknown = list.filter((a) => !(ALLOWED_ALGORITHMS as readonly string[]).includes(a));
     if (list.length === 0 || unknown.length > 0) {
       throw new Error(`AUTH_ALGORITHMS must be a comma-separated subset of ${ALLOWED_ALGORITHMS.join(', ')}`);

@@ -35,9 +35,7 @@ describe('dev key pair and tokens', () => {
     const token = await mintDevToken({ sub: 'alice', roles: ['admin', 'soc-analyst'], ttlSeconds: 600, privateKey: pair.privateJwk });
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', kid: pair.privateJwk.kid });
 
-    const verify = createTokenVerifier(
-      authConfigFromEnv({ AUTH_ISSUER: 'agentgov-dev', AUTH_AUDIENCE: 'agentgov', AUTH_PUBLIC_KEY_FILE: pair.publicKeyFile }),
-    );
+    const verify = createTokenVerifier(authConfigFromEnv({ AUTH_ISSUER: 'agentgov-dev', AUTH_AUDIENCE: 'agentgov', AUTH_PUBLIC_KEY_FILE: pair.publicKeyFile }));
     const principal = await verify(`Bearer ${token}`);
     expect(principal).toMatchObject({ subject: 'alice', roles: ['admin', 'soc-analyst'] });
     expect(principal.tokenId).toMatch(/^[0-9a-f-]{36}$/);

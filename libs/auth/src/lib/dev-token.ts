@@ -29,7 +29,10 @@ export async function mintDevToken(options: MintDevTokenOptions): Promise<string
   const ttl = options.ttlSeconds ?? 3600;
   if (!Number.isInteger(ttl)) throw new Error('ttlSeconds must be an integer');
 
-  const key = options.privateKey instanceof KeyObject ? options.privateKey : createPrivateKey({ key: options.privateKey as import('node:crypto').JsonWebKey, format: 'jwk' });
+  const key =
+    options.privateKey instanceof KeyObject
+      ? options.privateKey
+      : createPrivateKey({ key: options.privateKey as import('node:crypto').JsonWebKey, format: 'jwk' });
   if (key.type !== 'private') throw new Error('privateKey must be a private key');
   const alg = algorithmForKey(key, 'privateKey');
   const kid = options.privateKey instanceof KeyObject ? undefined : options.privateKey.kid;

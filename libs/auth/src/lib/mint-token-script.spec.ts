@@ -41,7 +41,11 @@ describe('scripts/mint-token.ts', () => {
   }, 30_000);
 
   it('exits 2 with usage on stderr and nothing on stdout for a bad role or a missing subject', async () => {
-    for (const args of [['--sub', 'alice', '--roles', 'root'], ['--roles', 'admin'], ['--sub', 'a', '--ttl', '-5']]) {
+    for (const args of [
+      ['--sub', 'alice', '--roles', 'root'],
+      ['--roles', 'admin'],
+      ['--sub', 'a', '--ttl', '-5'],
+    ]) {
       const failure = await mintToken([...args, '--dir', dir]).then(
         () => undefined,
         (error: { code: number; stdout: string; stderr: string }) => error,

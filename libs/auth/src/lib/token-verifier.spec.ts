@@ -29,8 +29,7 @@ describe('createTokenVerifier with a local public key', () => {
   const { privateKey, publicKey } = ecKeys();
   const publicPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   const verify = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKey: publicPem });
-  const mint = (options: Partial<Parameters<typeof mintDevToken>[0]> = {}) =>
-    mintDevToken({ sub: 'alice', roles: [Role.Admin], privateKey, ...options });
+  const mint = (options: Partial<Parameters<typeof mintDevToken>[0]> = {}) => mintDevToken({ sub: 'alice', roles: [Role.Admin], privateKey, ...options });
 
   it('returns the principal of a valid token', async () => {
     const token = await mint({ roles: ['soc-analyst', 'reviewer'], claims: { jti: 'token-1', tenant: 't1' } });
@@ -56,13 +55,19 @@ describe('createTokenVerifier with a local public key', () => {
   it('drops unknown role names and rejects a roles claim that is not a string array', async () => {
     const withUnknown = await new SignJWT({ roles: ['admin', 'root'] })
       .setProtectedHeader({ alg: 'ES256' })
-      .setSubject('bob').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m')
+      .setSubject('bob')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
       .sign(privateKey);
     expect((await verify(`Bearer ${withUnknown}`)).roles).toEqual(['admin']);
 
     const badRoles = await new SignJWT({ roles: 'admin' })
       .setProtectedHeader({ alg: 'ES256' })
-      .setSubject('bob').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m')
+      .setSubject('bob')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
       .sign(privateKey);
     expect((await rejection(verify, `Bearer ${badRoles}`)).code).toBe(AuthErrorCode.InvalidClaims);
   });
@@ -101,7 +106,10 @@ describe('createTokenVerifier with a local public key', () => {
   it('rejects an HS256 token made with the public key as the secret (algorithm confusion)', async () => {
     const token = await new SignJWT({ roles: ['admin'] })
       .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('mallory').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m')
+      .setSubject('mallory')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
       .sign(new TextEncoder().encode(publicPem));
     expect((await rejection(verify, `Bearer ${token}`)).code).toBe(AuthErrorCode.InvalidSignature);
   });

@@ -1,10 +1,10 @@
 import { KeyObject } from 'node:crypto';
 
-import { createRemoteJWKSet, errors, jwtVerify, JWTPayload, JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 
 import { AuthConfig, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth-config';
 import { AuthError, AuthErrorCode } from './auth.error';
-import { ALLOWED_ALGORITHMS, algorithmForKey, parsePublicKey } from './public-key';
+import { algorithmForKey, ALLOWED_ALGORITHMS, parsePublicKey } from './public-key';
 import { isRole, Role } from './roles';
 
 export interface Principal {

@@ -1,15 +1,15 @@
-import { Span, SpanKind, SpanStatusCode, context, metrics, propagation, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { TopicName } from '@agentgov/contracts';
+import { assertSqlIdentifier } from '@agentgov/persistence';
 
 import { ConsumedEvent, decodeMessage, headersToStrings } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
-import { assertSqlIdentifier } from '@agentgov/persistence';
 import { DeadLetterPublisher } from './dead-letter-publisher';
-import { NonRetryableError, isTransientInfrastructureError } from './failure-kinds';
+import { isTransientInfrastructureError, NonRetryableError } from './failure-kinds';
 
 /** Runs inside the transaction that also records the event in the inbox: use `tx` for every write. */
 export type EventHandler<T extends TopicName> = (event: ConsumedEvent<T>, tx: EntityManager) => Promise<void>;
@@ -53,13 +53,11 @@ const handleDuration = meter.createHistogram('message_handling_duration_seconds'
   unit: 's',
 });
 const lagByPartition = new Map<string, { topic: string; partition: number; group: string; lag: number }>();
-meter
-  .createObservableGauge('consumer_lag_messages', { description: 'Messages behind the high watermark at the last batch' })
-  .addCallback((result) => {
-    for (const entry of lagByPartition.values()) {
-      result.observe(entry.lag, { topic: entry.topic, partition: entry.partition, group: entry.group });
-    }
-  });
+meter.createObservableGauge('consumer_lag_messages', { description: 'Messages behind the high watermark at the last batch' }).addCallback((result) => {
+  for (const entry of lagByPartition.values()) {
+    result.observe(entry.lag, { topic: entry.topic, partition: entry.partition, group: entry.group });
+  }
+});
 
 const tracer = trace.getTracer('agentgov.messaging');
 
@@ -214,20 +212,22 @@ export class ConsumerRunner {
     const startedAt = process.hrtime.bigint();
     const headers = headersToStrings(message.headers);
     const parent = propagation.extract(context.active(), headers);
-    const span = tracer.startSpan(`${topic} process`, {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.destination.name': topic,
-        'messaging.kafka.destination.partition': partition,
-        'messaging.kafka.message.offset': Number(message.offset),
-        'messaging.consumer.group.name': this.options.groupId,
+    const span = tracer.startSpan(
+      `${topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.kafka.destination.partition': partition,
+          'messaging.kafka.message.offset': Number(message.offset),
+          'messaging.consumer.group.name': this.options.groupId,
+        },
       },
-    }, parent);
+      parent,
+    );
     try {
-      const outcome = await context.with(trace.setSpan(parent, span), () =>
-        this.process(topic, partition, message, span, heartbeat, isRunning),
-      );
+      const outcome = await context.with(trace.setSpan(parent, span), () => this.process(topic, partition, message, span, heartbeat, isRunning));
       span.setAttribute('agentgov.outcome', outcome);
       consumedCounter.add(1, { topic, outcome });
       handleDuration.record(Number(process.hrtime.bigint() - startedAt) / 1e9, { topic });
@@ -277,10 +277,7 @@ export class ConsumerRunner {
           await this.deadLetter(topic, partition, message, error as Error, attempt);
           return 'dead_lettered';
         }
-        this.logger.warn(
-          { topic, partition, offset: message.offset, eventId: event.id, attempt, err: (error as Error).message },
-          'handler failed; retrying',
-        );
+        this.logger.warn({ topic, partition, offset: message.offset, eventId: event.id, attempt, err: (error as Error).message }, 'handler failed; retrying');
         await this.pause(this.backoff(attempt), heartbeat);
       }
     }

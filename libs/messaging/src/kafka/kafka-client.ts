@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, LogEntry, logLevel } from 'kafkajs';
 
 import { MessagingLogger } from '../messaging-logger';
 

@@ -1,6 +1,6 @@
 import { Kafka } from 'kafkajs';
 
-import { TOPIC_CATALOG, dlqTopicOf } from '@agentgov/contracts';
+import { dlqTopicOf, TOPIC_CATALOG } from '@agentgov/contracts';
 
 export interface TopicToCreate {
   topic: string;

@@ -98,10 +98,9 @@ export class OutboxRelay {
         await runner.rollbackTransaction();
         return 0;
       }
-      const rows: OutboxRow[] = await runner.query(
-        `SELECT "id", "event_id", "topic", "key", "value", "headers" FROM ${this.table} ORDER BY "id" LIMIT $1`,
-        [this.batchSize],
-      );
+      const rows: OutboxRow[] = await runner.query(`SELECT "id", "event_id", "topic", "key", "value", "headers" FROM ${this.table} ORDER BY "id" LIMIT $1`, [
+        this.batchSize,
+      ]);
       if (rows.length === 0) {
         await runner.commitTransaction();
         return 0;

@@ -1,9 +1,9 @@
 import { EntityManager } from 'typeorm';
 
 import { TopicName } from '@agentgov/contracts';
-
-import { EncodedEvent, OutgoingEvent, encodeEvent } from '../event-envelope';
 import { assertSqlIdentifier } from '@agentgov/persistence';
+
+import { EncodedEvent, encodeEvent, OutgoingEvent } from '../event-envelope';
 
 // 5 parameters a row; Postgres allows 65535 bind parameters a statement.
 const ROWS_PER_STATEMENT = 1000;
@@ -38,7 +38,10 @@ export class OutboxWriter {
         const b = i * 5;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb)`;
       });
-      await manager.query(`INSERT INTO ${this.table} ("event_id", "topic", "key", "value", "headers") VALUES ${rows.join(', ')} ON CONFLICT ("event_id") DO NOTHING`, params);
+      await manager.query(
+        `INSERT INTO ${this.table} ("event_id", "topic", "key", "value", "headers") VALUES ${rows.join(', ')} ON CONFLICT ("event_id") DO NOTHING`,
+        params,
+      );
     }
     return encoded;
   }

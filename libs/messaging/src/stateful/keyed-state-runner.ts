@@ -3,13 +3,13 @@ import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { TopicName } from '@agentgov/contracts';
+import { assertSqlIdentifier } from '@agentgov/persistence';
 
 import { DeadLetterPublisher } from '../consumer/dead-letter-publisher';
-import { ConsumedEvent, OutgoingEvent, decodeMessage } from '../event-envelope';
+import { ConsumedEvent, decodeMessage, OutgoingEvent } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
 import { OutboxWriter } from '../outbox/outbox-writer';
-import { assertSqlIdentifier } from '@agentgov/persistence';
 
 /** What to keep per key (per agent, for the baseliner) and how to fold an event into it. */
 export interface KeyedStateHandler<T extends TopicName, S> {
@@ -307,7 +307,10 @@ export class KeyedStateRunner<T extends TopicName, S> {
     if (this.partitions.get(part.partition) !== part) return;
     this.partitions.delete(part.partition);
     const offset = (part.checkpointedOffset ?? 0n).toString();
-    this.logger.error({ topic: this.physicalTopic, partition: part.partition, offset, err: (error as Error).message }, 'applying a batch failed; the partition resumes from its checkpoint');
+    this.logger.error(
+      { topic: this.physicalTopic, partition: part.partition, offset, err: (error as Error).message },
+      'applying a batch failed; the partition resumes from its checkpoint',
+    );
     try {
       this.consumer.seek({ topic: this.physicalTopic, partition: part.partition, offset });
     } catch (seekError) {
@@ -469,10 +472,11 @@ export class KeyedStateRunner<T extends TopicName, S> {
     const started = process.hrtime.bigint();
     try {
       await this.options.dataSource.transaction(async (tx) => {
-        const [row] = await tx.query(
-          `SELECT "fence" FROM ${this.table.checkpoints} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 FOR UPDATE`,
-          [this.options.groupId, this.physicalTopic, part.partition],
-        );
+        const [row] = await tx.query(`SELECT "fence" FROM ${this.table.checkpoints} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 FOR UPDATE`, [
+          this.options.groupId,
+          this.physicalTopic,
+          part.partition,
+        ]);
         if (!row || Number(row.fence) !== part.fence) throw new FencedOut();
         await this.writeStates(tx, part.partition, snapshot);
         if (snapshot.emits.length) await this.options.outbox.append(tx, snapshot.emits);
@@ -497,7 +501,10 @@ export class KeyedStateRunner<T extends TopicName, S> {
       await this.consumer.commitOffsets([{ topic: this.physicalTopic, partition: part.partition, offset: offset.toString() }]);
       part.kafkaCommittedOffset = offset;
     } catch (error) {
-      this.logger.warn({ partition: part.partition, err: (error as Error).message }, 'offset commit failed; the checkpoint stands and the next flush commits it');
+      this.logger.warn(
+        { partition: part.partition, err: (error as Error).message },
+        'offset commit failed; the checkpoint stands and the next flush commits it',
+      );
     }
   }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
-import { MessagingTestBed, activityMessage } from './messaging-test-bed';
+import { activityMessage, MessagingTestBed } from './messaging-test-bed';
 
 const TOTAL = 3000;
 
@@ -39,14 +39,22 @@ describe('a consumer killed with SIGKILL mid-batch and restarted loses and doubl
     for (let i = 0; i < TOTAL; i += 500) await bed.produce(messages.slice(i, i + 500));
 
     const first = await startChild();
-    await waitFor(() => bed.effectCount(), (n) => n >= TOTAL / 5, { what: 'a fifth of the events handled', timeoutMs: 60000 });
+    await waitFor(
+      () => bed.effectCount(),
+      (n) => n >= TOTAL / 5,
+      { what: 'a fifth of the events handled', timeoutMs: 60000 },
+    );
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const atKill = await bed.effectCount();
     expect(atKill).toBeLessThan(TOTAL);
 
     const second = await startChild();
-    await waitFor(() => bed.committed(group), (n) => n === TOTAL, { what: 'every offset committed', timeoutMs: 90000 });
+    await waitFor(
+      () => bed.committed(group),
+      (n) => n === TOTAL,
+      { what: 'every offset committed', timeoutMs: 90000 },
+    );
     second.kill('SIGTERM');
     await new Promise((resolve) => second.once('exit', resolve));
 

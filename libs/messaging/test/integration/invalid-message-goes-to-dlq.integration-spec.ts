@@ -4,7 +4,7 @@ import { DLQ_HEADERS } from '@agentgov/contracts';
 import { collectMessages, uniqueName, waitFor } from '@agentgov/test-support';
 
 import { ConsumerRunner, NonRetryableError } from '../../src';
-import { ACTIVITY, MessagingTestBed, activityMessage, recordEffect } from './messaging-test-bed';
+import { ACTIVITY, activityMessage, MessagingTestBed, recordEffect } from './messaging-test-bed';
 
 describe('bad messages go to the DLQ and the partition moves on', () => {
   const bed = new MessagingTestBed();
@@ -60,7 +60,11 @@ describe('bad messages go to the DLQ and the partition moves on', () => {
       },
     });
     await runner.start();
-    await waitFor(() => bed.committed(group), (n) => n === 10, { what: 'all ten messages consumed' });
+    await waitFor(
+      () => bed.committed(group),
+      (n) => n === 10,
+      { what: 'all ten messages consumed' },
+    );
 
     expect((await bed.effects()).map((e) => e.action)).toEqual(['step-1', 'step-2', 'step-3', 'flaky', 'step-4']);
     expect(attemptsByAction.get('always-fails')).toBe(3);

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@agentgov/test-support';
 
-import { KeyedStateRunner, OutboxWriter, createKafkaClient } from '../../src';
+import { createKafkaClient, KeyedStateRunner, OutboxWriter } from '../../src';
 import { countingHandler } from './keyed-state-test-bed';
 import { ACTIVITY } from './messaging-test-bed';
 

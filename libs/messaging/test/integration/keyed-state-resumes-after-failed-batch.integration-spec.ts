@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
-import { KeyedStateHandler, encodeEvent } from '../../src';
-import { CountState, countingHandler, countingRunner, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
-import { ACTIVITY, MessagingTestBed, activity } from './messaging-test-bed';
+import { encodeEvent, KeyedStateHandler } from '../../src';
+import { countingHandler, countingRunner, CountState, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
+import { ACTIVITY, activity, MessagingTestBed } from './messaging-test-bed';
 
 /**
  * Batches are applied after kafkajs has moved its fetch position past them (so the next fetch overlaps with the
@@ -45,10 +45,18 @@ describe('a batch that fails half-way is applied again from the checkpoint', () 
     await runner.start();
     try {
       await produce(Array.from({ length: 100 }, (_, i) => `before-${i}`));
-      await waitFor(() => covered(bed, group), (n) => n === 100, { what: 'the first 100 events checkpointed', timeoutMs: 30000 });
+      await waitFor(
+        () => covered(bed, group),
+        (n) => n === 100,
+        { what: 'the first 100 events checkpointed', timeoutMs: 30000 },
+      );
       // One batch: 50 events, the poisoned one, 49 more.
       await produce([...Array.from({ length: 50 }, (_, i) => `after-${i}`), 'poisoned', ...Array.from({ length: 49 }, (_, i) => `later-${i}`)]);
-      await waitFor(() => covered(bed, group), (n) => n === 200, { what: 'all 200 events checkpointed', timeoutMs: 30000 });
+      await waitFor(
+        () => covered(bed, group),
+        (n) => n === 200,
+        { what: 'all 200 events checkpointed', timeoutMs: 30000 },
+      );
     } finally {
       await runner.stop();
     }

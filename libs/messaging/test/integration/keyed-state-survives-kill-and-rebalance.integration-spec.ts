@@ -7,8 +7,8 @@ import { Message } from 'kafkajs';
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
 import { encodeEvent } from '../../src';
-import { CountState, countingRunner, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
-import { ACTIVITY, MessagingTestBed, activity } from './messaging-test-bed';
+import { countingRunner, CountState, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
+import { ACTIVITY, activity, MessagingTestBed } from './messaging-test-bed';
 
 const TOTAL = 4000;
 
@@ -64,14 +64,23 @@ describe('keyed state checkpointed with its offsets counts every event exactly o
     const first = await startChild(group);
     for (let i = 0; i < TOTAL; i += 200) {
       await bed.produce(messages.slice(i, i + 200));
-      if (i === 1000) await waitFor(() => covered(bed, group), (n) => n > 0, { what: 'a first checkpoint', timeoutMs: 30000 });
+      if (i === 1000)
+        await waitFor(
+          () => covered(bed, group),
+          (n) => n > 0,
+          { what: 'a first checkpoint', timeoutMs: 30000 },
+        );
     }
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     expect(await covered(bed, group)).toBeLessThan(TOTAL);
 
     const second = await startChild(group);
-    await waitFor(() => covered(bed, group), (n) => n === TOTAL, { what: 'every event covered', timeoutMs: 60000 });
+    await waitFor(
+      () => covered(bed, group),
+      (n) => n === TOTAL,
+      { what: 'every event covered', timeoutMs: 60000 },
+    );
     second.kill('SIGTERM');
     await new Promise((resolve) => second.once('exit', resolve));
 
@@ -88,8 +97,7 @@ describe('keyed state checkpointed with its offsets counts every event exactly o
     const group = uniqueName('stateful_rebalance');
     const agents = Array.from({ length: 30 }, () => randomUUID());
     const { messages, expected } = traffic(agents);
-    const instance = () =>
-      countingRunner(bed, group, { checkpointIntervalMs: 100 });
+    const instance = () => countingRunner(bed, group, { checkpointIntervalMs: 100 });
     const a = instance();
     const b = instance();
     await a.start();
@@ -99,7 +107,11 @@ describe('keyed state checkpointed with its offsets counts every event exactly o
         if (i === 1000) await b.start(); // the group rebalances while events flow
         if (i === 2500) await a.stop(); // and again when the first instance leaves
       }
-      await waitFor(() => covered(bed, group), (n) => n === TOTAL, { what: 'every event covered', timeoutMs: 60000 });
+      await waitFor(
+        () => covered(bed, group),
+        (n) => n === TOTAL,
+        { what: 'every event covered', timeoutMs: 60000 },
+      );
       expect(Object.fromEntries(await savedCounts(bed, group))).toEqual(Object.fromEntries(expected));
     } finally {
       await b.stop();

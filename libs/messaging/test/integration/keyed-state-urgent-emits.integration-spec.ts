@@ -4,7 +4,7 @@ import { uniqueName } from '@agentgov/test-support';
 
 import { encodeEvent } from '../../src';
 import { countingRunner, setUpKeyedState } from './keyed-state-test-bed';
-import { ACTIVITY, MessagingTestBed, activity } from './messaging-test-bed';
+import { ACTIVITY, activity, MessagingTestBed } from './messaging-test-bed';
 
 async function outboxRows(bed: MessagingTestBed): Promise<number> {
   const [{ n }] = await bed.dataSource.query(`SELECT count(*)::int AS n FROM "${bed.schema}"."outbox"`);

@@ -4,7 +4,7 @@ import { uniqueName, waitFor } from '@agentgov/test-support';
 
 import { ConsumerRunner, encodeEvent } from '../../src';
 import { countingRunner, covered, savedCounts, setUpKeyedState } from './keyed-state-test-bed';
-import { ACTIVITY, MessagingTestBed, activity, activityMessage, kafkaFailingFirstCommits, recordEffect } from './messaging-test-bed';
+import { ACTIVITY, activity, activityMessage, kafkaFailingFirstCommits, MessagingTestBed, recordEffect } from './messaging-test-bed';
 
 /**
  * The broker restarting (or its group coordinator moving) can fail an offset commit after the events were
@@ -40,10 +40,18 @@ describe('an offset commit lost after processing is made again', () => {
     });
     await runner.start();
 
-    await waitFor(() => bed.effectCount(), (n) => n === 3, { what: 'all three events processed' });
+    await waitFor(
+      () => bed.effectCount(),
+      (n) => n === 3,
+      { what: 'all three events processed' },
+    );
     expect(failedCommits()).toBe(1);
     // Nothing more is produced: only the runner itself can bring the committed offset to the end.
-    await waitFor(() => bed.committed(group), (n) => n === 3, { timeoutMs: 20000, what: 'the group committed all three' });
+    await waitFor(
+      () => bed.committed(group),
+      (n) => n === 3,
+      { timeoutMs: 20000, what: 'the group committed all three' },
+    );
     expect((await bed.effects()).map((e) => e.action)).toEqual(['crm.read', 'crm.update', 'crm.delete']);
   });
 
@@ -61,8 +69,16 @@ describe('an offset commit lost after processing is made again', () => {
           return { key: e.key, value: e.value, headers: e.headers };
         }),
       );
-      await waitFor(() => covered(bed, group), (n) => n === 13, { what: 'all 13 events checkpointed', timeoutMs: 30000 });
-      await waitFor(() => bed.committed(group), (n) => n === 13, { timeoutMs: 20000, what: 'the group committed the checkpoint' });
+      await waitFor(
+        () => covered(bed, group),
+        (n) => n === 13,
+        { what: 'all 13 events checkpointed', timeoutMs: 30000 },
+      );
+      await waitFor(
+        () => bed.committed(group),
+        (n) => n === 13,
+        { timeoutMs: 20000, what: 'the group committed the checkpoint' },
+      );
       expect(failedCommits()).toBeGreaterThanOrEqual(1);
     } finally {
       await stateful.stop();

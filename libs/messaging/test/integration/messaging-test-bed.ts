@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaJSError, Message, Partitioners } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { Topics, TopicPayloads } from '@agentgov/contracts';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, cleanUpTestTopics, createTopics, dropSchema, testTopicPrefix, uniqueName } from '@agentgov/test-support';
+import { TopicPayloads, Topics } from '@agentgov/contracts';
+import { cleanUpTestTopics, createTopics, dropSchema, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, testTopicPrefix, uniqueName } from '@agentgov/test-support';
 
 import { ConsumedEvent, createKafkaClient, encodeEvent, messagingTablesUpSql } from '../../src';
 
@@ -79,11 +79,7 @@ export class MessagingTestBed {
 
 /** The effect a test handler has: one row in `effects`, written in the handler's transaction. */
 export async function recordEffect(schema: string, event: ConsumedEvent<typeof ACTIVITY>, tx: EntityManager): Promise<void> {
-  await tx.query(`INSERT INTO "${schema}"."effects" ("event_id", "agent_id", "action") VALUES ($1, $2, $3)`, [
-    event.id,
-    event.data.agentId,
-    event.data.action,
-  ]);
+  await tx.query(`INSERT INTO "${schema}"."effects" ("event_id", "agent_id", "action") VALUES ($1, $2, $3)`, [event.id, event.data.agentId, event.data.action]);
 }
 
 export function activity(agentId: string, action: string, overrides: Partial<TopicPayloads[typeof ACTIVITY]> = {}): TopicPayloads[typeof ACTIVITY] {

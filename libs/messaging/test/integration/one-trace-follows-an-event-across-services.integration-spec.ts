@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-import { SpanKind, context, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 import { Topics } from '@agentgov/contracts';
-import { TelemetryHandle, startTelemetry } from '@agentgov/telemetry';
+import { startTelemetry, TelemetryHandle } from '@agentgov/telemetry';
 import { createTopics, deleteTopics, uniqueName, waitFor } from '@agentgov/test-support';
 
-import { ConsumerRunner, OutboxRelay, OutboxWriter, createIdempotentProducer } from '../../src';
-import { ACTIVITY, MessagingTestBed, activityMessage } from './messaging-test-bed';
+import { ConsumerRunner, createIdempotentProducer, OutboxRelay, OutboxWriter } from '../../src';
+import { ACTIVITY, activityMessage, MessagingTestBed } from './messaging-test-bed';
 
 describe('one trace follows an event across services through Kafka headers and the outbox', () => {
   const bed = new MessagingTestBed();
@@ -90,7 +90,11 @@ describe('one trace follows an event across services through Kafka headers and t
     root.end();
     await bed.produce([message]);
 
-    await waitFor(async () => secondConsumerSawTrace, (t) => t !== undefined, { what: 'the second consumer', timeoutMs: 30000 });
+    await waitFor(
+      async () => secondConsumerSawTrace,
+      (t) => t !== undefined,
+      { what: 'the second consumer', timeoutMs: 30000 },
+    );
     const spans = await waitFor(
       async () => exporter.getFinishedSpans(),
       (s: ReadableSpan[]) => s.filter((x) => x.name.endsWith(' process')).length >= 2,

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { CE_HEADERS } from '@agentgov/contracts';
 import { collectMessages } from '@agentgov/test-support';
 
-import { OutboxRelay, OutboxWriter, createIdempotentProducer } from '../../src';
-import { ACTIVITY, MessagingTestBed, activity } from './messaging-test-bed';
+import { createIdempotentProducer, OutboxRelay, OutboxWriter } from '../../src';
+import { ACTIVITY, activity, MessagingTestBed } from './messaging-test-bed';
 
 describe('the outbox publishes an event after its transaction commits, never after a rollback', () => {
   const bed = new MessagingTestBed();
@@ -60,9 +60,7 @@ describe('the outbox publishes an event after its transaction commits, never aft
   });
 
   it('refuses to write outside a transaction', async () => {
-    await expect(writer.append(bed.dataSource.manager, [{ topic: ACTIVITY, data: activity(randomUUID(), 'x') }])).rejects.toThrow(
-      /inside the transaction/,
-    );
+    await expect(writer.append(bed.dataSource.manager, [{ topic: ACTIVITY, data: activity(randomUUID(), 'x') }])).rejects.toThrow(/inside the transaction/);
   });
 
   it('keeps per-key order and loses nothing with two relays running', async () => {
@@ -82,9 +80,7 @@ describe('the outbox publishes an event after its transaction commits, never aft
     const sequenced = received.filter((m) => JSON.parse(m.value).action.startsWith('seq-'));
     expect(sequenced).toHaveLength(total);
     for (const agentId of agents) {
-      const seqs = sequenced
-        .filter((m) => m.message.key?.toString() === agentId)
-        .map((m) => Number(JSON.parse(m.value).action.slice(4)));
+      const seqs = sequenced.filter((m) => m.message.key?.toString() === agentId).map((m) => Number(JSON.parse(m.value).action.slice(4)));
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(seqs).toHaveLength(total / agents.length);
     }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
 import { ConsumerRunner } from '../../src';
-import { ACTIVITY, MessagingTestBed, activityMessage, recordEffect } from './messaging-test-bed';
+import { ACTIVITY, activityMessage, MessagingTestBed, recordEffect } from './messaging-test-bed';
 
 const TOTAL = 2000;
 
@@ -43,11 +43,23 @@ describe('a rebalance in the middle of consumption loses and doubles nothing', (
 
     const first = replica();
     await first.start();
-    await waitFor(() => bed.effectCount(), (n) => n >= TOTAL / 5, { what: 'a fifth handled', timeoutMs: 60000 });
+    await waitFor(
+      () => bed.effectCount(),
+      (n) => n >= TOTAL / 5,
+      { what: 'a fifth handled', timeoutMs: 60000 },
+    );
     await replica().start(); // the group rebalances: partitions move while batches are in flight
-    await waitFor(() => bed.effectCount(), (n) => n >= TOTAL / 2, { what: 'half handled', timeoutMs: 60000 });
+    await waitFor(
+      () => bed.effectCount(),
+      (n) => n >= TOTAL / 2,
+      { what: 'half handled', timeoutMs: 60000 },
+    );
     await first.stop(); // and again when the first replica leaves
-    await waitFor(() => bed.committed(group), (n) => n === TOTAL, { what: 'every offset committed', timeoutMs: 90000 });
+    await waitFor(
+      () => bed.committed(group),
+      (n) => n === TOTAL,
+      { what: 'every offset committed', timeoutMs: 90000 },
+    );
 
     const [{ total, distinct }] = await bed.dataSource.query(
       `SELECT count(*)::int AS total, count(DISTINCT "event_id")::int AS distinct FROM "${bed.schema}"."effects"`,

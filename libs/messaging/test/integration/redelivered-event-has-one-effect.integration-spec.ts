@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { uniqueName, waitFor } from '@agentgov/test-support';
 
 import { ConsumerRunner } from '../../src';
-import { ACTIVITY, MessagingTestBed, activityMessage, recordEffect } from './messaging-test-bed';
+import { ACTIVITY, activityMessage, MessagingTestBed, recordEffect } from './messaging-test-bed';
 
 describe('a redelivered event has exactly one effect', () => {
   const bed = new MessagingTestBed();
@@ -36,7 +36,11 @@ describe('a redelivered event has exactly one effect', () => {
 
     runner = startRunner(group);
     await runner.start();
-    await waitFor(() => bed.committed(group), (n) => n === 3, { what: 'all three messages consumed' });
+    await waitFor(
+      () => bed.committed(group),
+      (n) => n === 3,
+      { what: 'all three messages consumed' },
+    );
     expect((await bed.effects()).map((e) => e.action)).toEqual(['crm.read', 'crm.update']);
     await runner.stop();
 
@@ -47,7 +51,11 @@ describe('a redelivered event has exactly one effect', () => {
     await admin.disconnect();
     runner = startRunner(group);
     await runner.start();
-    await waitFor(() => bed.committed(group), (n) => n === 3, { what: 'the replay consumed' });
+    await waitFor(
+      () => bed.committed(group),
+      (n) => n === 3,
+      { what: 'the replay consumed' },
+    );
     expect(await bed.effectCount()).toBe(2);
     const [{ n }] = await bed.dataSource.query(`SELECT count(*)::int AS n FROM "${bed.schema}"."inbox"`);
     expect(n).toBe(2);

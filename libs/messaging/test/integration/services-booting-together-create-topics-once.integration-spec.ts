@@ -1,11 +1,16 @@
-import { TEST_KAFKA_BROKERS, deleteTopics, uniqueName } from '@agentgov/test-support';
+import { deleteTopics, TEST_KAFKA_BROKERS, uniqueName } from '@agentgov/test-support';
 
 import { catalogTopics, createKafkaClient, ensureTopics } from '../../src';
 
 describe('services booting together all get the catalog topics', () => {
   const prefix = `${uniqueName('boot')}.`;
   const kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'ensure-topics-test' });
-  afterAll(() => deleteTopics(kafka, catalogTopics(prefix).map((t) => t.topic)));
+  afterAll(() =>
+    deleteTopics(
+      kafka,
+      catalogTopics(prefix).map((t) => t.topic),
+    ),
+  );
 
   it('four concurrent ensureTopics calls all succeed and leave every topic with its partitions', async () => {
     const clients = Array.from({ length: 4 }, (_, i) => createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: `service-${i}` }));

@@ -128,9 +128,7 @@ describe('createConnectors', () => {
       'ssfSigningKey.privateJwk must be an EC P-256 key (ES256)',
     );
     const { privateJwk, publicJwk } = generateSsfSigningKey();
-    expect(() => createConnectors(ssfOnly, { ssfSigningKey: { privateJwk: publicJwk, kid: 'k1' } })).toThrow(
-      'ssfSigningKey.privateJwk is not a private JWK',
-    );
+    expect(() => createConnectors(ssfOnly, { ssfSigningKey: { privateJwk: publicJwk, kid: 'k1' } })).toThrow('ssfSigningKey.privateJwk is not a private JWK');
     expect(() => createConnectors(ssfOnly, { ssfSigningKey: { privateJwk, kid: '' } })).toThrow('ssfSigningKey.kid must be a non-empty string');
   });
 

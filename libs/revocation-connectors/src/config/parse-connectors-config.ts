@@ -13,10 +13,7 @@ let validators: Record<ConnectorType, ValidateFunction> | undefined;
 function validatorFor(type: ConnectorType): ValidateFunction {
   if (!validators) {
     const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: true, coerceTypes: false });
-    validators = Object.fromEntries(CONNECTOR_TYPES.map((t) => [t, ajv.compile(CONNECTOR_CONFIG_SCHEMAS[t])])) as Record<
-      ConnectorType,
-      ValidateFunction
-    >;
+    validators = Object.fromEntries(CONNECTOR_TYPES.map((t) => [t, ajv.compile(CONNECTOR_CONFIG_SCHEMAS[t])])) as Record<ConnectorType, ValidateFunction>;
   }
   return validators[type];
 }
@@ -86,7 +83,10 @@ function describe(error: ErrorObject | undefined): string {
   if (!error) return 'is invalid';
   if (error.keyword === 'required') return `field "${error.params['missingProperty']}" is required`;
   if (error.keyword === 'additionalProperties') return `unknown field "${error.params['additionalProperty']}"`;
-  const field = error.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.');
+  const field = error.instancePath
+    .replace(/^\//, '')
+    .replace(/\/(\d+)/g, '[$1]')
+    .replace(/\//g, '.');
   const allowed = error.keyword === 'enum' ? ` (${(error.params['allowedValues'] as unknown[]).join(', ')})` : '';
   return `field "${field}" ${error.message}${allowed}`;
 }

@@ -48,7 +48,6 @@ export class BuiltinIssuerConnector implements RevocationConnector {
   }
 }
 
-
 function problemCode(body: string): unknown {
   return asRecord(parseJsonBody(body))?.['code'];
 }

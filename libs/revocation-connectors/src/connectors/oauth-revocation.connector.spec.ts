@@ -16,7 +16,15 @@ const tokens: RevocationRequest['tokens'] = [
 
 function revocationConnector(endpoint: string, authMethod?: string): RevocationConnector {
   const config = [
-    { name: 'crm', type: 'oauth-revocation', revocationEndpoint: endpoint, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, timeoutMs: 300, ...(authMethod ? { authMethod } : {}) },
+    {
+      name: 'crm',
+      type: 'oauth-revocation',
+      revocationEndpoint: endpoint,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      timeoutMs: 300,
+      ...(authMethod ? { authMethod } : {}),
+    },
   ];
   return createConnectors(config, { now: () => NOW })[0]!;
 }
@@ -66,9 +74,7 @@ describe('oauth-revocation connector (RFC 7009)', () => {
   });
 
   it('fails for good on unsupported_token_type', async () => {
-    server.respond((request) =>
-      request.body.includes('refresh_token') ? { status: 400, body: { error: 'unsupported_token_type' } } : { status: 200 },
-    );
+    server.respond((request) => (request.body.includes('refresh_token') ? { status: 400, body: { error: 'unsupported_token_type' } } : { status: 200 }));
     const outcome = await revocationConnector(server.url).revoke(aRevocationRequest({ tokens }));
     expect(outcome).toEqual({ status: 'failed', reason: 'revocation endpoint, token 2 of 2: HTTP 400: {"error":"unsupported_token_type"}' });
   });

@@ -4,7 +4,7 @@ import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
 import { generateSsfSigningKey, ssfJwks } from '../ssf/ssf-signing-key';
 import { LocalHttpServer, startLocalHttpServer } from '../testing/local-http-server';
-import { aRevocationRequest, ACTION_ID, AGENT_ID, outcomeText } from '../testing/revocation-request';
+import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../testing/revocation-request';
 
 const ISSUER = 'https://agentgov.example';
 const AUDIENCE = 'https://rp.example/caep';
@@ -74,7 +74,8 @@ describe('ssf connector (CAEP over RFC 8935 push)', () => {
     await connector.revoke(aRevocationRequest({ deliveryId: 'another-action:caep-rp' }));
     // The two SETs of one call are pushed at once, so they may arrive in either order: compare by event type.
     const sets = await receivedSets(server);
-    const jtiOf = (call: number, type: string) => sets.slice(call * 2, call * 2 + 2).find((set) => Object.keys(set.payload.events as object)[0] === type)!.payload.jti;
+    const jtiOf = (call: number, type: string) =>
+      sets.slice(call * 2, call * 2 + 2).find((set) => Object.keys(set.payload.events as object)[0] === type)!.payload.jti;
     for (const type of [SESSION_REVOKED, CREDENTIAL_CHANGE]) expect(jtiOf(1, type)).toBe(jtiOf(0, type));
     expect(new Set([jtiOf(2, SESSION_REVOKED), jtiOf(2, CREDENTIAL_CHANGE), jtiOf(0, SESSION_REVOKED), jtiOf(0, CREDENTIAL_CHANGE)]).size).toBe(4);
   });

@@ -1,7 +1,7 @@
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
 import { LocalHttpServer, startLocalHttpServer } from '../testing/local-http-server';
-import { aRevocationRequest, ACTION_ID, AGENT_ID, outcomeText } from '../testing/revocation-request';
+import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../testing/revocation-request';
 import { postSignedWebhook } from '../webhook/signed-webhook-delivery';
 import { verifyWebhookSignature } from '../webhook/webhook-signature';
 
@@ -58,7 +58,11 @@ describe('webhook connector', () => {
 
   it.each([500, 503, 408, 429])('asks for a retry on %i, honouring Retry-After', async (status) => {
     server.respond(() => ({ status, headers: { 'retry-after': '3' }, body: 'busy' }));
-    expect(await webhookConnector(server.url).revoke(aRevocationRequest())).toEqual({ status: 'retry', reason: `webhook: HTTP ${status}: busy`, retryAfterMs: 3000 });
+    expect(await webhookConnector(server.url).revoke(aRevocationRequest())).toEqual({
+      status: 'retry',
+      reason: `webhook: HTTP ${status}: busy`,
+      retryAfterMs: 3000,
+    });
   });
 
   it('asks for a retry when the receiver does not answer in time', async () => {

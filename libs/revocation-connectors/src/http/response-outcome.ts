@@ -12,12 +12,7 @@ export function isSuccess(status: number): boolean {
 }
 
 /** The outcome of a response the connector did not expect: retry when transient (honouring Retry-After), else failed. */
-export function unexpectedResponse(
-  what: string,
-  response: HttpResponse,
-  secrets: readonly string[],
-  now: Date,
-): ConnectorOutcome {
+export function unexpectedResponse(what: string, response: HttpResponse, secrets: readonly string[], now: Date): ConnectorOutcome {
   const reason = describeResponse(what, response.status, response.body, secrets);
   if (!isTransientStatus(response.status)) return { status: 'failed', reason };
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now);

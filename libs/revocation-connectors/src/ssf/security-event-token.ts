@@ -28,8 +28,7 @@ export function securityEventClaims(input: SecurityEventInput): JWTPayload {
   const occurredAtMs = Date.parse(request.occurredAt);
   const eventTimestamp = Number.isNaN(occurredAtMs) ? issuedAtSeconds : Math.floor(occurredAtMs / 1000);
   const common = { event_timestamp: eventTimestamp, reason_admin: { en: request.reason } };
-  const payload =
-    event === 'session-revoked' ? common : { ...common, credential_type: input.credentialType, change_type: 'revoke' };
+  const payload = event === 'session-revoked' ? common : { ...common, credential_type: input.credentialType, change_type: 'revoke' };
   return {
     iss: input.issuer,
     aud: input.audience,

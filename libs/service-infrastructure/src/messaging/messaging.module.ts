@@ -1,30 +1,21 @@
-import {
-  BeforeApplicationShutdown,
-  DynamicModule,
-  Global,
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
 import { TopicName } from '@agentgov/contracts';
 import {
+  catalogTopics,
   ConsumerRunner,
+  createIdempotentProducer,
+  createKafkaClient,
+  ensureTopics,
   EventHandler,
   EventHandlers,
   MessagingLogger,
   OutboxRelay,
   OutboxWriter,
   RetryPolicy,
-  catalogTopics,
-  createIdempotentProducer,
-  createKafkaClient,
-  ensureTopics,
 } from '@agentgov/messaging';
 import { ReadinessRegistry } from '@agentgov/service-runtime';
 
@@ -153,8 +144,7 @@ export class MessagingModule {
         {
           provide: KAFKA_CLIENT,
           inject: [MESSAGING_OPTIONS],
-          useFactory: (o: MessagingModuleOptions) =>
-            createKafkaClient({ brokers: o.brokers, clientId: o.clientId, logger: nestLogger('kafkajs') }),
+          useFactory: (o: MessagingModuleOptions) => createKafkaClient({ brokers: o.brokers, clientId: o.clientId, logger: nestLogger('kafkajs') }),
         },
         {
           provide: OutboxWriter,

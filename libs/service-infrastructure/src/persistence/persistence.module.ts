@@ -1,9 +1,8 @@
 import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { ReadinessRegistry } from '@agentgov/service-runtime';
-
 import { createServiceDataSource, pingDatabase, ServiceDataSourceOptions } from '@agentgov/persistence';
+import { ReadinessRegistry } from '@agentgov/service-runtime';
 
 export const PERSISTENCE_OPTIONS = Symbol('PERSISTENCE_OPTIONS');
 
@@ -60,4 +59,3 @@ async function initializeWithRetry(dataSource: DataSource, attempts = 10): Promi
     }
   }
 }
-

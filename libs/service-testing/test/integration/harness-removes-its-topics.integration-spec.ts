@@ -14,7 +14,10 @@ async function onBroker(prefix: string): Promise<{ topics: string[]; groups: str
   try {
     return {
       topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)).sort(),
-      groups: (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix)).sort(),
+      groups: (await admin.listGroups()).groups
+        .map((g) => g.groupId)
+        .filter((g) => g.startsWith(prefix))
+        .sort(),
     };
   } finally {
     await admin.disconnect();
@@ -30,7 +33,11 @@ describe('harnesses delete their topics and consumer groups at teardown', () => 
       await first.start();
       await second.start();
       const running = await onBroker(prefix);
-      expect(running.topics).toEqual(catalogTopics(prefix).map((t) => t.topic).sort());
+      expect(running.topics).toEqual(
+        catalogTopics(prefix)
+          .map((t) => t.topic)
+          .sort(),
+      );
       expect(running.groups).toContain(`${prefix}review-scheduler`);
 
       await first.stop();
@@ -69,7 +76,11 @@ describe('harnesses delete their topics and consumer groups at teardown', () => 
     try {
       await stack.start();
       const running = await onBroker(stack.topicPrefix);
-      expect(running.topics).toEqual(catalogTopics(stack.topicPrefix).map((t) => t.topic).sort());
+      expect(running.topics).toEqual(
+        catalogTopics(stack.topicPrefix)
+          .map((t) => t.topic)
+          .sort(),
+      );
       expect(running.groups.length).toBeGreaterThanOrEqual(4);
     } finally {
       await stack.stop();

@@ -7,8 +7,7 @@ import { createLogger, LoggerOptions } from './logger';
 import { startTelemetry, TelemetryHandle } from './start-telemetry';
 import { withSpan } from './with-span';
 
-const JWT =
-  'eyJhbGciOiJFUzI1NiIsImtpZCI6ImRldiJ9.eyJzdWIiOiJhbGljZSIsInJvbGVzIjpbImFkbWluIl19.MEUCIQDx4mR3yq8v0Vb2c1sU5wq8S3n7E';
+const JWT = 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImRldiJ9.eyJzdWIiOiJhbGljZSIsInJvbGVzIjpbImFkbWluIl19.MEUCIQDx4mR3yq8v0Vb2c1sU5wq8S3n7E';
 
 function captureLogger(options: Partial<LoggerOptions> = {}) {
   const chunks: string[] = [];
@@ -78,7 +77,17 @@ describe('service logger', () => {
     );
 
     const [line] = lines();
-    for (const secret of ['hunter2-top', 'cs-top-level', 'dXNlcjpwYXNz', 'session=abc123', 'key-123', 'rt-deep-value', 'pk-deep-value', 'agent-secret-value', 'at-value']) {
+    for (const secret of [
+      'hunter2-top',
+      'cs-top-level',
+      'dXNlcjpwYXNz',
+      'session=abc123',
+      'key-123',
+      'rt-deep-value',
+      'pk-deep-value',
+      'agent-secret-value',
+      'at-value',
+    ]) {
       expect(raw()).not.toContain(secret);
     }
     expect(line['password']).toBe('[REDACTED]');
@@ -114,7 +123,7 @@ describe('service logger', () => {
     expect(harmless['msg']).toBe('topic agent.lifecycle.v1 on kafka.local and version 1.2.3 stay readable');
   });
 
-  it('censors secrets nested deeper, inside arrays and in string fields, without touching the caller\'s object', () => {
+  it("censors secrets nested deeper, inside arrays and in string fields, without touching the caller's object", () => {
     const { logger, lines, raw } = captureLogger();
     const event = {
       connector: { type: 'rfc7009', settings: { endpoint: { auth: { basic: { Password: 'deep-password-value' } } } } },

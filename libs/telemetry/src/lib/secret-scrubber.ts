@@ -40,10 +40,7 @@ const MAX_ARRAY_ITEMS = 200;
 /** Replaces bearer credentials and JWT-shaped strings in free text. */
 export function scrubSecrets(text: string): string {
   if (text.length < 16 || !MAYBE_SECRET.test(text)) return text;
-  return text
-    .replace(BEARER, `Bearer ${REDACTED}`)
-    .replace(JWT_LIKE, REDACTED)
-    .replace(THREE_PART_BASE64URL, REDACTED);
+  return text.replace(BEARER, `Bearer ${REDACTED}`).replace(JWT_LIKE, REDACTED).replace(THREE_PART_BASE64URL, REDACTED);
 }
 
 /**

@@ -105,9 +105,7 @@ describe('trace context across a Kafka hop', () => {
     telemetry = startTelemetry({ serviceName: 'none', env: {} });
     expect(telemetry.otlpTracesUrl).toBeUndefined();
     await telemetry.shutdown();
-    expect(() => startTelemetry({ serviceName: 'bad', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' } })).toThrow(
-      'OTEL_EXPORTER_OTLP_ENDPOINT',
-    );
+    expect(() => startTelemetry({ serviceName: 'bad', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' } })).toThrow('OTEL_EXPORTER_OTLP_ENDPOINT');
     telemetry = startTelemetry({ serviceName: 'after-bad', env: {} });
   });
 });

@@ -13,12 +13,7 @@ export interface WithSpanOptions {
  * Runs `fn` inside a new active span. A thrown error is recorded (scrubbed of tokens), the span is marked
  * as failed and the error is rethrown; the span always ends.
  */
-export async function withSpan<T>(
-  tracer: Tracer,
-  name: string,
-  options: WithSpanOptions,
-  fn: (span: Span) => Promise<T> | T,
-): Promise<T> {
+export async function withSpan<T>(tracer: Tracer, name: string, options: WithSpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> {
   const parent = options.parent ?? context.active();
   const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
   try {

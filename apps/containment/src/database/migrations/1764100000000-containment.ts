@@ -1,7 +1,17 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 // Version 1 of the policy, as released (the code's DEFAULT_CONTAINMENT_POLICY may move on; this must not).
-const FIRST_POLICY = {"tiers": {"low": {"alert": 0.95, "contain": null, "deprovision": null}, "medium": {"alert": 0.9, "contain": 0.99, "deprovision": null}, "high": {"alert": 0.9, "contain": 0.97, "deprovision": null}, "critical": {"alert": 0.85, "contain": 0.95, "deprovision": null}}, "shadowAgent": "alert", "unknownTier": "high", "cooldownSeconds": 900};
+const FIRST_POLICY = {
+  tiers: {
+    low: { alert: 0.95, contain: null, deprovision: null },
+    medium: { alert: 0.9, contain: 0.99, deprovision: null },
+    high: { alert: 0.9, contain: 0.97, deprovision: null },
+    critical: { alert: 0.85, contain: 0.95, deprovision: null },
+  },
+  shadowAgent: 'alert',
+  unknownTier: 'high',
+  cooldownSeconds: 900,
+};
 
 /**
  * Policy versions, the registry as containment learns it, incidents (one per agent per episode), containment

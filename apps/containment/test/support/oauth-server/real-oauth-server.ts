@@ -180,8 +180,7 @@ function waitForReady(child: ChildProcess, timeoutMs: number, stderr: () => stri
       if (error) reject(error);
       else resolve(issuer!);
     };
-    const describe = (problem: string) =>
-      new Error(`real OAuth server (${SERVER_SCRIPT}) ${problem}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr()}`);
+    const describe = (problem: string) => new Error(`real OAuth server (${SERVER_SCRIPT}) ${problem}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr()}`);
 
     const onData = (chunk: string) => {
       stdout += chunk;
@@ -195,8 +194,7 @@ function waitForReady(child: ChildProcess, timeoutMs: number, stderr: () => stri
       }
       settle(describe('printed an unexpected first line'));
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      settle(describe(`exited before it was ready (code ${code}, signal ${signal})`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => settle(describe(`exited before it was ready (code ${code}, signal ${signal})`));
     const onError = (error: Error) => settle(describe(`could not be started: ${error.message}`));
     const timer = setTimeout(() => settle(describe(`did not report ready within ${timeoutMs} ms`)), timeoutMs);
 

@@ -26,7 +26,11 @@ export class IngestSpanInterceptor implements NestInterceptor {
       `ingest ${this.adapter}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'agentgov.ingest.adapter': this.adapter, 'http.request.method': request.method ?? '', 'url.path': (request.originalUrl ?? request.url ?? '').split('?')[0] },
+        attributes: {
+          'agentgov.ingest.adapter': this.adapter,
+          'http.request.method': request.method ?? '',
+          'url.path': (request.originalUrl ?? request.url ?? '').split('?')[0],
+        },
       },
       parent,
     );

@@ -9,8 +9,8 @@ import { IngestSpanInterceptor } from '../common/ingest-span.interceptor';
 import { IngestError } from '../common/ingest.errors';
 import { mediaTypeOf } from '../common/media-type';
 import { secretMatches } from '../common/shared-secret';
-import { OktaDeliveryError } from './okta-event-mapping';
 import { OktaDeliveryOutcome, OktaEventHookService } from './okta-event-hook.service';
+import { OktaDeliveryError } from './okta-event-mapping';
 
 /**
  * Okta Event Hooks. Not behind the bearer guard: Okta proves itself with the shared secret it sends in the

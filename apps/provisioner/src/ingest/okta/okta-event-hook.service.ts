@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { deterministicUuid } from '@agentgov/contracts';
 
+import { assertPlausibleEventTime } from '../../owners/event-time';
 import { LifecycleReporter } from '../../owners/lifecycle-reporter';
 import { OwnersRepository, OwnerSubject } from '../../owners/owners.repository';
-import { assertPlausibleEventTime } from '../../owners/event-time';
 import { externalIdForEvent, looksLikeEmail } from '../subject';
 import { decideOktaEvent, OktaDeliveryError, oktaDeliveryEvents } from './okta-event-mapping';
 

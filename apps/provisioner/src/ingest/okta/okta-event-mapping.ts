@@ -67,8 +67,7 @@ export function decideOktaEvent(event: unknown, index = 0): OktaEventDecision {
   }
   const targets = Array.isArray(event.target) ? event.target : [];
   const user = targets.find((t) => isObject(t) && t.type === 'User' && typeof t.id === 'string' && t.id !== '') as
-    | { id: string; alternateId?: unknown }
-    | undefined;
+    { id: string; alternateId?: unknown } | undefined;
   if (!user) return { action: 'ignore', eventType, uuid, why: 'no target of type User' };
   const displayMessage = typeof event.displayMessage === 'string' && event.displayMessage ? event.displayMessage : eventType;
   const outcomeReason = isObject(event.outcome) && typeof event.outcome.reason === 'string' && event.outcome.reason ? `: ${event.outcome.reason}` : '';

@@ -24,7 +24,11 @@ describe('SCIM PATCH interpretation', () => {
     ['replace, no path, {Active: false} (attribute names are case-insensitive)', { op: 'replace', value: { Active: false } }, false],
     ['replace, schema-qualified path', { op: 'replace', path: 'urn:ietf:params:scim:schemas:core:2.0:User:active', value: false }, false],
     ['replace, no path, schema-qualified key', { op: 'replace', value: { 'urn:ietf:params:scim:schemas:core:2.0:User:active': false } }, false],
-    ['replace, no path, schema URN holding the attributes', { op: 'replace', value: { 'urn:ietf:params:scim:schemas:core:2.0:User': { active: false } } }, false],
+    [
+      'replace, no path, schema URN holding the attributes',
+      { op: 'replace', value: { 'urn:ietf:params:scim:schemas:core:2.0:User': { active: false } } },
+      false,
+    ],
     ['replace, path active, true', { op: 'replace', path: 'active', value: true }, true],
     ['Replace, path active, "True"', { op: 'Replace', path: 'active', value: 'True' }, true],
   ])('%s', (_name, operation, active) => {

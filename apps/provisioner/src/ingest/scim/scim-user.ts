@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 import { Owner, OwnerProfile } from '../../owners/owner';
-import { formattedName } from './scim-patch';
 import { isObject, mainValue, managerId, member, scimBoolean, scimString } from './scim-attributes';
+import { formattedName } from './scim-patch';
 import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_SOURCE, SCIM_USER_SCHEMA, SCIM_USERNAME_SOURCE } from './scim.constants';
 import { ScimError } from './scim.errors';
 

@@ -3,16 +3,16 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Pu
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
 import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '@agentgov/contracts';
 
-import { baseUrlOf, HttpRequest, HttpResponse } from '../common/http';
 import { IngestRequest } from '../common/body-reader.middleware';
+import { baseUrlOf, HttpRequest, HttpResponse } from '../common/http';
 import { IngestSpanInterceptor } from '../common/ingest-span.interceptor';
 import { mediaTypeOf } from '../common/media-type';
+import { ScimExceptionFilter } from './scim-exception.filter';
 import { interpretScimPatch } from './scim-patch';
 import { parseScimUser, ScimUserResource } from './scim-user';
 import { ScimCaller, ScimFilter, ScimListResponse, ScimUsersService } from './scim-users.service';
 import { SCIM_CONTENT_TYPE } from './scim.constants';
 import { ScimError } from './scim.errors';
-import { ScimExceptionFilter } from './scim-exception.filter';
 
 export const SCIM_BODY_MEDIA_TYPES = [SCIM_CONTENT_TYPE, 'application/json'] as const;
 export const SCIM_BODY_LIMIT_BYTES = 256 * 1024;
@@ -36,7 +36,12 @@ export class ScimUsersController {
     @Req() request: HttpRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ScimListResponse> {
-    return this.users.list(parseFilter(filter), positiveInt(startIndex, 'startIndex', 1), Math.min(positiveInt(count, 'count', 100, true), MAX_COUNT), caller(request, principal));
+    return this.users.list(
+      parseFilter(filter),
+      positiveInt(startIndex, 'startIndex', 1),
+      Math.min(positiveInt(count, 'count', 100, true), MAX_COUNT),
+      caller(request, principal),
+    );
   }
 
   @Get(':id')

@@ -45,7 +45,11 @@ describe('SET verification', () => {
     ['for another audience', async () => sign({ ...SET, aud: ['https://other.example.com/'] }), 'invalid_audience'],
     ['with a typ other than secevent+jwt', async () => sign(SET, transmitter.privateKey, { alg: 'ES256', typ: 'JWT' }), 'invalid_request'],
     ['with an algorithm the key cannot have', async () => `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.e30.sig`, 'invalid_key'],
-    ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(SET)).toString('base64url')}.`, 'invalid_key'],
+    [
+      'unsigned (alg none)',
+      async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(SET)).toString('base64url')}.`,
+      'invalid_key',
+    ],
     ['with iat in the future', async () => sign({ ...SET, iat: Math.floor(Date.now() / 1000) + 3600 }), 'invalid_request'],
     ['without jti', async () => sign({ ...SET, jti: undefined }), 'invalid_request'],
     ['without events', async () => sign({ ...SET, events: {} }), 'invalid_request'],

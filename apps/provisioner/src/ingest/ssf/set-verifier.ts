@@ -89,7 +89,8 @@ export class SetVerifier {
     const unstorable = findUnstorableText(payload);
     if (unstorable !== undefined) throw new SsfError('invalid_request', `the SET payload at ${unstorable} ${UNSTORABLE_TEXT_DETAIL}`);
     if (payload.iss !== this.config.issuer) throw new SsfError('invalid_issuer', 'the SET issuer is not the configured transmitter');
-    const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
+    const aud =
+      typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.filter((a): a is string => typeof a === 'string') : [];
     if (!aud.some((a) => this.config.audience.includes(a))) throw new SsfError('invalid_audience', 'the SET is not addressed to this receiver');
     const { iat, jti, exp } = payload;
     if (typeof iat !== 'number' || !Number.isFinite(iat) || iat < 0) throw new SsfError('invalid_request', 'iat must be a NumericDate');

@@ -17,7 +17,10 @@ export const SET_MEDIA_TYPE = 'application/secevent+jwt';
 export class SsfErrorFilter implements ExceptionFilter {
   catch(error: SsfError, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<HttpResponse>();
-    response.status(error.status).type('application/json').send(JSON.stringify({ err: error.err, description: error.description }));
+    response
+      .status(error.status)
+      .type('application/json')
+      .send(JSON.stringify({ err: error.err, description: error.description }));
   }
 }
 

@@ -41,7 +41,11 @@ describe('SSF subject matching', () => {
     ['did', { format: 'did', url: 'did:example:123' }, [{ source: ISS, externalId: 'did:example:123' }]],
     ['a legacy subject_type iss-sub', { subject_type: 'iss-sub', iss: ISS, sub: 'u-1' }, [{ source: ISS, externalId: 'u-1' }]],
     ['a legacy subject_type phone', { subject_type: 'phone', phone_number: '+12065550123' }, [{ phone: '+12065550123' }]],
-    ['a complex subject without format', { user: { format: 'email', email: 'a@example.com' }, device: { format: 'opaque', id: 'd' } }, [{ email: 'a@example.com' }]],
+    [
+      'a complex subject without format',
+      { user: { format: 'email', email: 'a@example.com' }, device: { format: 'opaque', id: 'd' } },
+      [{ email: 'a@example.com' }],
+    ],
     ['a complex subject with no user', { format: 'complex', session: { format: 'opaque', id: 's' } }, []],
     ['jwt_id (names no person)', { format: 'jwt_id', iss: ISS, jti: 'j' }, []],
     ['an unknown format', { format: 'x-custom', id: '1' }, []],

@@ -22,7 +22,9 @@ export class Reviews1764200000000 implements MigrationInterface {
         "updated_at" timestamptz NOT NULL
       )`);
     await q.query(`CREATE INDEX "agents_next_review" ON "review_scheduler"."agents" ("next_review_at") WHERE "status" <> 'deprovisioned'`);
-    await q.query(`CREATE INDEX "agents_expiry" ON "review_scheduler"."agents" ("expires_at") WHERE "status" <> 'deprovisioned' AND "expiry_enforced_at" IS NULL`);
+    await q.query(
+      `CREATE INDEX "agents_expiry" ON "review_scheduler"."agents" ("expires_at") WHERE "status" <> 'deprovisioned' AND "expiry_enforced_at" IS NULL`,
+    );
     await q.query(`CREATE INDEX "agents_owner" ON "review_scheduler"."agents" ("owner_id")`);
     await q.query(`
       CREATE TABLE "review_scheduler"."owners" (

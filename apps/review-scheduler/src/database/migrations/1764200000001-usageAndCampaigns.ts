@@ -38,6 +38,8 @@ export class UsageAndCampaigns1764200000001 implements MigrationInterface {
     await q.query(`ALTER TABLE "review_scheduler"."reviews" DROP COLUMN "campaign_id"`);
     await q.query(`DROP TABLE "review_scheduler"."campaigns"`);
     await q.query(`DROP TABLE "review_scheduler"."scope_usage"`);
-    await q.query(`ALTER TABLE "review_scheduler"."agents" DROP COLUMN "platform", DROP COLUMN "registered_at", DROP COLUMN "last_seen_at", DROP COLUMN "stale_flagged_at"`);
+    await q.query(
+      `ALTER TABLE "review_scheduler"."agents" DROP COLUMN "platform", DROP COLUMN "registered_at", DROP COLUMN "last_seen_at", DROP COLUMN "stale_flagged_at"`,
+    );
   }
 }

@@ -77,10 +77,8 @@ async function startApp(configure?: (app: INestApplication) => void): Promise<{ 
 describe('bearer auth on every route of a Nest app', () => {
   let app: INestApplication;
   let baseUrl: string;
-  const token = (roles: Role[], extra: Partial<Parameters<typeof mintDevToken>[0]> = {}) =>
-    mintDevToken({ sub: 'alice', roles, privateKey, ...extra });
-  const get = (path: string, authorization?: string) =>
-    fetch(`${baseUrl}${path}`, { headers: authorization ? { authorization } : {} });
+  const token = (roles: Role[], extra: Partial<Parameters<typeof mintDevToken>[0]> = {}) => mintDevToken({ sub: 'alice', roles, privateKey, ...extra });
+  const get = (path: string, authorization?: string) => fetch(`${baseUrl}${path}`, { headers: authorization ? { authorization } : {} });
 
   beforeAll(async () => {
     ({ app, baseUrl } = await startApp());
@@ -113,7 +111,11 @@ describe('bearer auth on every route of a Nest app', () => {
     ['an expired token', async () => `Bearer ${await token([Role.Admin], { ttlSeconds: -3600 })}`, 'AUTH_EXPIRED'],
     ['a token for another audience', async () => `Bearer ${await token([Role.Admin], { audience: 'billing' })}`, 'AUTH_WRONG_AUDIENCE'],
     ['a token from another issuer', async () => `Bearer ${await token([Role.Admin], { issuer: 'evil' })}`, 'AUTH_WRONG_ISSUER'],
-    ['a token signed by another key', async () => `Bearer ${await token([Role.Admin], { privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey })}`, 'AUTH_INVALID_SIGNATURE'],
+    [
+      'a token signed by another key',
+      async () => `Bearer ${await token([Role.Admin], { privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey })}`,
+      'AUTH_INVALID_SIGNATURE',
+    ],
   ])('answers 401 invalid_token to %s, without echoing it or a stack', async (_case, header, code) => {
     const authorization = await header();
     const response = await get('/me?access_token=leak', authorization);
@@ -141,7 +143,12 @@ describe('bearer auth on every route of a Nest app', () => {
     expect(analyst.status).toBe(403);
     expect(analyst.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(analyst.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
-    expect(await analyst.json()).toMatchObject({ status: 403, title: 'Forbidden', code: 'AUTH_FORBIDDEN', detail: 'This action requires one of the roles: admin.' });
+    expect(await analyst.json()).toMatchObject({
+      status: 403,
+      title: 'Forbidden',
+      code: 'AUTH_FORBIDDEN',
+      detail: 'This action requires one of the roles: admin.',
+    });
 
     const admin = await get('/admin/policies', `Bearer ${await token([Role.Admin])}`);
     expect(admin.status).toBe(200);

@@ -1,9 +1,9 @@
 import { KeycloakAgentIdentity } from '../../config/connector-config';
 import { createConnectors } from '../../create-connectors';
 import { RevocationConnector } from '../../revocation-connector';
-import { FakeKeycloakState, fakeKeycloak, fakeKeycloakState } from '../../testing/fake-keycloak';
+import { fakeKeycloak, FakeKeycloakState, fakeKeycloakState } from '../../testing/fake-keycloak';
 import { LocalHttpServer, startLocalHttpServer } from '../../testing/local-http-server';
-import { aRevocationRequest, AGENT_ID, outcomeText } from '../../testing/revocation-request';
+import { AGENT_ID, aRevocationRequest, outcomeText } from '../../testing/revocation-request';
 import { NO_MATCHING_CLIENT_OR_USER } from './keycloak.connector';
 
 const AGENT_CLIENT_SECRET = 'agent-own-client-secret-4d3c2b1a';
@@ -45,7 +45,7 @@ describe('keycloak connector', () => {
 
   const calls = () => server.requests.map((r) => `${r.method} ${r.url}`);
 
-  it("disables the agent client, moves its notBefore to now and logs out its service-account user", async () => {
+  it('disables the agent client, moves its notBefore to now and logs out its service-account user', async () => {
     const outcome = await keycloakConnector().revoke(aRevocationRequest());
 
     const notBefore = Math.floor(now.getTime() / 1000);
@@ -102,7 +102,10 @@ describe('keycloak connector', () => {
     expect(await keycloakConnector().revoke(aRevocationRequest({ kind: 'release' }))).toEqual({ status: 'confirmed', detail: 'client enabled again' });
     expect(keycloak.updates.get('c-0001')).toMatchObject({ clientId: AGENT_ID, enabled: true });
     expect(keycloak.updates.get('c-0001')).toHaveProperty('notBefore', 0); // as read: a release does not move it
-    expect(await keycloakConnector().revoke(aRevocationRequest({ agentId: 'Mail-Agent-7', kind: 'release' }))).toEqual({ status: 'confirmed', detail: 'user enabled again' });
+    expect(await keycloakConnector().revoke(aRevocationRequest({ agentId: 'Mail-Agent-7', kind: 'release' }))).toEqual({
+      status: 'confirmed',
+      detail: 'user enabled again',
+    });
     expect(keycloak.updates.get('u-0001')).toEqual({ enabled: true });
     expect(keycloak.loggedOutUserIds).toEqual([]);
   });

@@ -120,14 +120,7 @@ export class KeycloakConnector implements RevocationConnector {
    * One admin API call, with the admin token refreshed once if it is refused (401). Returns a 2xx response or
    * one with an `accepted` status; anything else ends the revocation with the matching outcome.
    */
-  private async admin(
-    method: AdminMethod,
-    path: string,
-    what: string,
-    signal?: AbortSignal,
-    body?: unknown,
-    accepted: number[] = [],
-  ): Promise<HttpResponse> {
+  private async admin(method: AdminMethod, path: string, what: string, signal?: AbortSignal, body?: unknown, accepted: number[] = []): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.adminToken.get();
       const result = await this.runtime.http.send(

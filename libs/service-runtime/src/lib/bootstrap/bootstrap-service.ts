@@ -97,12 +97,7 @@ function setUpOpenApi(app: INestApplication, options: BootstrapServiceOptions): 
  * accepting connections and report not-ready at once, and put a deadline on the whole thing: a hook that
  * hangs must not keep a pod in Terminating forever.
  */
-function armShutdownDeadline(
-  app: INestApplication,
-  readiness: ReadinessRegistry,
-  logger: Logger,
-  options: BootstrapServiceOptions,
-): void {
+function armShutdownDeadline(app: INestApplication, readiness: ReadinessRegistry, logger: Logger, options: BootstrapServiceOptions): void {
   const onSignal = (signal: NodeJS.Signals): void => {
     SHUTDOWN_SIGNALS.forEach((s) => process.removeListener(s, onSignal));
     logger.info({ signal, timeoutMs: options.shutdownTimeoutMs }, `${options.serviceName} shutting down`);

@@ -1,6 +1,6 @@
 import { AUTH_ENV_VARS, AuthConfig, authConfigFromEnv } from '@agentgov/auth';
 
-import { ENV_CHECKS, env, hostAndPort, RawEnv } from './env-var';
+import { env, ENV_CHECKS, hostAndPort, RawEnv } from './env-var';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -59,10 +59,7 @@ function authEnv() {
     AUTH_PUBLIC_KEY: env.string().optional().describe('Public key (PEM or JWK) to verify tokens with.'),
     AUTH_PUBLIC_KEY_FILE: env.string().optional().describe('Path to a public key file (PEM or JWK).'),
     AUTH_ALGORITHMS: env.list().optional().describe('Accepted JWS algorithms, a subset of ES256, RS256, EdDSA.'),
-    AUTH_CLOCK_TOLERANCE_SECONDS: env
-      .int({ min: 0, max: 300 })
-      .optional()
-      .describe('Clock skew allowed when checking exp/nbf.'),
+    AUTH_CLOCK_TOLERANCE_SECONDS: env.int({ min: 0, max: 300 }).optional().describe('Clock skew allowed when checking exp/nbf.'),
     [ENV_CHECKS]: [(source: RawEnv) => void authConfigFromEnv(source)],
   };
 }

@@ -165,9 +165,7 @@ export const env = {
 
   url(options: UrlOptions = {}): EnvVar<string> {
     const protocols = options.protocols;
-    const rule = protocols?.length
-      ? `must be a URL with scheme ${protocols.map((p) => `${p}://`).join(' or ')}`
-      : 'must be an absolute URL';
+    const rule = protocols?.length ? `must be a URL with scheme ${protocols.map((p) => `${p}://`).join(' or ')}` : 'must be an absolute URL';
     return EnvVar.create('url', rule, (raw) => {
       let url: URL;
       try {
@@ -202,8 +200,7 @@ export const env = {
     const separator = options.separator ?? ',';
     const minItems = options.minItems ?? 1;
     const rule =
-      `must be a '${separator}'-separated list of at least ${minItems} item${minItems === 1 ? '' : 's'}` +
-      (options.item ? `, each ${options.item.rule}` : '');
+      `must be a '${separator}'-separated list of at least ${minItems} item${minItems === 1 ? '' : 's'}` + (options.item ? `, each ${options.item.rule}` : '');
     return EnvVar.create('list', rule, (raw) => {
       const items = raw
         .split(separator)

@@ -13,9 +13,7 @@ const spec = {
   WEBHOOK_SECRET: env.string({ minLength: 16 }).secret(),
 };
 
-const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  .publicKey.export({ format: 'pem', type: 'spki' })
-  .toString();
+const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }).toString();
 
 const valid = {
   DATABASE_URL: 'postgres://app:s3cret-pass@db:5432/agentgov',
@@ -30,7 +28,11 @@ function issuesOf(source: Record<string, string>): string[] {
   try {
     loadEnv(spec, source);
   } catch (error) {
-    if (error instanceof EnvValidationError) return error.message.split('\n').slice(1).map((line) => line.trim());
+    if (error instanceof EnvValidationError)
+      return error.message
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim());
     throw error;
   }
   throw new Error('expected the environment to be rejected');
@@ -99,7 +101,7 @@ describe('loadEnv', () => {
     expect(lines).toEqual([
       'NODE_ENV: must be one of development, test, production',
       'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
-      "DATABASE_URL: is required and must be a URL with scheme postgres:// or postgresql://",
+      'DATABASE_URL: is required and must be a URL with scheme postgres:// or postgresql://',
       "KAFKA_BROKERS: must be a ','-separated list of at least 1 item, each host:port",
       'OTEL_EXPORTER_OTLP_ENDPOINT: must be a URL with scheme http:// or https://',
       'FEATURE_ENABLED: must be a boolean (true/false, 1/0, yes/no, on/off)',
@@ -123,26 +125,18 @@ describe('loadEnv', () => {
   });
 
   it('rejects a URL with a scheme outside the allowed ones', () => {
-    expect(issuesOf({ ...valid, DATABASE_URL: 'http://db:5432/agentgov' })).toEqual([
-      'DATABASE_URL: must be a URL with scheme postgres:// or postgresql://',
-    ]);
+    expect(issuesOf({ ...valid, DATABASE_URL: 'http://db:5432/agentgov' })).toEqual(['DATABASE_URL: must be a URL with scheme postgres:// or postgresql://']);
   });
 
   it('rejects an empty list', () => {
-    expect(issuesOf({ ...valid, KAFKA_BROKERS: ' , ' })).toEqual([
-      "KAFKA_BROKERS: must be a ','-separated list of at least 1 item, each host:port",
-    ]);
+    expect(issuesOf({ ...valid, KAFKA_BROKERS: ' , ' })).toEqual(["KAFKA_BROKERS: must be a ','-separated list of at least 1 item, each host:port"]);
   });
 
   it('applies auth rules across variables once each variable is valid', () => {
     const { AUTH_JWKS_URL: _jwks, ...withoutKey } = valid;
 
-    expect(issuesOf(withoutKey)).toEqual([
-      'AUTH_JWKS_URL, AUTH_PUBLIC_KEY or AUTH_PUBLIC_KEY_FILE is required (set exactly one)',
-    ]);
-    expect(issuesOf({ ...valid, AUTH_PUBLIC_KEY: publicKeyPem })).toEqual([
-      'AUTH_JWKS_URL and AUTH_PUBLIC_KEY are both set; set exactly one',
-    ]);
+    expect(issuesOf(withoutKey)).toEqual(['AUTH_JWKS_URL, AUTH_PUBLIC_KEY or AUTH_PUBLIC_KEY_FILE is required (set exactly one)']);
+    expect(issuesOf({ ...valid, AUTH_PUBLIC_KEY: publicKeyPem })).toEqual(['AUTH_JWKS_URL and AUTH_PUBLIC_KEY are both set; set exactly one']);
   });
 
   it('declares every variable libs/auth reads, so each is validated and documented', () => {

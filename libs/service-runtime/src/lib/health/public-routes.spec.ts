@@ -5,8 +5,8 @@ import { Test } from '@nestjs/testing';
 
 import { AuthModule } from '@agentgov/auth';
 
-import { RecordingLogger } from '../testing-app.spec-helper';
 import { ServiceRuntimeModule } from '../service-runtime.module';
+import { RecordingLogger } from '../testing-app.spec-helper';
 
 @Controller('agents')
 class AgentsController {

@@ -32,12 +32,7 @@ export class JsonNestLogger implements LoggerService {
     this.write('fatal', message, params, true);
   }
 
-  private write(
-    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
-    message: unknown,
-    params: unknown[],
-    withStack = false,
-  ): void {
+  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, params: unknown[], withStack = false): void {
     // Nest passes (message, context) or, for errors, (message, stack, context).
     const rest = [...params];
     const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;

@@ -21,9 +21,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     let problem = toProblemDetails(exception, instance);
     if (!problem) {
       problem = internalErrorProblem(instance);
-      this.logger.error(
-        { msg: `unhandled error on ${request.method} ${instance}`, err: exception },
-      );
+      this.logger.error({ msg: `unhandled error on ${request.method} ${instance}`, err: exception });
     } else if (problem.status >= 500) {
       this.logger.error({ msg: `${problem.code} on ${request.method} ${instance}`, err: exception });
     }

@@ -101,7 +101,13 @@ export function toProblemDetails(error: unknown, instance: string): ProblemDetai
 function isExposedClientError(error: unknown): error is { status: number; message: string } {
   const e = error as { expose?: unknown; status?: unknown; message?: unknown } | null;
   return (
-    typeof e === 'object' && e !== null && e.expose === true && typeof e.message === 'string' && Number.isInteger(e.status) && (e.status as number) >= 400 && (e.status as number) < 500
+    typeof e === 'object' &&
+    e !== null &&
+    e.expose === true &&
+    typeof e.message === 'string' &&
+    Number.isInteger(e.status) &&
+    (e.status as number) >= 400 &&
+    (e.status as number) < 500
   );
 }
 

@@ -26,8 +26,18 @@ describe('text Postgres cannot store, and bodies too large, are client errors', 
   };
 
   it.each([
-    ['a NUL in a body member', '/echo/1', '{"a":{"b":["ok","x\\u0000"]}}', 'The body at /a/b/1 contains a NUL character or an unpaired surrogate, which cannot be stored.'],
-    ['a lone surrogate in a member name', '/echo/1', '{"\\ud800":1}', 'The body at /\ufffd contains a NUL character or an unpaired surrogate, which cannot be stored.'],
+    [
+      'a NUL in a body member',
+      '/echo/1',
+      '{"a":{"b":["ok","x\\u0000"]}}',
+      'The body at /a/b/1 contains a NUL character or an unpaired surrogate, which cannot be stored.',
+    ],
+    [
+      'a lone surrogate in a member name',
+      '/echo/1',
+      '{"\\ud800":1}',
+      'The body at /\ufffd contains a NUL character or an unpaired surrogate, which cannot be stored.',
+    ],
     ['a NUL in a path parameter', '/echo/a%00b', '{}', 'The param id contains a NUL character or an unpaired surrogate, which cannot be stored.'],
     ['a NUL in the query', '/echo/1?filter=a%00', '{}', 'The query at /filter contains a NUL character or an unpaired surrogate, which cannot be stored.'],
   ])('refuses %s with a 400 problem naming where', async (_name, path, body, detail) => {
