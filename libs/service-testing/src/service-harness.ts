@@ -5,7 +5,7 @@ import { exportJWK, JWK } from 'jose';
 import { Partitioners } from 'kafkajs';
 
 import { mintDevToken, Role } from '@agentgov/auth';
-import { TopicName, TopicPayloads } from '@agentgov/contracts';
+import { SERVICE_NAMES, TopicName, TopicPayloads } from '@agentgov/contracts';
 import { createKafkaClient, encodeEvent } from '@agentgov/messaging';
 import {
   cleanUpTestTopics,
@@ -17,6 +17,7 @@ import {
   TEST_TOPIC_PREFIX,
   testTopicPrefix,
   waitFor,
+  withTestDatabase,
 } from '@agentgov/test-support';
 
 /** Every harness by the topic prefix its service runs on: the last of a prefix to stop removes the prefix's topics. */
@@ -190,6 +191,7 @@ export class ServiceHarness {
    */
   async removeTopics(): Promise<void> {
     if (!TEST_TOPIC_PREFIX.test(this.runsOnPrefix)) return;
+    await removeUnpublishedEvents(this.runsOnPrefix);
     await cleanUpTestTopics(this.runsOnPrefix);
   }
 
@@ -232,4 +234,22 @@ export class ServiceHarness {
     }
     return { status: response.status, body: parsed, headers: response.headers };
   }
+}
+
+/** Each service's Postgres schema: its outbox may still hold events of a prefix whose services have stopped. */
+const SERVICE_SCHEMAS = SERVICE_NAMES.map((name) => name.replace(/-/g, '_'));
+
+/**
+ * Deletes the prefix's events that its services wrote but had not published when they stopped. Their topics are
+ * about to go, and a relay publishes its outbox in order: left there, they would stop the next run's relay (on the
+ * same schema and database) at the first of them, and with it every event written after. Best-effort, like the
+ * topics' removal.
+ */
+async function removeUnpublishedEvents(prefix: string): Promise<void> {
+  await withTestDatabase(async (c) => {
+    for (const schema of SERVICE_SCHEMAS) {
+      const [{ exists }] = (await c.query(`SELECT to_regclass($1) IS NOT NULL AS "exists"`, [`"${schema}"."outbox"`])).rows;
+      if (exists) await c.query(`DELETE FROM "${schema}"."outbox" WHERE starts_with("topic", $1)`, [prefix]);
+    }
+  }).catch((error: Error) => console.warn(`could not remove the unpublished events under ${prefix}: ${error.message}`));
 }

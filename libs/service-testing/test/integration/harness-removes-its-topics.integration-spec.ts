@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 import { Kafka, logLevel } from 'kafkajs';
 
 import { catalogTopics } from '@agentgov/messaging';
-import { TEST_KAFKA_BROKERS } from '@agentgov/test-support';
+import { TEST_KAFKA_BROKERS, withTestDatabase } from '@agentgov/test-support';
 
 import { ServiceHarness, Stack } from '../../src';
 
@@ -67,6 +69,38 @@ describe('harnesses delete their topics and consumer groups at teardown', () => 
       expect((await onBroker(prefix)).topics).toEqual([]);
     } finally {
       await harness.stop();
+      await harness.removeTopics();
+    }
+  }, 120000);
+
+  it("takes its prefix's unpublished outbox events with its topics, so they cannot block the next run's relay", async () => {
+    const harness = new ServiceHarness('review-scheduler', { keepTopics: true });
+    const prefix = harness.topicPrefix;
+    const other = new ServiceHarness('review-scheduler').topicPrefix;
+    const rowsOf = (p: string) =>
+      withTestDatabase(async (c) => (await c.query(`SELECT "event_id" FROM "review_scheduler"."outbox" WHERE starts_with("topic", $1)`, [p])).rows.length);
+    try {
+      await harness.start();
+      await harness.stop();
+      // What a service stopped before its relay drained leaves behind, for its own prefix and for another run's.
+      await withTestDatabase(async (c) => {
+        for (const [p, id] of [
+          [prefix, randomUUID()],
+          [prefix, randomUUID()],
+          [other, randomUUID()],
+        ]) {
+          await c.query(`INSERT INTO "review_scheduler"."outbox" ("event_id", "topic", "key", "value", "headers") VALUES ($1, $2, 'k', '{}', '{}')`, [
+            id,
+            `${p}review.v1`,
+          ]);
+        }
+      });
+      expect([await rowsOf(prefix), await rowsOf(other)]).toEqual([2, 1]);
+
+      await harness.removeTopics();
+      expect([await rowsOf(prefix), await rowsOf(other)]).toEqual([0, 1]);
+    } finally {
+      await withTestDatabase((c) => c.query(`DELETE FROM "review_scheduler"."outbox" WHERE starts_with("topic", $1)`, [other]));
       await harness.removeTopics();
     }
   }, 120000);
