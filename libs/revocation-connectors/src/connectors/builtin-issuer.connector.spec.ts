@@ -1,7 +1,7 @@
+import { LocalHttpServer, startLocalHttpServer, unusedLocalUrl } from '../../test/support/local-http-server';
+import { AGENT_ID, aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
-import { LocalHttpServer, startLocalHttpServer, unusedLocalUrl } from '../testing/local-http-server';
-import { AGENT_ID, aRevocationRequest, outcomeText } from '../testing/revocation-request';
 import { NOT_REGISTERED_AT_ISSUER } from './builtin-issuer.connector';
 
 const BEARER = 'containment-service-token-8c7d6e5f4a3b2c1d';

@@ -1,7 +1,7 @@
+import { LocalHttpServer, startLocalHttpServer } from '../../test/support/local-http-server';
+import { aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector, RevocationRequest } from '../revocation-connector';
-import { LocalHttpServer, startLocalHttpServer } from '../testing/local-http-server';
-import { aRevocationRequest, outcomeText } from '../testing/revocation-request';
 import { NO_TOKENS_ON_RECORD } from './oauth-revocation.connector';
 
 const CLIENT_ID = 'agent gov:containment';

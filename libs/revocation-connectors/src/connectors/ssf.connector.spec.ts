@@ -1,10 +1,10 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 
+import { LocalHttpServer, startLocalHttpServer } from '../../test/support/local-http-server';
+import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
 import { generateSsfSigningKey, ssfJwks } from '../ssf/ssf-signing-key';
-import { LocalHttpServer, startLocalHttpServer } from '../testing/local-http-server';
-import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../testing/revocation-request';
 
 const ISSUER = 'https://agentgov.example';
 const AUDIENCE = 'https://rp.example/caep';

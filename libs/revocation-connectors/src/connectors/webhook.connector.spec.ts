@@ -1,7 +1,7 @@
+import { LocalHttpServer, startLocalHttpServer } from '../../test/support/local-http-server';
+import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
-import { LocalHttpServer, startLocalHttpServer } from '../testing/local-http-server';
-import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../testing/revocation-request';
 import { postSignedWebhook } from '../webhook/signed-webhook-delivery';
 import { verifyWebhookSignature } from '../webhook/webhook-signature';
 

@@ -1,9 +1,9 @@
+import { fakeKeycloak, FakeKeycloakState, fakeKeycloakState } from '../../../test/support/fake-keycloak';
+import { LocalHttpServer, startLocalHttpServer } from '../../../test/support/local-http-server';
+import { AGENT_ID, aRevocationRequest, outcomeText } from '../../../test/support/revocation-request';
 import { KeycloakAgentIdentity } from '../../config/connector-config';
 import { createConnectors } from '../../create-connectors';
 import { RevocationConnector } from '../../revocation-connector';
-import { fakeKeycloak, FakeKeycloakState, fakeKeycloakState } from '../../testing/fake-keycloak';
-import { LocalHttpServer, startLocalHttpServer } from '../../testing/local-http-server';
-import { AGENT_ID, aRevocationRequest, outcomeText } from '../../testing/revocation-request';
 import { NO_MATCHING_CLIENT_OR_USER } from './keycloak.connector';
 
 const AGENT_CLIENT_SECRET = 'agent-own-client-secret-4d3c2b1a';

@@ -1,4 +1,4 @@
-import { ConnectorOutcome, RevocationRequest } from '../revocation-connector';
+import { ConnectorOutcome, RevocationRequest } from '../../src/revocation-connector';
 
 export const ACTION_ID = '6f1c1b6e-3d5a-4f7e-9a51-2b0c8d4e7f10';
 export const AGENT_ID = '0b7e4f52-8d1a-4c3e-b6f9-5a2d7c9e1f34';
