@@ -89,6 +89,9 @@ export default [
   { files: TEST_FILES, rules: boundaries({ testing: true }) },
   { files: ['test/**/*.ts'], rules: boundaries({ testing: true, allow: [...APP_SURFACE, SCRIPT_MODULES] }) },
   { files: ['bench/**/*.ts'], rules: boundaries({ testing: true, allow: [...APP_SURFACE, APP_TEST_KIT] }) },
+  // The scoring evaluation (npm run evaluate:scoring) is a measuring tool beside its library, like the benchmarks:
+  // it draws its synthetic traffic from the tests' seeded PRNG. No production code imports it.
+  { files: ['libs/anomaly-scoring/evaluation/**/*.ts'], rules: boundaries({ testing: true }) },
   { files: ['scripts/**/*.ts'], rules: boundaries({ testing: false, allow: APP_SURFACE }) },
   // `npm start` runs the services on this machine through the tests' Stack (libs/service-testing), like the
   // benchmarks: a developer's launcher, which no image ships. The other scripts may not use test helpers.

@@ -7,8 +7,9 @@
  * A first pass on separate models warms the JIT; then five passes, each on fresh models, are timed. Prints the
  * median and best ns/event (the machine's other load makes single runs noisy).
  */
+import { seededRandom } from '@agentgov/test-support';
+
 import { AgentBehaviorModel, type ActivityEvent } from '../src/agent-behavior-model';
-import { seededRandom } from '../src/testing/seeded-random';
 
 const AGENTS = Number(process.argv[2] ?? 10_000);
 const PER_AGENT = Number(process.argv[3] ?? 100);

@@ -1,5 +1,6 @@
+import { seededRandom } from '@agentgov/test-support';
+
 import type { ActivityEvent } from '../src/agent-behavior-model';
-import { seededRandom } from '../src/testing/seeded-random';
 
 // Bound once: inside vm sandboxes (jest) every global lookup is slow, a module constant is not.
 const { abs, ceil, cos, exp, floor, imul, log, max, min, pow, round, sqrt } = Math;

@@ -1,5 +1,5 @@
+import { burst, DAY, HOUR, normalDays, START } from '../test/support/agent-scenario';
 import { AgentBehaviorModel } from './agent-behavior-model';
-import { burst, DAY, HOUR, normalDays, START } from './testing/agent-scenario';
 
 describe('an agent touching ~15 records a day, then 500 in ten minutes', () => {
   it.each([1, 2, 3, 4, 5])('is flagged well before the 50th record of the burst, and its normal days are quiet (seed %i)', (seed) => {

@@ -1,6 +1,7 @@
+import { seededRandom } from '@agentgov/test-support';
+
+import { DAY, HOUR, normalDays, START } from '../test/support/agent-scenario';
 import { AgentBehaviorModel, type ActivityEvent } from './agent-behavior-model';
-import { DAY, HOUR, normalDays, START } from './testing/agent-scenario';
-import { seededRandom } from './testing/seeded-random';
 
 const MIN = 60_000;
 

@@ -1,7 +1,8 @@
+import { seededRandom } from '@agentgov/test-support';
+
+import { burst, DAY, HOUR, normalDays, START } from '../test/support/agent-scenario';
 import { AgentBehaviorModel, type ActivityEvent, type AnomalyAssessment } from './agent-behavior-model';
 import { buildPeerPrior } from './peer-prior';
-import { burst, DAY, HOUR, normalDays, START } from './testing/agent-scenario';
-import { seededRandom } from './testing/seeded-random';
 
 /** Scores one event and returns the explanation of that score. */
 function assess(m: AgentBehaviorModel, e: ActivityEvent): AnomalyAssessment {

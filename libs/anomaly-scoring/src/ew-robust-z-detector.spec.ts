@@ -1,5 +1,6 @@
+import { gaussian, seededRandom } from '@agentgov/test-support';
+
 import { EwRobustZDetector } from './ew-robust-z-detector';
-import { gaussian, seededRandom } from './testing/seeded-random';
 
 const MIN = 60_000;
 

@@ -1,6 +1,7 @@
+import { gaussian, seededRandom } from '@agentgov/test-support';
+
 import { scoreFromRate } from './rarity';
 import { StreamDetector } from './stream-detector';
-import { gaussian, seededRandom } from './testing/seeded-random';
 
 /**
  * The failure modes real operational streams showed the previous univariate detector (an EW robust z-score with an

@@ -1,5 +1,6 @@
+import { seededRandom } from '@agentgov/test-support';
+
 import { TailCalibrator } from './tail-calibrator';
-import { seededRandom } from './testing/seeded-random';
 
 const MIN = 60_000;
 const DAY = 86_400_000;

@@ -1,5 +1,6 @@
-import type { ActivityEvent } from '../agent-behavior-model';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '@agentgov/test-support';
+
+import type { ActivityEvent } from '../../src/agent-behavior-model';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
