@@ -1,5 +1,7 @@
-import { LocalHttpServer, startLocalHttpServer, unusedLocalUrl } from '../../test/support/local-http-server';
+import { RecordingReceiver } from '@agentgov/service-testing';
+
 import { AGENT_ID, aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
+import { unusedLocalUrl } from '../../test/support/unused-local-url';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
 import { NOT_REGISTERED_AT_ISSUER } from './builtin-issuer.connector';
@@ -13,18 +15,18 @@ function issuerConnector(baseUrl: string): RevocationConnector {
 }
 
 describe('builtin-issuer connector', () => {
-  let server: LocalHttpServer;
-  beforeEach(async () => (server = await startLocalHttpServer()));
-  afterEach(() => server.close());
+  let server: RecordingReceiver;
+  beforeEach(async () => (server = await new RecordingReceiver(() => ({ status: 200 })).start()));
+  afterEach(() => server.stop());
 
   it("calls the issuer's revoke-tokens endpoint for the agent with the bearer token, and confirms on 200", async () => {
-    server.respond(() => ({ status: 200, body: { agent: { id: AGENT_ID }, tokensNotBefore: NOW.toISOString() } }));
+    server.answerWith(() => ({ status: 200, body: { agent: { id: AGENT_ID }, tokensNotBefore: NOW.toISOString() } }));
 
     const outcome = await issuerConnector(`${server.url}/provisioner/`).revoke(aRevocationRequest());
 
     expect(outcome).toEqual({ status: 'confirmed', detail: 'all tokens issued so far are inactive' });
     expect(server.requests).toHaveLength(1);
-    expect(server.requests[0]).toMatchObject({ method: 'POST', url: `/provisioner/agents/${AGENT_ID}/revoke-tokens`, body: '' });
+    expect(server.requests[0]).toMatchObject({ method: 'POST', path: `/provisioner/agents/${AGENT_ID}/revoke-tokens`, body: '' });
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${BEARER}`);
   });
 
@@ -41,24 +43,24 @@ describe('builtin-issuer connector', () => {
   });
 
   it("confirms with nothing to revoke only on the issuer's own problem for an unknown agent", async () => {
-    server.respond(() => ({ status: 404, body: { type: 'urn:agentgov:problem:agent-not-found', status: 404, code: 'AGENT_NOT_FOUND' } }));
+    server.answerWith(() => ({ status: 404, body: { type: 'urn:agentgov:problem:agent-not-found', status: 404, code: 'AGENT_NOT_FOUND' } }));
     expect(await issuerConnector(server.url).revoke(aRevocationRequest())).toEqual({ status: 'confirmed', detail: NOT_REGISTERED_AT_ISSUER });
   });
 
   it.each([404, 400])('fails loudly on any other %i (a wrong baseUrl must not confirm revocations that never happened)', async (status) => {
-    server.respond(() => ({ status, body: { type: 'about:blank', status } }));
+    server.answerWith(() => ({ status, body: { type: 'about:blank', status } }));
     const outcome = await issuerConnector(server.url).revoke(aRevocationRequest());
     expect(outcome.status).toBe('failed');
   });
 
   it('asks for a retry on 503, honouring Retry-After', async () => {
-    server.respond(() => ({ status: 503, headers: { 'retry-after': '7' }, body: 'maintenance' }));
+    server.answerWith(() => ({ status: 503, headers: { 'retry-after': '7' }, body: 'maintenance' }));
     const outcome = await issuerConnector(server.url).revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'retry', reason: 'issuer: HTTP 503: maintenance', retryAfterMs: 7000 });
   });
 
   it('asks for a retry when the issuer does not answer in time', async () => {
-    server.respond(() => 'hang');
+    server.answerWith(() => 'hang');
     const started = Date.now();
     const outcome = await issuerConnector(server.url).revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'retry', reason: 'issuer: no answer within 300 ms' });
@@ -71,7 +73,7 @@ describe('builtin-issuer connector', () => {
   });
 
   it("stops when the caller's signal aborts", async () => {
-    server.respond(() => 'hang');
+    server.answerWith(() => 'hang');
     const controller = new AbortController();
     const pending = issuerConnector(server.url).revoke(aRevocationRequest(), controller.signal);
     setTimeout(() => controller.abort(), 20);
@@ -79,7 +81,7 @@ describe('builtin-issuer connector', () => {
   });
 
   it('fails for good on 401 and never repeats the bearer token, even when the issuer echoes it', async () => {
-    server.respond((request) => ({ status: 401, body: { error: 'invalid_token', received: request.headers.authorization } }));
+    server.answerWith((request) => ({ status: 401, body: { error: 'invalid_token', received: request.headers.authorization } }));
     const outcome = await issuerConnector(server.url).revoke(aRevocationRequest());
     expect(outcome.status).toBe('failed');
     expect(outcomeText(outcome)).toContain('issuer: HTTP 401');

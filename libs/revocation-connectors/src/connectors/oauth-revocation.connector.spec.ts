@@ -1,4 +1,5 @@
-import { LocalHttpServer, startLocalHttpServer } from '../../test/support/local-http-server';
+import { RecordingReceiver } from '@agentgov/service-testing';
+
 import { aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector, RevocationRequest } from '../revocation-connector';
@@ -30,15 +31,15 @@ function revocationConnector(endpoint: string, authMethod?: string): RevocationC
 }
 
 describe('oauth-revocation connector (RFC 7009)', () => {
-  let server: LocalHttpServer;
-  beforeEach(async () => (server = await startLocalHttpServer()));
-  afterEach(() => server.close());
+  let server: RecordingReceiver;
+  beforeEach(async () => (server = await new RecordingReceiver(() => ({ status: 200 })).start()));
+  afterEach(() => server.stop());
 
   it('revokes every token with client_secret_basic, id and secret form-encoded before base64', async () => {
     const outcome = await revocationConnector(`${server.url}/oauth2/revoke`).revoke(aRevocationRequest({ tokens }));
 
     expect(outcome).toEqual({ status: 'confirmed', detail: 'revoked 2 tokens' });
-    expect(server.requests.map((r) => [r.method, r.url, r.body])).toEqual([
+    expect(server.requests.map((r) => [r.method, r.path, r.body])).toEqual([
       ['POST', '/oauth2/revoke', `token=${ACCESS}&token_type_hint=access_token`],
       ['POST', '/oauth2/revoke', `token=${REFRESH}&token_type_hint=refresh_token`],
     ]);
@@ -63,7 +64,7 @@ describe('oauth-revocation connector (RFC 7009)', () => {
   });
 
   it('asks for a retry on 503, honouring a Retry-After date, and stops at that token', async () => {
-    server.respond(() => ({ status: 503, headers: { 'retry-after': 'Sat, 01 Mar 2025 12:00:35 GMT' }, body: { error: 'temporarily_unavailable' } }));
+    server.answerWith(() => ({ status: 503, headers: { 'retry-after': 'Sat, 01 Mar 2025 12:00:35 GMT' }, body: { error: 'temporarily_unavailable' } }));
     const outcome = await revocationConnector(server.url).revoke(aRevocationRequest({ tokens }));
     expect(outcome).toEqual({
       status: 'retry',
@@ -74,19 +75,19 @@ describe('oauth-revocation connector (RFC 7009)', () => {
   });
 
   it('fails for good on unsupported_token_type', async () => {
-    server.respond((request) => (request.body.includes('refresh_token') ? { status: 400, body: { error: 'unsupported_token_type' } } : { status: 200 }));
+    server.answerWith((request) => (request.body.includes('refresh_token') ? { status: 400, body: { error: 'unsupported_token_type' } } : { status: 200 }));
     const outcome = await revocationConnector(server.url).revoke(aRevocationRequest({ tokens }));
     expect(outcome).toEqual({ status: 'failed', reason: 'revocation endpoint, token 2 of 2: HTTP 400: {"error":"unsupported_token_type"}' });
   });
 
   it('asks for a retry when the endpoint does not answer in time', async () => {
-    server.respond(() => 'hang');
+    server.answerWith(() => 'hang');
     const outcome = await revocationConnector(server.url).revoke(aRevocationRequest({ tokens }));
     expect(outcome).toEqual({ status: 'retry', reason: 'revocation endpoint, token 1 of 2: no answer within 300 ms' });
   });
 
   it('never repeats a token or the client secret, even when the endpoint echoes the whole request', async () => {
-    server.respond((request) => ({ status: 401, body: `invalid_client: ${request.headers.authorization} ${request.body} ${CLIENT_SECRET}` }));
+    server.answerWith((request) => ({ status: 401, body: `invalid_client: ${request.headers.authorization} ${request.body} ${CLIENT_SECRET}` }));
     for (const authMethod of ['client_secret_basic', 'client_secret_post']) {
       const outcome = await revocationConnector(server.url, authMethod).revoke(aRevocationRequest({ tokens }));
       expect(outcome.status).toBe('failed');

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 
-import { LocalHttpServer, startLocalHttpServer } from '../../test/support/local-http-server';
+import { RecordingReceiver } from '@agentgov/service-testing';
+
 import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
@@ -22,7 +23,7 @@ function ssfConnector(endpoint: string, extra: Record<string, unknown> = {}): Re
   return createConnectors(config, { now: () => NOW, ssfSigningKey: signingKey })[0]!;
 }
 
-async function receivedSets(server: LocalHttpServer) {
+async function receivedSets(server: RecordingReceiver) {
   return Promise.all(
     server.requests.map(async (request) => {
       const { payload, protectedHeader } = await jwtVerify(request.body, receiverKeys, {
@@ -37,16 +38,16 @@ async function receivedSets(server: LocalHttpServer) {
 }
 
 describe('ssf connector (CAEP over RFC 8935 push)', () => {
-  let server: LocalHttpServer;
-  beforeEach(async () => (server = await startLocalHttpServer(() => ({ status: 202 }))));
-  afterEach(() => server.close());
+  let server: RecordingReceiver;
+  beforeEach(async () => (server = await new RecordingReceiver(() => ({ status: 202 })).start()));
+  afterEach(() => server.stop());
 
   it('pushes one signed SET per CAEP event, which verifies with the published JWKS', async () => {
     const request = aRevocationRequest();
     const outcome = await ssfConnector(`${server.url}/ssf/events`).revoke(request);
 
     expect(outcome).toEqual({ status: 'confirmed', detail: 'receiver accepted session-revoked and credential-change' });
-    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /ssf/events', 'POST /ssf/events']);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /ssf/events', 'POST /ssf/events']);
     // Pushed at once: they may arrive in either order.
     const sets = await receivedSets(server);
     const sessionRevoked = sets.find((set) => SESSION_REVOKED in (set.payload.events as object));
@@ -89,7 +90,7 @@ describe('ssf connector (CAEP over RFC 8935 push)', () => {
 
   it.each(['invalid_audience', 'authentication_failed', 'access_denied'])('fails for good when the receiver rejects a SET with %s', async (err) => {
     // The receiver accepts session-revoked and rejects credential-change, whichever arrives first.
-    server.respond((request) =>
+    server.answerWith((request) =>
       CREDENTIAL_CHANGE in (decodeJwt(request.body).events as object)
         ? { status: 400, body: { err, description: `rejected ${request.headers.authorization}` } }
         : { status: 202 },
@@ -99,7 +100,7 @@ describe('ssf connector (CAEP over RFC 8935 push)', () => {
   });
 
   it.each([503, 500, 429])('asks for a retry on %i, honouring Retry-After', async (status) => {
-    server.respond(() => ({ status, headers: { 'retry-after': '5' } }));
+    server.answerWith(() => ({ status, headers: { 'retry-after': '5' } }));
     const outcome = await ssfConnector(server.url).revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'retry', reason: `ssf session-revoked: HTTP ${status}`, retryAfterMs: 5000 });
     // Both SETs went at once; the retry sends both again under the same jti, which the receiver deduplicates.
@@ -107,12 +108,12 @@ describe('ssf connector (CAEP over RFC 8935 push)', () => {
   });
 
   it('asks for a retry when the receiver does not answer in time', async () => {
-    server.respond(() => 'hang');
+    server.answerWith(() => 'hang');
     expect(await ssfConnector(server.url).revoke(aRevocationRequest())).toEqual({ status: 'retry', reason: 'ssf session-revoked: no answer within 300 ms' });
   });
 
   it('fails on 401 and never repeats the authorization header, even when echoed', async () => {
-    server.respond((request) => ({ status: 401, body: `no: ${request.headers.authorization}` }));
+    server.answerWith((request) => ({ status: 401, body: `no: ${request.headers.authorization}` }));
     const outcome = await ssfConnector(server.url).revoke(aRevocationRequest());
     expect(outcome.status).toBe('failed');
     expect(outcomeText(outcome)).not.toContain(AUTHORIZATION.slice('Bearer '.length));

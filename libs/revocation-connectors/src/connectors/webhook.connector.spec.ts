@@ -1,4 +1,5 @@
-import { LocalHttpServer, startLocalHttpServer } from '../../test/support/local-http-server';
+import { RecordingReceiver } from '@agentgov/service-testing';
+
 import { ACTION_ID, AGENT_ID, aRevocationRequest, outcomeText } from '../../test/support/revocation-request';
 import { createConnectors } from '../create-connectors';
 import { RevocationConnector } from '../revocation-connector';
@@ -13,9 +14,9 @@ function webhookConnector(url: string): RevocationConnector {
 }
 
 describe('webhook connector', () => {
-  let server: LocalHttpServer;
-  beforeEach(async () => (server = await startLocalHttpServer()));
-  afterEach(() => server.close());
+  let server: RecordingReceiver;
+  beforeEach(async () => (server = await new RecordingReceiver(() => ({ status: 200 })).start()));
+  afterEach(() => server.stop());
 
   it('POSTs the universal-logout event as JSON with an idempotency key and a signature the receiver can verify', async () => {
     const request = aRevocationRequest({ kind: 'deprovision' });
@@ -23,7 +24,7 @@ describe('webhook connector', () => {
 
     expect(outcome).toEqual({ status: 'confirmed', detail: 'receiver answered 200' });
     const [received] = server.requests;
-    expect(received).toMatchObject({ method: 'POST', url: '/hooks/agentgov' });
+    expect(received).toMatchObject({ method: 'POST', path: '/hooks/agentgov' });
     expect(received!.headers['content-type']).toBe('application/json');
     expect(received!.headers['idempotency-key']).toBe(request.deliveryId);
     expect(JSON.parse(received!.body)).toEqual({
@@ -52,12 +53,12 @@ describe('webhook connector', () => {
     [204, 'confirmed'],
     [202, 'sent'],
   ])('reads %i as %s', async (status, expected) => {
-    server.respond(() => ({ status }));
+    server.answerWith(() => ({ status }));
     expect((await webhookConnector(server.url).revoke(aRevocationRequest())).status).toBe(expected);
   });
 
   it.each([500, 503, 408, 429])('asks for a retry on %i, honouring Retry-After', async (status) => {
-    server.respond(() => ({ status, headers: { 'retry-after': '3' }, body: 'busy' }));
+    server.answerWith(() => ({ status, headers: { 'retry-after': '3' }, body: 'busy' }));
     expect(await webhookConnector(server.url).revoke(aRevocationRequest())).toEqual({
       status: 'retry',
       reason: `webhook: HTTP ${status}: busy`,
@@ -66,12 +67,12 @@ describe('webhook connector', () => {
   });
 
   it('asks for a retry when the receiver does not answer in time', async () => {
-    server.respond(() => 'hang');
+    server.answerWith(() => 'hang');
     expect(await webhookConnector(server.url).revoke(aRevocationRequest())).toEqual({ status: 'retry', reason: 'webhook: no answer within 300 ms' });
   });
 
   it.each([400, 401, 404, 410])('fails for good on %i, and never repeats the secret even when echoed', async (status) => {
-    server.respond((request) => ({ status, body: `bad signature ${request.headers['agentgov-signature']} expected with ${SECRET}` }));
+    server.answerWith((request) => ({ status, body: `bad signature ${request.headers['agentgov-signature']} expected with ${SECRET}` }));
     const outcome = await webhookConnector(server.url).revoke(aRevocationRequest());
     expect(outcome.status).toBe('failed');
     expect(outcomeText(outcome)).toContain(`webhook: HTTP ${status}: bad signature`);
@@ -79,7 +80,7 @@ describe('webhook connector', () => {
   });
 
   it('does not follow redirects, which would carry the event to an unconfigured place', async () => {
-    server.respond(() => ({ status: 307, headers: { location: 'http://127.0.0.1:9/elsewhere' } }));
+    server.answerWith(() => ({ status: 307, headers: { location: 'http://127.0.0.1:9/elsewhere' } }));
     const outcome = await webhookConnector(server.url).revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'failed', reason: 'webhook: HTTP 307' });
     expect(server.requests).toHaveLength(1);
@@ -88,7 +89,7 @@ describe('webhook connector', () => {
 
 describe('postSignedWebhook', () => {
   it('delivers any JSON body signed like the connector does', async () => {
-    const server = await startLocalHttpServer(() => ({ status: 202 }));
+    const server = await new RecordingReceiver(() => ({ status: 202 })).start();
     try {
       const outcome = await postSignedWebhook({ url: server.url, secret: SECRET, body: { alert: 'a-1' }, idempotencyKey: 'alert:1', now: () => NOW });
       expect(outcome).toEqual({ status: 'sent', detail: 'accepted for later processing (202)' });
@@ -96,7 +97,7 @@ describe('postSignedWebhook', () => {
       expect(received!.headers['idempotency-key']).toBe('alert:1');
       expect(verifyWebhookSignature(SECRET, String(received!.headers['agentgov-signature']), received!.body, { now: () => NOW })).toBe(true);
     } finally {
-      await server.close();
+      await server.stop();
     }
   });
 

@@ -1,4 +1,4 @@
-import { RecordedRequest, Responder, ScriptedResponse } from './local-http-server';
+import { Answer, ReceivedRequest } from '@agentgov/service-testing';
 
 export interface FakeKeycloakClient {
   id: string;
@@ -27,7 +27,7 @@ export interface FakeKeycloakState {
   updates: Map<string, Record<string, unknown>>;
   loggedOutUserIds: string[];
   /** Answers before the routes below, for fault injection. */
-  override?: (request: RecordedRequest) => ScriptedResponse | 'hang' | undefined;
+  override?: (request: ReceivedRequest) => Answer | 'hang' | undefined;
 }
 
 export function fakeKeycloakState(partial: Partial<FakeKeycloakState> = {}): FakeKeycloakState {
@@ -51,11 +51,11 @@ export function fakeKeycloakState(partial: Partial<FakeKeycloakState> = {}): Fak
  * clients?clientId= and users?username= as queries returning arrays, 204 on update and logout, 400 for the
  * service-account user of a client without service accounts, 404 for an unknown id.
  */
-export function fakeKeycloak(state: FakeKeycloakState): Responder {
+export function fakeKeycloak(state: FakeKeycloakState): (request: ReceivedRequest) => Answer {
   return (request) => {
     const overridden = state.override?.(request);
     if (overridden) return overridden;
-    const url = new URL(request.url, 'http://keycloak');
+    const url = new URL(request.path, 'http://keycloak');
     const path = url.pathname;
     if (request.method === 'POST' && path === `/realms/${state.realm}/protocol/openid-connect/token`) return issueToken(state, request);
 
@@ -111,7 +111,7 @@ export function fakeKeycloak(state: FakeKeycloakState): Responder {
   };
 }
 
-function issueToken(state: FakeKeycloakState, request: RecordedRequest): ScriptedResponse {
+function issueToken(state: FakeKeycloakState, request: ReceivedRequest): Answer {
   const expected = `Basic ${Buffer.from(`${state.adminClientId}:${state.adminClientSecret}`).toString('base64')}`;
   if (request.headers.authorization !== expected || request.body !== 'grant_type=client_credentials') {
     return { status: 401, body: { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' } };

@@ -1,5 +1,6 @@
+import { RecordingReceiver } from '@agentgov/service-testing';
+
 import { fakeKeycloak, FakeKeycloakState, fakeKeycloakState } from '../../../test/support/fake-keycloak';
-import { LocalHttpServer, startLocalHttpServer } from '../../../test/support/local-http-server';
 import { AGENT_ID, aRevocationRequest, outcomeText } from '../../../test/support/revocation-request';
 import { KeycloakAgentIdentity } from '../../config/connector-config';
 import { createConnectors } from '../../create-connectors';
@@ -9,7 +10,7 @@ import { NO_MATCHING_CLIENT_OR_USER } from './keycloak.connector';
 const AGENT_CLIENT_SECRET = 'agent-own-client-secret-4d3c2b1a';
 
 describe('keycloak connector', () => {
-  let server: LocalHttpServer;
+  let server: RecordingReceiver;
   let keycloak: FakeKeycloakState;
   let now: Date;
 
@@ -23,9 +24,9 @@ describe('keycloak connector', () => {
       ],
       users: [{ id: 'u-0001', username: 'mail-agent-7' }],
     });
-    server = await startLocalHttpServer(fakeKeycloak(keycloak));
+    server = await new RecordingReceiver(fakeKeycloak(keycloak)).start();
   });
-  afterEach(() => server.close());
+  afterEach(() => server.stop());
 
   function keycloakConnector(agentIdentity?: KeycloakAgentIdentity, clientSecret = keycloak.adminClientSecret): RevocationConnector {
     const config = [
@@ -43,7 +44,7 @@ describe('keycloak connector', () => {
     return createConnectors(config, { now: () => now })[0]!;
   }
 
-  const calls = () => server.requests.map((r) => `${r.method} ${r.url}`);
+  const calls = () => server.requests.map((r) => `${r.method} ${r.path}`);
 
   it('disables the agent client, moves its notBefore to now and logs out its service-account user', async () => {
     const outcome = await keycloakConnector().revoke(aRevocationRequest());
@@ -129,7 +130,7 @@ describe('keycloak connector', () => {
   });
 
   it('treats a user already gone at logout as logged out', async () => {
-    keycloak.override = (request) => (request.url.endsWith('/logout') ? { status: 404, body: { error: 'User not found' } } : undefined);
+    keycloak.override = (request) => (request.path.endsWith('/logout') ? { status: 404, body: { error: 'User not found' } } : undefined);
     const outcome = await keycloakConnector().revoke(aRevocationRequest());
     expect(outcome.status).toBe('confirmed');
   });
@@ -165,7 +166,7 @@ describe('keycloak connector', () => {
 
   it('fails when the admin API refuses a fresh token too, without repeating it or the secret', async () => {
     keycloak.override = (request) =>
-      request.url.startsWith('/admin/') ? { status: 401, body: `refused ${request.headers.authorization} ${keycloak.adminClientSecret}` } : undefined;
+      request.path.startsWith('/admin/') ? { status: 401, body: `refused ${request.headers.authorization} ${keycloak.adminClientSecret}` } : undefined;
     const outcome = await keycloakConnector().revoke(aRevocationRequest());
     expect(outcome.status).toBe('failed');
     expect(keycloak.issuedTokens).toHaveLength(2);
@@ -177,7 +178,7 @@ describe('keycloak connector', () => {
   it('fails when the admin client credentials are wrong, without repeating the secret', async () => {
     const wrongSecret = 'a-wrong-admin-secret-1f2e3d';
     keycloak.override = (request) =>
-      request.url.includes('/token') ? { status: 401, body: `unauthorized_client ${wrongSecret} ${request.headers.authorization}` } : undefined;
+      request.path.includes('/token') ? { status: 401, body: `unauthorized_client ${wrongSecret} ${request.headers.authorization}` } : undefined;
     const outcome = await keycloakConnector(undefined, wrongSecret).revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'failed', reason: 'keycloak token endpoint: HTTP 401: unauthorized_client [redacted] Basic [redacted]' });
     expect(keycloak.updates.size).toBe(0);
@@ -190,7 +191,7 @@ describe('keycloak connector', () => {
   });
 
   it('asks for a retry when Keycloak does not answer in time', async () => {
-    keycloak.override = (request) => (request.url.includes('/clients?') ? 'hang' : undefined);
+    keycloak.override = (request) => (request.path.includes('/clients?') ? 'hang' : undefined);
     const outcome = await keycloakConnector().revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'retry', reason: 'keycloak client lookup: no answer within 300 ms' });
   });
