@@ -71,6 +71,18 @@ describe('the baseliner reports episodes, not every event', () => {
     expect(after.map((e) => (e.data as any).episodeState)).toEqual(['ended']);
   });
 
+  it('gives the end of one episode and the start of the next, reported for the same event, ids of their own', () => {
+    const state = handler.initial(agentId);
+    // The tracker as it is when an agent, quiet long enough to close its open episode, bursts again at once.
+    state.episodeId = randomUUID();
+    state.episodes = { observe: () => 'started', ended: { peak: 0.99 } } as unknown as AgentScoringState['episodes'];
+    const emitted = run(state, [activity(agentId, START, 500)]);
+    expect(emitted.map((e) => (e.data as any).episodeState)).toEqual(['ended', 'started']);
+    expect(new Set(emitted.map((e) => e.id)).size).toBe(2);
+    // Derived from what they report, so scoring the same event again after a crash gives the same ids.
+    expect(emitted.every((e) => /^[0-9a-f-]{36}$/.test(e.id!))).toBe(true);
+  });
+
   it('survives serialisation between any two events', () => {
     const a = handler.initial(agentId);
     const events = Array.from({ length: 200 }, (_, i) => activity(agentId, START + i * 600_000, 1 + (i % 3)));

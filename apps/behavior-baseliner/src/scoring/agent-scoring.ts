@@ -218,7 +218,9 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
       summary: fields.summary.slice(0, 2000),
       ...(known ? { ownerId: known.ownerId, riskTier: known.riskTier } : {}),
     } as Anomaly;
-    return { topic: Topics.AgentAnomaly, id: `${event.id}:${fields.kind}`, data };
+    // Its own id per emitted event: one activity can end an episode and start the next, and both must reach
+    // containment (an outbox or inbox keeps one event per id). Derived, so re-scoring after a crash repeats it.
+    return { topic: Topics.AgentAnomaly, id: deterministicUuid('anomaly', event.id, fields.kind, fields.episodeId, fields.episodeState), data };
   }
 }
 
