@@ -1,3 +1,5 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
 import { assertSqlIdentifier } from '@agentgov/persistence';
 
 /**
@@ -69,4 +71,25 @@ export function unifyAuditTableDownSql(schema: string, legacy: 'provisioner' | '
     `ALTER TABLE ${t} DROP COLUMN "format", DROP COLUMN "cause_event_id", DROP COLUMN "actor_type"`,
     `ALTER TABLE ${t} RENAME COLUMN "seq" TO "id"`,
   ];
+}
+
+/**
+ * The migration that brings a service's first audit table to the shared shape (see unifyAuditTableUpSql). Built by a
+ * factory because it is the same in the two services that had one; the class name carries TypeORM's timestamp.
+ */
+export function unifyAuditTableMigration(schema: string, legacy: 'provisioner' | 'containment', timestamp: number): new () => MigrationInterface {
+  const name = `SharedAuditTrail${timestamp}`;
+  const migration = class implements MigrationInterface {
+    name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      for (const sql of unifyAuditTableUpSql(schema, legacy)) await queryRunner.query(sql);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      for (const sql of unifyAuditTableDownSql(schema, legacy)) await queryRunner.query(sql);
+    }
+  };
+  Object.defineProperty(migration, 'name', { value: name });
+  return migration;
 }

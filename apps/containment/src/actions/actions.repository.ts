@@ -1,20 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { ActionKind, ActionOrigin } from '../connectors/connector-registry';
+import { ActionKind } from '../connectors/connector-registry';
 import { CONTAINMENT_SCHEMA } from '../database/containment.database';
+import type { LogoutRequest } from './universal-logout';
 
 const ACTIONS = `"${CONTAINMENT_SCHEMA}"."actions"`;
 
-export interface NewAction {
+export interface NewAction extends LogoutRequest {
   id: string;
-  incidentId?: string;
-  agentId: string;
-  ownerId?: string;
-  kind: ActionKind;
-  origin: ActionOrigin;
-  requestedBy: string;
-  reason: string;
   createdAt: Date;
 }
 
