@@ -7,7 +7,8 @@ import { EwRobustZDetector } from '../../src/ew-robust-z-detector';
 import { StreamDetector } from '../../src/stream-detector';
 import { loadCorpus, type CorpusHalf, type Series } from './corpus';
 import { eventsIn, isCountSeries, replayCountSeries } from './count-replay';
-import { PRODUCT_THRESHOLDS, scoreSeries, summarise, SWEEP, type SeriesScoring, type Summary, type ThresholdRow } from './window-scoring';
+import { labelInformedBound, maxFalseFor, seriesFrontier, type BoundRow, type SeriesFrontier } from './label-informed-bound';
+import { PRODUCT_THRESHOLDS, scoreSeries, summarise, SWEEP, windowJudge, type SeriesScoring, type Summary, type ThresholdRow } from './window-scoring';
 
 export type { ThresholdRow } from './window-scoring';
 
@@ -20,6 +21,9 @@ export const TARGETS = {
   /** Share of anomaly-free points scoring at least 0.9. */
   quietPointsAtFloor: 0.001,
 } as const;
+
+/** False-alarm budgets (per 1,000 series-days) at which the label-informed bound is reported: none, and the two targets. */
+export const BOUND_BUDGETS = [0, TARGETS.containFalseAlarmsPer1000Days, TARGETS.floorFalseAlarmsPer1000Days] as const;
 
 export interface EvaluatedSet {
   series: number;
@@ -46,6 +50,8 @@ export interface SeriesRow {
 export interface RealWorldResult {
   half: CorpusHalf;
   streams: EvaluatedSet & { byCollection: Record<string, EvaluatedSet>; perSeries: SeriesRow[] };
+  /** The most windows a threshold chosen per series with the labels could catch (see label-informed-bound.ts). */
+  bound: BoundRow[];
   /** The previous univariate entry point (EwRobustZDetector, defaults) on the same series, for comparison. */
   previous?: EvaluatedSet;
   counts: EvaluatedSet & { events: number; perSeries: SeriesRow[] };
@@ -61,7 +67,14 @@ export interface RealWorldOptions {
 export function evaluateRealWorld(half: CorpusHalf, options: RealWorldOptions = {}): RealWorldResult {
   const corpus = loadCorpus(half);
   const thresholds = [...PRODUCT_THRESHOLDS, ...SWEEP];
-  const streams = corpus.map((s) => scoreSeries(s, scoreAll(s, new StreamDetector()), thresholds));
+  const corpusDays = corpus.reduce((a, s) => a + (s.t[s.t.length - 1] - s.t[windowJudge(s).firstScored]) / 86_400_000, 0);
+  const maxFalse = maxFalseFor(corpusDays, BOUND_BUDGETS);
+  const frontiers: SeriesFrontier[] = [];
+  const streams = corpus.map((s) => {
+    const scores = scoreAll(s, new StreamDetector());
+    frontiers.push(seriesFrontier(s, scores, maxFalse));
+    return scoreSeries(s, scores, thresholds);
+  });
   const byCollection: Record<string, EvaluatedSet> = {};
   for (const c of [...new Set(corpus.map((s) => s.collection))].sort()) byCollection[c] = evaluated(streams.filter((r) => r.collection === c));
   const countSeries = corpus.filter(isCountSeries).filter((s) => eventsIn(s) <= (options.maxCountEvents ?? Number.POSITIVE_INFINITY));
@@ -69,6 +82,7 @@ export function evaluateRealWorld(half: CorpusHalf, options: RealWorldOptions = 
   return {
     half,
     streams: { ...evaluated(streams), byCollection, perSeries: streams.map(row) },
+    bound: labelInformedBound(frontiers, BOUND_BUDGETS),
     previous: options.withPrevious ? evaluated(corpus.map((s) => scoreSeries(s, scoreAll(s, new EwRobustZDetector()), thresholds))) : undefined,
     counts: { ...evaluated(counts), events: countSeries.reduce((n, s) => n + eventsIn(s), 0), perSeries: counts.map(row) },
   };

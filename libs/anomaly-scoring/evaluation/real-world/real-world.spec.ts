@@ -36,6 +36,14 @@ describe('real-world scoring, hold-out half', () => {
     expect(perSeries).toEqual(committedPerSeries);
   });
 
+  it('reproduces what the labels allow: the per-series oracle bound at each false-alarm budget', () => {
+    expect(now.bound).toEqual(committed.bound);
+    // Thresholds chosen per series with the labels, within the 0.97 target's budget, catch more than the shipped single threshold.
+    const at97 = now.streams.product.find((p) => p.threshold === 0.97);
+    const atBudget = now.bound.find((b) => b.budgetPer1000Days === 5);
+    expect(atBudget?.caughtByScore).toBeGreaterThanOrEqual(at97?.caught ?? Infinity);
+  });
+
   it('reproduces the committed count-stream figures of every series it replays', () => {
     const byName = new Map(committed.counts.perSeries.map((r) => [r.name, r]));
     expect(now.counts.perSeries.length).toBeGreaterThan(0);

@@ -70,42 +70,64 @@ export function scoreSeries(s: Series, scores: Float64Array, thresholds: readonl
  */
 export function judgeAlarms(s: Series, pointScores: Float64Array, thresholds: readonly number[], starts: number[][]): SeriesScoring {
   const n = s.t.length;
-  const start = Math.floor(n * PROBATION);
-  const tStart = s.t[start];
+  const judge = windowJudge(s);
+  let quietPoints = 0;
+  let quietAtFloor = 0;
+  for (let i = judge.firstScored; i < n; i++) {
+    if (judge.windowAt(s.t[i]) >= 0) continue;
+    quietPoints++;
+    if (pointScores[i] >= 0.9) quietAtFloor++;
+  }
+  const byThreshold = thresholds.map((threshold, k) => ({ threshold, windows: judge.windows, ...judge.judge(starts[k]) }));
+  return {
+    name: s.name,
+    collection: s.collection,
+    scoredDays: (s.t[n - 1] - s.t[judge.firstScored]) / 86_400_000,
+    scoredPoints: n - judge.firstScored,
+    quietPoints,
+    quietAtFloor,
+    byThreshold,
+  };
+}
+
+export interface WindowJudge {
+  /** Index of the first scored point (after probation). */
+  firstScored: number;
+  /** Windows that count (starting after probation). */
+  windows: number;
+  /** The counted window a time falls in (with its lead), or -1. */
+  windowAt(t: number): number;
+  /** Alarm start times (ascending) judged against the windows. */
+  judge(starts: readonly number[]): { caught: number; falseAlarms: number; delaysPoints: number[] };
+}
+
+/** The window rules of one series, built once and applied to any number of alarm lists. */
+export function windowJudge(s: Series): WindowJudge {
+  const firstScored = Math.floor(s.t.length * PROBATION);
+  const tStart = s.t[firstScored];
   const lead = quietPeriodMs(s);
   const windows = s.widened.filter(([a]) => a >= tStart);
   const windowAt = (t: number): number => windows.findIndex(([a, b]) => t >= a - lead && t <= b);
   const firstLabelled = windows.map(([a, b]) => (s.windows.find(([x, y]) => x >= a && y <= b) ?? [a, b])[0]);
-  let quietPoints = 0;
-  let quietAtFloor = 0;
-  for (let i = start; i < n; i++) {
-    if (windowAt(s.t[i]) >= 0) continue;
-    quietPoints++;
-    if (pointScores[i] >= 0.9) quietAtFloor++;
-  }
-  const byThreshold = thresholds.map((threshold, k) => {
-    const caught = new Uint8Array(windows.length);
-    const delays: number[] = [];
-    let falseAlarms = 0;
-    for (const t of starts[k]) {
-      if (t < tStart) continue;
-      const w = windowAt(t);
-      if (w < 0) falseAlarms++;
-      else if (!caught[w]) {
-        caught[w] = 1;
-        delays.push(Math.round((t - firstLabelled[w]) / (s.intervalS * 1000)));
-      }
-    }
-    return { threshold, windows: windows.length, caught: caught.reduce((a, b) => a + b, 0), falseAlarms, delaysPoints: delays };
-  });
   return {
-    name: s.name,
-    collection: s.collection,
-    scoredDays: (s.t[n - 1] - tStart) / 86_400_000,
-    scoredPoints: n - start,
-    quietPoints,
-    quietAtFloor,
-    byThreshold,
+    firstScored,
+    windows: windows.length,
+    windowAt,
+    judge(starts) {
+      const caught = new Uint8Array(windows.length);
+      const delaysPoints: number[] = [];
+      let falseAlarms = 0;
+      for (const t of starts) {
+        if (t < tStart) continue;
+        const w = windowAt(t);
+        if (w < 0) falseAlarms++;
+        else if (!caught[w]) {
+          caught[w] = 1;
+          delaysPoints.push(Math.round((t - firstLabelled[w]) / (s.intervalS * 1000)));
+        }
+      }
+      return { caught: caught.reduce((a, b) => a + b, 0), falseAlarms, delaysPoints };
+    },
   };
 }
 
