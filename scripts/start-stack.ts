@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       DATABASE_URL,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
       KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX,
+      KAFKA_SECURITY_PROTOCOL: process.env.KAFKA_SECURITY_PROTOCOL ?? 'PLAINTEXT',
       LOG_LEVEL: process.env.LOG_LEVEL,
       SHUTDOWN_TIMEOUT_MS: process.env.SHUTDOWN_TIMEOUT_MS,
       AUTH_ISSUER: 'agentgov-dev',

@@ -246,6 +246,8 @@ function crossVariableProblems(where: string, spec: EnvSpec, env: Record<string,
   for (const [name, value] of Object.entries(env)) {
     if (!AUTH_KEY_SOURCES.includes(name) && value.value !== '') raw[name] = value.value ?? 'from-a-secret';
   }
+  // Kafka's files are in the cluster, not here: their mounts are checked above; the rules see their presence.
+  for (const name of ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE', 'KAFKA_SASL_PASSWORD_FILE']) delete raw[name];
   raw['AUTH_PUBLIC_KEY'] = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const problems: string[] = [];
   for (const check of spec[ENV_CHECKS] ?? []) {

@@ -51,6 +51,10 @@ describe('the production overlay', () => {
     expect([...secretNames].sort()).toEqual([
       'agentgov-behavior-baseliner',
       'agentgov-containment',
+      'agentgov-kafka-behavior-baseliner',
+      'agentgov-kafka-containment',
+      'agentgov-kafka-provisioner',
+      'agentgov-kafka-review-scheduler',
       'agentgov-migrate',
       'agentgov-provisioner',
       'agentgov-review-scheduler',

@@ -2,6 +2,7 @@ export * from './consumer/consumer-runner';
 export * from './consumer/failure-kinds';
 export * from './event-envelope';
 export * from './kafka/kafka-client';
+export * from './kafka/kafka-security';
 export * from './kafka/producer';
 export * from './kafka/topics-admin';
 export * from './messaging-logger';

@@ -3,7 +3,7 @@ import { DataSourceOptions } from 'typeorm';
 
 import { AuthModule } from '@agentgov/auth';
 import { eventSourceOf, ServiceName } from '@agentgov/contracts';
-import { authConfigFor, commonEnv, EnvOf, kafkaReadinessCheck, ServiceRuntimeModule } from '@agentgov/service-runtime';
+import { authConfigFor, commonEnv, EnvOf, kafkaReadinessCheck, kafkaSecurityFor, ServiceRuntimeModule } from '@agentgov/service-runtime';
 
 import { AuditTrailModule } from './audit/audit-trail.module';
 import { MessagingModule } from './messaging/messaging.module';
@@ -32,6 +32,7 @@ export interface ServiceInfrastructureOptions {
 export class ServiceInfrastructureModule {
   static forService(options: ServiceInfrastructureOptions): DynamicModule {
     const { env, serviceName, schema } = options;
+    const kafkaSecurity = kafkaSecurityFor(env);
     return {
       module: ServiceInfrastructureModule,
       imports: [
@@ -39,6 +40,7 @@ export class ServiceInfrastructureModule {
         MessagingModule.forRootAsync({
           useFactory: () => ({
             brokers: [...env.KAFKA_BROKERS],
+            security: kafkaSecurity,
             clientId: env.KAFKA_CLIENT_ID,
             // The prefix names an environment: each gets its own consumer group as well as its own topics.
             groupId: consumerGroupOf({ serviceName, topicPrefix: env.KAFKA_TOPIC_PREFIX }),
@@ -60,7 +62,9 @@ export class ServiceInfrastructureModule {
         ServiceRuntimeModule.forRoot({
           serviceName,
           env,
-          readinessChecks: [{ name: 'kafka', check: kafkaReadinessCheck({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID }) }],
+          readinessChecks: [
+            { name: 'kafka', check: kafkaReadinessCheck({ brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, security: kafkaSecurity }) },
+          ],
         }),
         ...(options.auditTrail ? [AuditTrailModule.forSchema(schema)] : []),
       ],

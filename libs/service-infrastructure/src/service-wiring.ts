@@ -2,7 +2,7 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
 import { eventSourceOf, ServiceName } from '@agentgov/contracts';
-import { createKafkaClient, MessagingLogger, OutboxWriter } from '@agentgov/messaging';
+import { createKafkaClient, KafkaSecurity, MessagingLogger, OutboxWriter } from '@agentgov/messaging';
 import { createServiceDataSource } from '@agentgov/persistence';
 
 /** What names a running service in Kafka and Postgres: the same derivations in its Nest app and in its worker threads. */
@@ -11,6 +11,8 @@ export interface ServiceWiring {
   /** The service's own Postgres schema. */
   schema: string;
   brokers: readonly string[];
+  /** How it authenticates to Kafka (structured-clonable, so it crosses into worker threads). */
+  kafkaSecurity: KafkaSecurity;
   clientId: string;
   /** Names an environment: each gets its own topics and consumer groups. */
   topicPrefix: string;
@@ -28,7 +30,12 @@ export function outboxWriterOf(wiring: ServiceWiring): OutboxWriter {
 }
 
 export function kafkaClientOf(wiring: ServiceWiring, logger: MessagingLogger, clientSuffix?: string): Kafka {
-  return createKafkaClient({ brokers: [...wiring.brokers], clientId: clientSuffix ? `${wiring.clientId}-${clientSuffix}` : wiring.clientId, logger });
+  return createKafkaClient({
+    brokers: [...wiring.brokers],
+    clientId: clientSuffix ? `${wiring.clientId}-${clientSuffix}` : wiring.clientId,
+    logger,
+    security: wiring.kafkaSecurity,
+  });
 }
 
 /** A pool on the service's schema; a worker thread names itself in `pg_stat_activity` with `applicationSuffix`. */

@@ -1,7 +1,7 @@
 export { bootstrapService, OPENAPI_JSON_PATH, OPENAPI_UI_PATH, SHUTDOWN_SIGNALS } from './lib/bootstrap/bootstrap-service';
 export type { BootstrapServiceOptions, RunningService } from './lib/bootstrap/bootstrap-service';
 export { startServiceTelemetry } from './lib/bootstrap/start-service-telemetry';
-export { authConfigFor, commonEnv, LOG_LEVELS, NODE_ENVS } from './lib/env/common-env';
+export { authConfigFor, commonEnv, kafkaSecurityFor, LOG_LEVELS, NODE_ENVS } from './lib/env/common-env';
 export type { CommonEnvOptions } from './lib/env/common-env';
 export { env, ENV_CHECKS, EnvRuleViolation, EnvVar, hostAndPort } from './lib/env/env-var';
 export type { EnvCheck, EnvOf, EnvSpec, EnvVarKind, IntOptions, ListOptions, RawEnv, UrlOptions } from './lib/env/env-var';

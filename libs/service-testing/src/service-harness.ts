@@ -141,6 +141,8 @@ export class ServiceHarness {
       DATABASE_URL: TEST_DATABASE_URL,
       KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
+      // The local broker's development listener, chosen by name (services default to SASL_SSL).
+      KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
       SHUTDOWN_TIMEOUT_MS: '10000',
       AUTH_ISSUER: 'agentgov-test',
       AUTH_AUDIENCE: 'agentgov',

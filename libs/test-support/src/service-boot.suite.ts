@@ -13,6 +13,7 @@ async function validEnv(): Promise<Record<string, string>> {
     LOG_LEVEL: 'info',
     DATABASE_URL: TEST_DATABASE_URL,
     KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     AUTH_ISSUER: 'agentgov-test',
     AUTH_AUDIENCE: 'agentgov',

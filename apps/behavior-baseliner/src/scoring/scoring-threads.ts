@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 
 import { consumerGroupOf } from '@agentgov/service-infrastructure';
-import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
+import { kafkaSecurityFor, ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
 import { getMeter } from '@agentgov/telemetry';
 
 import { BEHAVIOR_BASELINER_SERVICE_NAME, BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
@@ -82,6 +82,7 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
         serviceName: BEHAVIOR_BASELINER_SERVICE_NAME,
         schema: BEHAVIOR_BASELINER_SCHEMA,
         brokers: [...this.env.KAFKA_BROKERS],
+        kafkaSecurity: kafkaSecurityFor(this.env),
         clientId: this.env.KAFKA_CLIENT_ID,
         topicPrefix: this.env.KAFKA_TOPIC_PREFIX,
         databaseUrl: this.env.DATABASE_URL,

@@ -1,6 +1,7 @@
 import { Kafka, LogEntry, logLevel } from 'kafkajs';
 
 import { MessagingLogger } from '../messaging-logger';
+import { kafkaConnectionOptions, KafkaSecurity } from './kafka-security';
 
 export interface KafkaClientConfig {
   brokers: string[];
@@ -8,6 +9,8 @@ export interface KafkaClientConfig {
   /** Connection timeout per broker connection, ms. */
   connectionTimeoutMs?: number;
   logger?: MessagingLogger;
+  /** TLS and SASL; plaintext when absent (a development broker). */
+  security?: KafkaSecurity;
 }
 
 const LEVELS: Record<number, keyof MessagingLogger> = {
@@ -26,6 +29,7 @@ export function createKafkaClient(config: KafkaClientConfig): Kafka {
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
+    ...kafkaConnectionOptions(config.security),
     connectionTimeout: config.connectionTimeoutMs ?? 3000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
     logLevel: logger ? logLevel.WARN : logLevel.NOTHING,

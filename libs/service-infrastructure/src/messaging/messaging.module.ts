@@ -12,6 +12,7 @@ import {
   ensureTopics,
   EventHandler,
   EventHandlers,
+  KafkaSecurity,
   MessagingLogger,
   OutboxRelay,
   OutboxWriter,
@@ -23,6 +24,8 @@ import { HANDLES_EVENT } from './handles-event.decorator';
 
 export interface MessagingModuleOptions {
   brokers: string[];
+  /** TLS and SASL; plaintext when absent. */
+  security?: KafkaSecurity;
   clientId: string;
   /** Consumer group of this service; one group per service so each replica shares the partitions. */
   groupId: string;
@@ -144,7 +147,8 @@ export class MessagingModule {
         {
           provide: KAFKA_CLIENT,
           inject: [MESSAGING_OPTIONS],
-          useFactory: (o: MessagingModuleOptions) => createKafkaClient({ brokers: o.brokers, clientId: o.clientId, logger: nestLogger('kafkajs') }),
+          useFactory: (o: MessagingModuleOptions) =>
+            createKafkaClient({ brokers: o.brokers, clientId: o.clientId, logger: nestLogger('kafkajs'), security: o.security }),
         },
         {
           provide: OutboxWriter,

@@ -1,4 +1,5 @@
 import { AUTH_ENV_VARS, AuthConfig, authConfigFromEnv } from '@agentgov/auth';
+import { KAFKA_SASL_MECHANISMS, KAFKA_SECURITY_ENV_VARS, KAFKA_SECURITY_PROTOCOLS, KafkaSecurity, kafkaSecurityFromEnv } from '@agentgov/messaging';
 
 import { env, ENV_CHECKS, hostAndPort, RawEnv } from './env-var';
 
@@ -32,6 +33,7 @@ export function commonEnv(options: CommonEnvOptions) {
       .boolean()
       .default(true)
       .describe('Create missing catalog topics (and their DLQs) at start-up; turn off where topics are managed ahead.'),
+    ...KAFKA_SECURITY_ENV,
     OTEL_EXPORTER_OTLP_ENDPOINT: env
       .url({ protocols: ['http', 'https'] })
       .optional()
@@ -40,29 +42,57 @@ export function commonEnv(options: CommonEnvOptions) {
       .int({ min: 100, max: 600_000 })
       .default(10_000)
       .describe('Grace period for a clean shutdown after SIGTERM/SIGINT before the process exits non-zero.'),
-    ...authEnv(),
+    ...AUTH_ENV,
+    // Rules across variables, checked once every variable parsed.
+    [ENV_CHECKS]: [(source: RawEnv) => void kafkaSecurityFromEnv(source), (source: RawEnv) => void authConfigFromEnv(source)],
   };
+}
+
+/**
+ * How the service authenticates to Kafka (libs/messaging's kafkaSecurityFromEnv checks the rules across them, and
+ * reads the files, at start-up). Plaintext must be chosen by name, and never in production.
+ */
+const KAFKA_SECURITY_ENV = {
+  KAFKA_SECURITY_PROTOCOL: env
+    .enumOf(KAFKA_SECURITY_PROTOCOLS)
+    .default('SASL_SSL')
+    .describe(
+      'SASL_SSL (TLS and SCRAM, what managed Kafka offers), SSL (TLS; mutual TLS with a client certificate) or PLAINTEXT (a local development broker only; refused in production).',
+    ),
+  KAFKA_SASL_MECHANISM: env.enumOf(KAFKA_SASL_MECHANISMS).default('SCRAM-SHA-512').describe('SCRAM mechanism with SASL_SSL.'),
+  KAFKA_SASL_USERNAME: env.string().optional().describe("The service's Kafka principal with SASL_SSL."),
+  KAFKA_SASL_PASSWORD: env.string().secret().optional().describe('Its SCRAM password (or KAFKA_SASL_PASSWORD_FILE).'),
+  KAFKA_SASL_PASSWORD_FILE: env.string().optional().describe('A file holding the SCRAM password (a mounted secret).'),
+  KAFKA_TLS_CA_FILE: env.string().optional().describe("PEM file of the CA that signed the brokers' certificates; the system's roots when unset."),
+  KAFKA_TLS_CERT_FILE: env.string().optional().describe('PEM client certificate for mutual TLS (with KAFKA_TLS_KEY_FILE).'),
+  KAFKA_TLS_KEY_FILE: env.string().optional().describe('PEM private key of that certificate (a mounted secret).'),
+};
+
+/** The Kafka security settings from a loaded env; validated already by loadEnv, so this does not throw. */
+export function kafkaSecurityFor(loaded: { readonly [K in (typeof KAFKA_SECURITY_ENV_VARS)[number]]?: unknown }): KafkaSecurity {
+  const raw: Record<string, string | undefined> = {};
+  for (const name of KAFKA_SECURITY_ENV_VARS) raw[name] = loaded[name] === undefined ? undefined : String(loaded[name]);
+  // The mechanism has a default in the spec: it is only meaningful (and only allowed) with SASL_SSL.
+  if (raw['KAFKA_SECURITY_PROTOCOL'] !== 'SASL_SSL') raw['KAFKA_SASL_MECHANISM'] = undefined;
+  return kafkaSecurityFromEnv(raw);
 }
 
 /**
  * The variables libs/auth's authConfigFromEnv reads, declared here so they are validated and documented with
  * the rest; authConfigFromEnv itself then checks the rules across them (exactly one key source).
  */
-function authEnv() {
-  return {
-    AUTH_ISSUER: env.string().describe('Expected `iss` of bearer tokens.'),
-    AUTH_AUDIENCE: env.list().describe('Accepted `aud` values, comma-separated; a token must carry one.'),
-    AUTH_JWKS_URL: env
-      .url({ protocols: ['http', 'https'] })
-      .optional()
-      .describe('JWKS to verify tokens with. Set exactly one of AUTH_JWKS_URL, AUTH_PUBLIC_KEY, AUTH_PUBLIC_KEY_FILE.'),
-    AUTH_PUBLIC_KEY: env.string().optional().describe('Public key (PEM or JWK) to verify tokens with.'),
-    AUTH_PUBLIC_KEY_FILE: env.string().optional().describe('Path to a public key file (PEM or JWK).'),
-    AUTH_ALGORITHMS: env.list().optional().describe('Accepted JWS algorithms, a subset of ES256, RS256, EdDSA.'),
-    AUTH_CLOCK_TOLERANCE_SECONDS: env.int({ min: 0, max: 300 }).optional().describe('Clock skew allowed when checking exp/nbf.'),
-    [ENV_CHECKS]: [(source: RawEnv) => void authConfigFromEnv(source)],
-  };
-}
+const AUTH_ENV = {
+  AUTH_ISSUER: env.string().describe('Expected `iss` of bearer tokens.'),
+  AUTH_AUDIENCE: env.list().describe('Accepted `aud` values, comma-separated; a token must carry one.'),
+  AUTH_JWKS_URL: env
+    .url({ protocols: ['http', 'https'] })
+    .optional()
+    .describe('JWKS to verify tokens with. Set exactly one of AUTH_JWKS_URL, AUTH_PUBLIC_KEY, AUTH_PUBLIC_KEY_FILE.'),
+  AUTH_PUBLIC_KEY: env.string().optional().describe('Public key (PEM or JWK) to verify tokens with.'),
+  AUTH_PUBLIC_KEY_FILE: env.string().optional().describe('Path to a public key file (PEM or JWK).'),
+  AUTH_ALGORITHMS: env.list().optional().describe('Accepted JWS algorithms, a subset of ES256, RS256, EdDSA.'),
+  AUTH_CLOCK_TOLERANCE_SECONDS: env.int({ min: 0, max: 300 }).optional().describe('Clock skew allowed when checking exp/nbf.'),
+};
 
 /** The AuthModule configuration from a loaded env; validated already by loadEnv, so this does not throw. */
 export function authConfigFor(loaded: { readonly [K in (typeof AUTH_ENV_VARS)[number]]?: unknown }): AuthConfig {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import { AUTH_ENV_VARS } from '@agentgov/auth';
 
-import { authConfigFor, commonEnv } from './common-env';
+import { authConfigFor, commonEnv, kafkaSecurityFor } from './common-env';
 import { env } from './env-var';
 import { EnvValidationError, loadEnv } from './load-env';
 
@@ -18,6 +18,8 @@ const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKe
 const valid = {
   DATABASE_URL: 'postgres://app:s3cret-pass@db:5432/agentgov',
   KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+  KAFKA_SASL_USERNAME: 'provisioner',
+  KAFKA_SASL_PASSWORD: 'kafka-scram-password',
   WEBHOOK_SECRET: 'a-very-long-shared-secret',
   AUTH_ISSUER: 'https://idp.example.com',
   AUTH_AUDIENCE: 'agentgov',
@@ -51,6 +53,14 @@ describe('loadEnv', () => {
       KAFKA_CLIENT_ID: 'provisioner',
       KAFKA_TOPIC_PREFIX: '',
       KAFKA_CREATE_TOPICS: true,
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'provisioner',
+      KAFKA_SASL_PASSWORD: valid.KAFKA_SASL_PASSWORD,
+      KAFKA_SASL_PASSWORD_FILE: undefined,
+      KAFKA_TLS_CA_FILE: undefined,
+      KAFKA_TLS_CERT_FILE: undefined,
+      KAFKA_TLS_KEY_FILE: undefined,
       OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
       SHUTDOWN_TIMEOUT_MS: 2500,
       FEATURE_ENABLED: true,
@@ -64,6 +74,23 @@ describe('loadEnv', () => {
       AUTH_ALGORITHMS: undefined,
       AUTH_CLOCK_TOLERANCE_SECONDS: undefined,
     });
+  });
+
+  it('connects to Kafka with TLS and SCRAM unless plaintext is chosen by name, and never in clear in production', () => {
+    expect(kafkaSecurityFor(loadEnv(spec, valid))).toEqual({
+      protocol: 'sasl_ssl',
+      tls: {},
+      sasl: { mechanism: 'scram-sha-512', username: 'provisioner', password: valid.KAFKA_SASL_PASSWORD },
+    });
+    const { KAFKA_SASL_USERNAME: _u, KAFKA_SASL_PASSWORD: _p, ...withoutCredentials } = valid;
+    expect(issuesOf(withoutCredentials)).toEqual(['KAFKA_SASL_USERNAME is required with SASL_SSL']);
+    expect(issuesOf({ ...withoutCredentials, KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' })).toEqual([
+      'KAFKA_SECURITY_PROTOCOL=PLAINTEXT is for local development only: in production use SASL_SSL or SSL',
+    ]);
+    expect(kafkaSecurityFor(loadEnv(spec, { ...withoutCredentials, NODE_ENV: 'development', KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' }))).toEqual({
+      protocol: 'plaintext',
+    });
+    expect(issuesOf({ ...valid, KAFKA_TLS_CA_FILE: '/nonexistent/ca.pem' }).join('\n')).not.toContain(valid.KAFKA_SASL_PASSWORD);
   });
 
   it('returns a frozen object, lists included', () => {

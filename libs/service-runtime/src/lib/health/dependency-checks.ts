@@ -1,6 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
+import { kafkaConnectionOptions, KafkaSecurity } from '@agentgov/messaging';
+
 import { ReadinessCheck } from './readiness.registry';
 
 /**
@@ -22,11 +24,12 @@ export function postgresReadinessCheck(databaseUrl: string, connectTimeoutMs = 1
   };
 }
 
-export function kafkaReadinessCheck(options: { brokers: readonly string[]; clientId: string }): ReadinessCheck {
+export function kafkaReadinessCheck(options: { brokers: readonly string[]; clientId: string; security?: KafkaSecurity }): ReadinessCheck {
   return async () => {
     const kafka = new Kafka({
       clientId: `${options.clientId}-readiness`,
       brokers: [...options.brokers],
+      ...kafkaConnectionOptions(options.security),
       connectionTimeout: 1_000,
       requestTimeout: 1_500,
       retry: { retries: 0 },
