@@ -2,6 +2,16 @@
 # Local infrastructure without Docker: one Apache Kafka 3.9.x broker in KRaft
 # combined mode (from its Maven Central jars) and the machine's PostgreSQL.
 #
+# The broker has two client listeners. 127.0.0.1:9094 is locked down: TLS (a local CA
+# and broker certificate, generated once) and SASL/SCRAM-SHA-512, with the KRaft
+# StandardAuthorizer and no access without an ACL; the SCRAM users (one per service,
+# hr-bridge, activity-gateway and the admin) are created when the storage is
+# formatted, their passwords written to $AGENTGOV_STATE_DIR/kafka/credentials, the
+# CA to $AGENTGOV_STATE_DIR/kafka/tls/ca.pem, and each principal's ACLs applied at
+# every start (scripts/infra/kafka-access.ts). 127.0.0.1:9092 is the plaintext
+# development listener, reachable from this machine only, chosen by name with
+# KAFKA_SECURITY_PROTOCOL=PLAINTEXT.
+#
 # Usage: scripts/infra/infra.sh <command>
 #   up              fetch Kafka jars if needed, start Kafka, start Postgres if it
 #                   is installed but stopped, make sure the databases exist
@@ -47,6 +57,13 @@ CLUSTER_ID_FILE="$KAFKA_STATE/cluster.id"
 KAFKA_HOST=127.0.0.1
 KAFKA_PORT=9092
 CONTROLLER_PORT=9093
+# The locked-down listener: TLS and SCRAM-SHA-512, every principal limited to its ACLs.
+KAFKA_SECURE_PORT=9094
+TLS_DIR="$KAFKA_STATE/tls"
+CREDENTIALS_DIR="$KAFKA_STATE/credentials"
+# One principal per service, the two outside producers, and the operator (a super user: topics and ACLs).
+# The ACL of each is in libs/messaging/src/kafka/kafka-access.ts.
+KAFKA_PRINCIPALS=(admin provisioner behavior-baseliner containment review-scheduler hr-bridge activity-gateway)
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -171,11 +188,24 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+
+# The locked-down listener: TLS with the local CA's certificate, SCRAM-SHA-512 users from the metadata log.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS_DIR/broker.p12
+ssl.keystore.password=$(cat "$TLS_DIR/keystore.password")
+ssl.client.auth=none
+# No access without an ACL. The controller and the plaintext development listener (both bound to 127.0.0.1)
+# authenticate nobody, so their principal, ANONYMOUS, is a super user, as is the operator's admin.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:ANONYMOUS;User:admin
 
 log.dirs=$DATA_DIR
 metadata.log.dir=$DATA_DIR
@@ -239,7 +269,43 @@ log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 EOF
 }
 
+# A local CA, the broker's certificate (127.0.0.1, localhost) in a PKCS#12 keystore, and a random password
+# per principal: made once per state directory, kept across restarts.
+write_security() {
+  mkdir -p "$TLS_DIR" "$CREDENTIALS_DIR"
+  chmod 700 "$TLS_DIR" "$CREDENTIALS_DIR"
+  local name
+  for name in "${KAFKA_PRINCIPALS[@]}"; do
+    [[ -s "$CREDENTIALS_DIR/$name.password" ]] ||
+      (umask 077 && openssl rand -hex 24 >"$CREDENTIALS_DIR/$name.password")
+  done
+  [[ -s "$TLS_DIR/broker.p12" ]] && return 0
+  command -v openssl >/dev/null 2>&1 || die "openssl is needed for the broker's TLS certificate (apt-get install -y openssl)"
+  log "kafka: creating a local CA and the broker's TLS certificate in $TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=agentgov local Kafka CA" \
+      -keyout ca.key -out ca.pem >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=agentgov-kafka-broker" -keyout broker.key -out broker.csr >/dev/null 2>&1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile broker.ext \
+      -out broker.pem >/dev/null 2>&1
+    openssl rand -hex 24 >keystore.password
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker \
+      -passout "file:keystore.password" -out broker.p12
+    chmod 644 ca.pem
+  ) || die "could not create the broker's TLS certificate with openssl"
+}
+
 format_storage() {
+  # A data directory formatted before the SCRAM users existed is formatted again (a development broker: its
+  # topics are recreated by the services and tests).
+  if [[ -f "$DATA_DIR/meta.properties" && ! -f "$CREDENTIALS_DIR/.formatted" ]]; then
+    log "kafka: storage predates the SCRAM users; formatting it again"
+    rm -rf "$DATA_DIR"
+    mkdir -p "$DATA_DIR"
+  fi
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
     return 0
   fi
@@ -250,10 +316,15 @@ format_storage() {
     cluster_id="$(java -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" kafka.tools.StorageTool random-uuid)"
     echo "$cluster_id" >"$CLUSTER_ID_FILE"
   fi
-  log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id)"
+  log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id) with SCRAM users ${KAFKA_PRINCIPALS[*]}"
+  local scram=() name
+  for name in "${KAFKA_PRINCIPALS[@]}"; do
+    scram+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$(cat "$CREDENTIALS_DIR/$name.password")]")
+  done
   java -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" kafka.tools.StorageTool \
-    format --config "$SERVER_PROPS" --cluster-id "$cluster_id" --ignore-formatted >/dev/null ||
+    format --config "$SERVER_PROPS" --cluster-id "$cluster_id" --ignore-formatted "${scram[@]}" >/dev/null ||
     die "kafka-storage format failed"
+  touch "$CREDENTIALS_DIR/.formatted"
 }
 
 # Ask the broker a real client request. kafkajs (the services' client) when it
@@ -299,6 +370,7 @@ kafka_up() {
     fi
     require_tools java
     fetch_jars
+    write_security
     write_config
     format_storage
     log "kafka: starting Apache Kafka $KAFKA_VERSION (KRaft) on $KAFKA_HOST:$KAFKA_PORT; logs in $LOGS_DIR"
@@ -336,6 +408,7 @@ kafka_up() {
     if port_open "$KAFKA_HOST" "$KAFKA_PORT" && probe_kafka 5000 >"$LOGS_DIR/probe.out" 2>&1; then
       log "kafka: ready in $(($(now) - t0))s (pid $(kafka_pid)): $(tail -n1 "$LOGS_DIR/probe.out")"
       warm_group_coordinator
+      apply_access
       return 0
     fi
     if (($(now) >= deadline)); then
@@ -356,6 +429,21 @@ warm_group_coordinator() {
   (cd "$REPO_ROOT" && node -e "require.resolve('kafkajs')" >/dev/null 2>&1) || return 0
   (cd "$REPO_ROOT" && timeout 60 node scripts/infra/kafka-ready.cjs "$KAFKA_HOST:$KAFKA_PORT" 30000 --warm-groups) \
     >"$LOGS_DIR/warm.out" 2>&1 || warn "kafka: group coordinator warm-up failed: $(tail -n1 "$LOGS_DIR/warm.out")"
+}
+
+# Every principal's ACLs (scripts/infra/kafka-access.ts); a failure is fatal: a broker whose services cannot
+# use the locked-down listener is not up.
+apply_access() {
+  (cd "$REPO_ROOT" && node -e "require.resolve('@swc-node/register')" >/dev/null 2>&1) || {
+    warn "kafka: node_modules not installed; ACLs not applied (run npm ci, then $0 restart-kafka)"
+    return 0
+  }
+  (cd "$REPO_ROOT" && AGENTGOV_STATE_DIR="$STATE_ROOT" timeout 120 node -r @swc-node/register scripts/infra/kafka-access.ts) \
+    >"$LOGS_DIR/access.out" 2>&1 || {
+    cat "$LOGS_DIR/access.out" >&2
+    die "kafka: could not apply the ACLs"
+  }
+  log "kafka: $(tail -n1 "$LOGS_DIR/access.out")"
 }
 
 kafka_down() { # [hard]

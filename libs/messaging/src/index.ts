@@ -13,3 +13,5 @@ export * from './outbox/outbox-writer';
 export * from './consumer/dead-letter-publisher';
 export * from './stateful/keyed-state-runner';
 export * from './stateful/stateful-tables.sql';
+export * from './kafka/kafka-access';
+export * from './kafka/local-broker';
