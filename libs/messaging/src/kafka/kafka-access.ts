@@ -89,3 +89,32 @@ export async function applyKafkaAccess(admin: Admin, prefix = ''): Promise<numbe
 export async function removeKafkaAccess(admin: Admin, prefix: string): Promise<void> {
   await admin.deleteAcls({ filters: kafkaAcls(prefix) });
 }
+
+/**
+ * The table and commands an operator needs, as deploy/README.md prints them (test/docs keeps the README equal to
+ * this): one row per principal, and the kafka-acls commands that create exactly those ACLs.
+ */
+export function renderKafkaAccess(): string {
+  const grants = kafkaGrants();
+  const names = (principal: string, resource: KafkaGrant['resource'], permission: KafkaPermission) =>
+    grants
+      .filter((g) => g.principal === principal && g.resource === resource && g.permission === permission)
+      .map((g) => `\`${g.name}\``)
+      .join(', ') || '-';
+  const rows = kafkaPrincipals().map((p) => `| \`${p}\` | ${names(p, 'topic', 'write')} | ${names(p, 'topic', 'read')} | ${names(p, 'group', 'read')} |`);
+  const commands = grants.map(
+    (g) =>
+      `kafka-acls.sh --bootstrap-server "$BROKERS" --command-config admin.properties --add --allow-principal User:${g.principal} ` +
+      `--operation ${g.permission === 'write' ? 'Write' : 'Read'} --${g.resource} "\${PREFIX}${g.name}"`,
+  );
+  return [
+    '| principal | writes (topics) | reads (topics) | consumer groups |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    '```sh',
+    '# PREFIX is your KAFKA_TOPIC_PREFIX (empty by default); admin.properties holds an admin principal’s SASL_SSL settings.',
+    ...commands,
+    '```',
+  ].join('\n');
+}
