@@ -22,6 +22,7 @@ export function messagingTablesUpSql(schema: string): string[] {
       PRIMARY KEY ("consumer", "event_id")
     )`,
     `CREATE INDEX IF NOT EXISTS "inbox_processed_at_idx" ON "${s}"."inbox" ("processed_at")`,
+    ...inboxDigestUpSql(schema),
     `CREATE TABLE IF NOT EXISTS "${s}"."outbox" (
       "id" bigserial PRIMARY KEY,
       "event_id" text NOT NULL UNIQUE,
@@ -50,4 +51,17 @@ export function messagingTablesDownSql(schema: string): string[] {
     `DROP TABLE IF EXISTS "${s}"."outbox"`,
     `DROP TABLE IF EXISTS "${s}"."inbox"`,
   ];
+}
+
+/**
+ * The inbox remembers what each event said (SHA-256 of its value), so a repeated ce_id counts as a duplicate only
+ * when its content is the same: a producer that reuses a future event's id with other content cannot make the real
+ * event a silent duplicate. Rows from before the column have no digest and are taken as duplicates, as before.
+ */
+export function inboxDigestUpSql(schema: string): string[] {
+  return [`ALTER TABLE "${assertSqlIdentifier(schema)}"."inbox" ADD COLUMN IF NOT EXISTS "digest" text`];
+}
+
+export function inboxDigestDownSql(schema: string): string[] {
+  return [`ALTER TABLE "${assertSqlIdentifier(schema)}"."inbox" DROP COLUMN IF EXISTS "digest"`];
 }

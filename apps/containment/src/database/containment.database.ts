@@ -5,6 +5,7 @@ import { Containment1764100000000 } from './migrations/1764100000000-containment
 import { IncidentReleasedAt1764100000001 } from './migrations/1764100000001-incidentReleasedAt';
 import { DeliveryTraceContext1764100000002 } from './migrations/1764100000002-deliveryTraceContext';
 import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-sharedAuditTrail';
+import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const CONTAINMENT_SCHEMA = 'containment';
@@ -16,6 +17,7 @@ export const CONTAINMENT_MIGRATIONS = [
   IncidentReleasedAt1764100000001,
   DeliveryTraceContext1764100000002,
   SharedAuditTrail1765000000000,
+  InboxDigest1765100000000,
 ];
 
 export const CONTAINMENT_ENTITIES: DataSourceOptions['entities'] = [];

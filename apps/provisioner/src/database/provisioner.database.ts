@@ -4,6 +4,7 @@ import { MessagingTables1763900000000 } from './migrations/1763900000000-messagi
 import { RegistryAndIssuer1763910000000 } from './migrations/1763910000000-registryAndIssuer';
 import { TokenStateNotifications1763920000000 } from './migrations/1763920000000-tokenStateNotifications';
 import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-sharedAuditTrail';
+import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const PROVISIONER_SCHEMA = 'provisioner';
@@ -14,6 +15,7 @@ export const PROVISIONER_MIGRATIONS = [
   RegistryAndIssuer1763910000000,
   TokenStateNotifications1763920000000,
   SharedAuditTrail1765000000000,
+  InboxDigest1765100000000,
 ];
 
 export const PROVISIONER_ENTITIES: DataSourceOptions['entities'] = [];

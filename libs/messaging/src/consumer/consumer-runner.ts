@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { context, metrics, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
@@ -47,6 +49,9 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBack
 const meter = metrics.getMeter('agentgov.messaging');
 const consumedCounter = meter.createCounter('messages_consumed_total', {
   description: 'Messages consumed, by topic and outcome (processed, duplicate, dead_lettered)',
+});
+const idReusedCounter = meter.createCounter('event_id_reused_total', {
+  description: 'Events dead-lettered because their ce_id was already used by an event with different content (a forged or colliding id)',
 });
 const handleDuration = meter.createHistogram('message_handling_duration_seconds', {
   description: 'Time from taking a message to its committed effect',
@@ -257,12 +262,15 @@ export class ConsumerRunner {
       return 'dead_lettered';
     }
     span.setAttribute('messaging.message.id', event.id);
+    const digest = createHash('sha256')
+      .update(message.value ?? Buffer.alloc(0))
+      .digest('hex');
     const handler = this.options.handlers[topic] as EventHandler<TopicName>;
     let attempt = 0;
     let transientWaits = 0;
     for (;;) {
       try {
-        return await this.options.dataSource.transaction((tx) => this.applyOnce(event, tx, handler));
+        return await this.options.dataSource.transaction((tx) => this.applyOnce(event, digest, tx, handler));
       } catch (error) {
         if (isTransientInfrastructureError(error)) {
           if (!isRunning()) throw error;
@@ -283,13 +291,28 @@ export class ConsumerRunner {
     }
   }
 
-  private async applyOnce(event: ConsumedEvent, tx: EntityManager, handler: EventHandler<TopicName>): Promise<MessageOutcome> {
+  private async applyOnce(event: ConsumedEvent, digest: string, tx: EntityManager, handler: EventHandler<TopicName>): Promise<MessageOutcome> {
     const inserted: unknown[] = await tx.query(
-      `INSERT INTO ${this.inboxTable} ("consumer", "event_id", "topic", "partition", "offset") VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO ${this.inboxTable} ("consumer", "event_id", "topic", "partition", "offset", "digest") VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT DO NOTHING RETURNING 1`,
-      [this.options.groupId, event.id, event.topic, event.partition, event.offset],
+      [this.options.groupId, event.id, event.topic, event.partition, event.offset, digest],
     );
-    if (inserted.length === 0) return 'duplicate';
+    if (inserted.length === 0) {
+      const [seen] = (await tx.query(`SELECT "digest", "topic", "partition", "offset" FROM ${this.inboxTable} WHERE "consumer" = $1 AND "event_id" = $2`, [
+        this.options.groupId,
+        event.id,
+      ])) as Array<{ digest: string | null; topic: string; partition: number; offset: string }>;
+      // Same id, same content: a redelivery. Same id, other content: a squatted or colliding id, never dropped.
+      if (!seen || seen.digest === null || seen.digest === digest) return 'duplicate';
+      idReusedCounter.add(1, { topic: event.topic });
+      this.logger.error(
+        { topic: event.topic, partition: event.partition, offset: event.offset, eventId: event.id, firstAt: `${seen.topic}/${seen.partition}/${seen.offset}` },
+        'event id reused with different content; dead-lettered',
+      );
+      throw new NonRetryableError(
+        `event id ${event.id} was already used by another event (${seen.topic} partition ${seen.partition} offset ${seen.offset}) with different content`,
+      );
+    }
     await handler(event, tx);
     return 'processed';
   }
