@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
-import { deterministicUuid, OwnerStatus } from '@agentgov/contracts';
+import { OwnerStatus } from '@agentgov/contracts';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { apiCause } from '../common/cause';
@@ -21,6 +21,7 @@ import {
   UPDATE_OWNER_SCHEMA,
 } from './owners.schemas';
 import { CreateOwnerInput, OwnersService } from './owners.service';
+import { ReportIds } from './report-ids';
 
 const validateCreate = createRequestValidator<CreateOwnerInput>(CREATE_OWNER_SCHEMA);
 const validateUpdate = createRequestValidator<OwnerProfile>(UPDATE_OWNER_SCHEMA);
@@ -46,6 +47,7 @@ export class OwnersController {
     private readonly owners: OwnersService,
     private readonly directory: OwnersRepository,
     private readonly reporter: LifecycleReporter,
+    private readonly reportIds: ReportIds,
   ) {}
 
   @Post()
@@ -112,7 +114,7 @@ export class OwnersController {
       ...(input.newTeam ? { newTeam: input.newTeam } : {}),
     };
     const eventId =
-      idempotencyKey === undefined ? randomUUID() : deterministicUuid('owners-api', principal.subject, owner.id, validateIdempotencyKey(idempotencyKey));
+      idempotencyKey === undefined ? randomUUID() : this.reportIds.of('owners-api', principal.subject, owner.id, validateIdempotencyKey(idempotencyKey));
     const outcome = await this.reporter.report({ data, eventId, actor: { actorType: 'api', actor: principal.subject } });
     return { ...outcome, event: data };
   }

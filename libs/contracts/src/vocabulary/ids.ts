@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** Every id the services mint or accept as a uuid (agents, owners, actions, incidents, events they derive). */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,7 +14,19 @@ export function isUuid(value: unknown): value is string {
  * `("a", "b:c")` cannot blur), laid out as a UUID with version nibble 5 and the RFC 4122 variant.
  */
 export function deterministicUuid(namespace: string, ...parts: readonly string[]): string {
-  const hash = createHash('sha256');
+  return uuidOf(createHash('sha256'), namespace, parts);
+}
+
+/**
+ * The same scheme under a secret key (HMAC-SHA-256): still the same id for the same input (a retried webhook is
+ * absorbed), but nobody without the key can compute it. For ids of events reported from outside (an IdP's SCIM
+ * call, a webhook): whoever may write the topic cannot send, ahead of the real report, one carrying its id.
+ */
+export function keyedUuid(key: Buffer, namespace: string, ...parts: readonly string[]): string {
+  return uuidOf(createHmac('sha256', key), namespace, parts);
+}
+
+function uuidOf(hash: { update(data: string): unknown; digest(): Buffer }, namespace: string, parts: readonly string[]): string {
   for (const part of [namespace, ...parts]) hash.update(`${Buffer.byteLength(part)}:${part};`);
   const bytes = hash.digest().subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;

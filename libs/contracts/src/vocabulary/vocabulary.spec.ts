@@ -1,5 +1,5 @@
 import { AgentLifecycleEvent, IdentityLifecycleEvent } from '../index';
-import { deterministicUuid, isUuid } from './ids';
+import { deterministicUuid, isUuid, keyedUuid } from './ids';
 import { isRiskTier, RiskTier } from './risk-tiers';
 import { eventSourceOf, SERVICE_NAMES } from './services';
 import { AgentStatus, OWNER_STATUS_AFTER } from './statuses';
@@ -17,6 +17,15 @@ describe('shared vocabulary', () => {
   it('keeps the ids the provisioner already derived (a re-delivery after an upgrade is still a duplicate)', () => {
     // Computed by the provisioner's own function before the scheme moved here.
     expect(deterministicUuid('scim', 'owner-1', 'DELETE')).toBe('35b1a7bf-2957-5b40-86a1-7d318fb3649f');
+  });
+
+  it('derives keyed ids that repeat for the same input and key, and that nobody without the key can compute', () => {
+    const key = Buffer.alloc(32, 7);
+    const id = keyedUuid(key, 'scim', 'owner-1', 'DELETE');
+    expect(isUuid(id)).toBe(true);
+    expect(keyedUuid(key, 'scim', 'owner-1', 'DELETE')).toBe(id);
+    expect(keyedUuid(Buffer.alloc(32, 8), 'scim', 'owner-1', 'DELETE')).not.toBe(id);
+    expect(id).not.toBe(deterministicUuid('scim', 'owner-1', 'DELETE'));
   });
 
   it('accepts uuids only', () => {

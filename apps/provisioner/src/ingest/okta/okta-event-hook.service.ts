@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-import { deterministicUuid } from '@agentgov/contracts';
-
 import { assertPlausibleEventTime } from '../../owners/event-time';
 import { LifecycleReporter } from '../../owners/lifecycle-reporter';
 import { OwnersRepository, OwnerSubject } from '../../owners/owners.repository';
+import { ReportIds } from '../../owners/report-ids';
 import { externalIdForEvent, looksLikeEmail } from '../subject';
 import { decideOktaEvent, OktaDeliveryError, oktaDeliveryEvents } from './okta-event-mapping';
 
@@ -26,6 +25,7 @@ export class OktaEventHookService {
   constructor(
     private readonly directory: OwnersRepository,
     private readonly reporter: LifecycleReporter,
+    private readonly reportIds: ReportIds,
   ) {}
 
   /** Throws OktaDeliveryError, before anything is written, when any part of the delivery is malformed. */
@@ -53,7 +53,7 @@ export class OktaEventHookService {
       }
       const externalId = externalIdForEvent(decision.oktaUserId);
       const result = await this.reporter.report({
-        eventId: deterministicUuid(OKTA_SOURCE, decision.uuid, resolved.owner.id),
+        eventId: this.reportIds.of(OKTA_SOURCE, decision.uuid, resolved.owner.id),
         data: {
           kind: decision.kind,
           ownerId: resolved.owner.id,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { deterministicUuid, OwnerStatus } from '@agentgov/contracts';
+import { OwnerStatus } from '@agentgov/contracts';
 import { canonicalJson } from '@agentgov/hash-chain';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
@@ -12,6 +12,7 @@ import { Owner } from '../../owners/owner';
 import { OwnerError, OwnerErrorCode } from '../../owners/owners.errors';
 import { OwnersRepository } from '../../owners/owners.repository';
 import { OwnersService } from '../../owners/owners.service';
+import { ReportIds } from '../../owners/report-ids';
 import { externalIdForEvent } from '../subject';
 import { ScimUserChanges } from './scim-patch';
 import { renderScimUser, ScimUserInput, ScimUserResource } from './scim-user';
@@ -57,6 +58,7 @@ export class ScimUsersService {
     private readonly directory: OwnersRepository,
     private readonly owners: OwnersService,
     private readonly reporter: LifecycleReporter,
+    private readonly reportIds: ReportIds,
     @Inject(SERVICE_ENV) private readonly env: ProvisionerEnv,
   ) {}
 
@@ -164,7 +166,7 @@ export class ScimUsersService {
         occurredAt: new Date().toISOString(),
         reason: method === 'DELETE' ? 'SCIM DELETE of the user' : `SCIM ${method} set active to ${desired}`,
       };
-      const eventId = deterministicUuid('scim', owner.id, kind, expected.version, method, canonicalJson(rawBody));
+      const eventId = this.reportIds.of('scim', owner.id, kind, expected.version, method, canonicalJson(rawBody));
       await this.reporter.report({ data, eventId, actor: { actorType: 'api', actor: caller.subject }, details: { scimClient: caller.subject } }, tx);
     }
     return target === 'active';
