@@ -14,7 +14,7 @@ export class AgentProfilesHandler {
 
   @HandlesEvent(Topics.AgentLifecycle)
   async onAgentLifecycle(event: ConsumedEvent<'agent.lifecycle.v1'>, tx: EntityManager): Promise<void> {
-    const { agentId, ownerId, riskTier, status, platform, purpose } = event.data;
-    await this.known.remember(tx, agentId, { ownerId, riskTier, status, platform, purpose: purpose.slice(0, 200) });
+    const { agentId, ownerId, riskTier, status, platform, purpose, occurredAt } = event.data;
+    await this.known.remember(tx, agentId, { ownerId, riskTier, status, platform, purpose: purpose.slice(0, 200) }, new Date(occurredAt));
   }
 }

@@ -105,18 +105,26 @@ export class AgentProfilesRepository extends AgentProfilesView implements OnModu
     this.outgoing.close();
   }
 
-  /** Persists the announcement in the consumer's transaction and tells the scoring threads. */
-  async remember(tx: EntityManager, agentId: string, agent: AgentProfile): Promise<void> {
-    await tx.query(
-      `INSERT INTO "${BEHAVIOR_BASELINER_SCHEMA}"."known_agents" ("agent_id", "owner_id", "risk_tier", "status", "platform", "purpose")
-       VALUES ($1, $2, $3, $4, $5, $6)
+  /**
+   * Persists the announcement in the consumer's transaction and tells the scoring threads, unless a later one (by
+   * event time) is already known: a replayed or reordered lifecycle event never sets an agent back.
+   */
+  async remember(tx: EntityManager, agentId: string, agent: AgentProfile, occurredAt: Date): Promise<boolean> {
+    const applied: unknown[] = await tx.query(
+      `INSERT INTO "${BEHAVIOR_BASELINER_SCHEMA}"."known_agents" ("agent_id", "owner_id", "risk_tier", "status", "platform", "purpose", "occurred_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT ("agent_id") DO UPDATE SET "owner_id" = EXCLUDED."owner_id", "risk_tier" = EXCLUDED."risk_tier",
-         "status" = EXCLUDED."status", "platform" = EXCLUDED."platform", "purpose" = EXCLUDED."purpose", "updated_at" = now()`,
-      [agentId, agent.ownerId, agent.riskTier, agent.status, agent.platform ?? null, agent.purpose ?? null],
+         "status" = EXCLUDED."status", "platform" = EXCLUDED."platform", "purpose" = EXCLUDED."purpose",
+         "occurred_at" = EXCLUDED."occurred_at", "updated_at" = now()
+       WHERE "known_agents"."occurred_at" IS NULL OR "known_agents"."occurred_at" <= EXCLUDED."occurred_at"
+       RETURNING 1`,
+      [agentId, agent.ownerId, agent.riskTier, agent.status, agent.platform ?? null, agent.purpose ?? null, occurredAt],
     );
+    if (applied.length === 0) return false;
     // Shared before the commit: if the transaction rolls back, the event is delivered again and re-announced;
     // meanwhile its activity is scored as a registered agent's, which errs on the side of no shadow alert.
     this.set(agentId, agent);
     this.outgoing.postMessage({ agentId, agent } satisfies AgentProfileMessage);
+    return true;
   }
 }

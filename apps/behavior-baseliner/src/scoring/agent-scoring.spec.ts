@@ -135,6 +135,20 @@ describe('the baseliner reports episodes, not every event', () => {
     expect(new Set(emitted.map((e) => e.id)).size).toBe(2);
   });
 
+  it('never reports behaviour episodes for an unregistered id: a burst after weeks of activity is only ever a shadow-agent report', () => {
+    const shadow = `agent-unregistered-${randomUUID()}`;
+    const state = handler.initial(shadow);
+    const normal: ConsumedEvent<'agent.activity.v1'>[] = [];
+    for (let day = 0; day < 14; day++) {
+      for (let k = 0; k < 15; k++) normal.push(activity(shadow, START + day * DAY + (9 + k * 0.5 + jitter(day * 15 + k) * 0.3) * 3_600_000, 1));
+    }
+    const burstStart = START + 14 * DAY + 11 * 3_600_000;
+    const burst = Array.from({ length: 100 }, (_, i) => activity(shadow, burstStart + i * 6000, 5));
+    const emitted = run(state, [...normal, ...burst, activity(shadow, burstStart + 2 * 3_600_000, 1)]);
+    expect(new Set(emitted.map((e) => (e.data as any).kind))).toEqual(new Set(['shadow-agent']));
+    // The same traffic from a registered agent starts an episode (the first test), so only the registry check is silencing it.
+  });
+
   it("summarises usage per window of event time, and a quiet agent's last window once it is over on the clock", () => {
     let wall = 0;
     const handler = new AgentScoring(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });

@@ -5,6 +5,8 @@ import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messa
 import { AgentProfile } from '../registry/agent-profiles.repository';
 import { countUsage, isWindowOver, UsageClock, usageSummary, UsageWindowState } from './usage-window';
 
+/** Emits nothing. */
+const ignore: Emit = () => undefined;
 /** A shadow agent is reported again after this long without activity. */
 const SHADOW_REPEAT_MS = 60 * 60_000;
 /** Scores kept per agent for the analysts' view. */
@@ -124,10 +126,13 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
     });
     remember(state.recent, t, score);
 
+    // An unregistered agent is learnt (so it has a baseline once registered) and reported only as a shadow agent:
+    // behaviour episodes of an id the registry never announced would ask containment to act on a name nobody owns.
+    const behaviour: Emit = known ? emit : ignore;
     const transition = state.episodes.observe(t, score);
     const ended = state.episodes.ended;
     if (ended && state.episodeId) {
-      emit(
+      behaviour(
         this.anomaly(
           event,
           {
@@ -146,10 +151,10 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
     if (transition === 'started') {
       state.episodeId = deterministicUuid('episode', event.id);
       const { features, summary } = this.explain(state, known);
-      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'started', features, summary }, known));
+      behaviour(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'started', features, summary }, known));
     } else if (transition === 'escalated' && state.episodeId) {
       const { features, summary } = this.explain(state, known);
-      emit(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'ongoing', features, summary }, known));
+      behaviour(this.anomaly(event, { kind: 'behavior', score, episodeId: state.episodeId, episodeState: 'ongoing', features, summary }, known));
     }
   }
 

@@ -93,4 +93,35 @@ describe('the baseliner, over Kafka, reports a burst far above an agent’s base
     expect((await fetch(`${harness.url}/agents/${agentId}/baseline`)).status).toBe(401);
     expect((await harness.request('GET', `/agents/${'x'.repeat(129)}/baseline`)).status).toBe(400);
   }, 90000);
+
+  it('keeps the newest registry announcement by event time: a replayed older one never sets the agent back', async () => {
+    const agentId = randomUUID();
+    const at = Date.parse('2026-11-01T00:00:00Z');
+    const lifecycle = (status: 'active' | 'suspended', riskTier: 'low' | 'critical', t: number): { data: TopicPayloads['agent.lifecycle.v1'] } => ({
+      data: {
+        kind: status === 'active' ? 'agent.registered' : 'agent.suspended',
+        agentId,
+        ownerId: 'owner-7',
+        name: 'billing agent',
+        purpose: 'billing',
+        platform: 'langgraph',
+        riskTier,
+        scopes: ['billing.read'],
+        status,
+        occurredAt: new Date(t).toISOString(),
+        cause: { type: 'api', actor: 'admin' },
+      },
+    });
+    // The newer event first, then an older one (a replay, or a forged one carrying an old time).
+    const [, older] = await harness.publish(Topics.AgentLifecycle, [lifecycle('suspended', 'critical', at + 3_600_000), lifecycle('active', 'low', at)]);
+    await waitFor(
+      () => withTestDatabase(async (c) => (await c.query(`SELECT 1 FROM "behavior_baseliner"."inbox" WHERE "event_id" = $1`, [older])).rowCount),
+      (n) => n === 1,
+      { what: 'the older announcement consumed' },
+    );
+    const [row] = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "risk_tier", "status" FROM "behavior_baseliner"."known_agents" WHERE "agent_id" = $1`, [agentId])).rows,
+    );
+    expect(row).toEqual({ risk_tier: 'critical', status: 'suspended' });
+  }, 60000);
 });

@@ -36,9 +36,14 @@ export class ApplyAnomalyPolicyUseCase {
   async execute(event: ConsumedEvent<'agent.anomaly.v1'>, tx: EntityManager): Promise<void> {
     const anomaly = event.data;
     const { version, policy } = await this.policies.current(tx);
+    // Containment decides on its own copy of the registry, ordered by event time: the tier and owner an anomaly
+    // carries are the baseliner's claim, not the registry's. An id the registry never announced is a shadow agent,
+    // alerted on and never logged out, whatever kind the anomaly claims (its id would reach the connectors as a
+    // user or client name that may belong to someone else).
     const known = anomaly.kind === 'shadow-agent' ? undefined : await this.known.find(tx, anomaly.agentId);
-    const tier = anomaly.riskTier ?? known?.riskTier ?? policy.unknownTier;
-    const ownerId = anomaly.ownerId ?? known?.ownerId;
+    const kind: Incident['kind'] = known ? anomaly.kind : 'shadow-agent';
+    const tier = known?.riskTier ?? policy.unknownTier;
+    const ownerId = known?.ownerId;
     const now = new Date();
     // Cooldowns compare the anomaly's own time (never later than now): a backlog processed late is judged as it happened.
     const at = new Date(Math.min(now.getTime(), Date.parse(anomaly.observedAt) || now.getTime()));
@@ -53,14 +58,14 @@ export class ApplyAnomalyPolicyUseCase {
       return;
     }
 
-    let band: Band = anomaly.kind === 'shadow-agent' ? policy.shadowAgent : bandFor(policy, tier, anomaly.score);
+    let band: Band = kind === 'shadow-agent' ? policy.shadowAgent : bandFor(policy, tier, anomaly.score);
     let isNew = false;
     if (!incident) {
       if (band === 'observe') {
         this.observed.add(1, { kind: anomaly.kind });
         return;
       }
-      incident = await this.joinable(tx, anomaly.agentId, anomaly.kind, policy, at);
+      incident = await this.joinable(tx, anomaly.agentId, kind, policy, at);
       if (incident) {
         await this.incidents.addEpisode(tx, incident.id, anomaly.episodeId);
         incident.episodeOpen = true;
@@ -70,7 +75,7 @@ export class ApplyAnomalyPolicyUseCase {
         incident = {
           id: randomUUID(),
           agentId: anomaly.agentId,
-          kind: anomaly.kind,
+          kind,
           ...(ownerId ? { ownerId } : {}),
           riskTier: tier,
           status: 'open',

@@ -18,7 +18,10 @@ export interface ContainmentPolicy {
    * id is whatever the activity carried, so logging it out could hit a human account of the same name.
    */
   shadowAgent: 'observe' | 'alert';
-  /** Tier assumed for an agent the registry has not told us about yet (not a shadow agent: the baseliner knew it). */
+  /**
+   * Tier recorded on the incidents of an id the registry has not announced (to containment's own copy): such an agent is
+   * a shadow agent, alerted on at `shadowAgent` and never logged out, whatever the anomaly claims.
+   */
   unknownTier: RiskTier;
   /**
    * Anti-flapping: a new episode this soon after the agent's last incident changed joins that incident

@@ -144,6 +144,40 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     expect(closed.body).toMatchObject({ status: 'closed', actions: [] });
   }, 60000);
 
+  it('decides on its own registry copy: a forged tier or owner changes nothing, and a behaviour anomaly for an unregistered id is only a shadow-agent alert', async () => {
+    const highId = randomUUID();
+    const unregistered = randomUUID();
+    await announceAgents(harness, [{ agentId: highId, ownerId: 'owner-real', riskTier: 'high' }]);
+    await knownToContainment([highId]);
+    await harness.publish(Topics.AgentAnomaly, [
+      // high tier: contain from 0.97. The anomaly claims `low` (which would only alert at 0.97) and another owner.
+      { data: anomalyEvent(highId, { score: 0.98, riskTier: 'low', ownerId: 'owner-forged' }) },
+      // Not in the registry, yet claimed critical with a score that would contain any registered agent.
+      { data: anomalyEvent(unregistered, { score: 0.9999, riskTier: 'critical', ownerId: 'owner-forged' }) },
+    ]);
+    const [contained] = await waitFor(
+      () => incidentsOf(highId),
+      (i) => i[0]?.status === 'contained',
+      { what: 'the high-tier agent contained by its registered tier' },
+    );
+    expect(contained).toMatchObject({ riskTier: 'high', ownerId: 'owner-real', band: 'contain' });
+    const [shadow] = await waitFor(
+      () => incidentsOf(unregistered),
+      (i) => i.length === 1,
+      { what: 'the unregistered id as a shadow agent' },
+    );
+    expect(shadow).toMatchObject({ kind: 'shadow-agent', band: 'alert', status: 'open', actions: [] });
+    expect(shadow.ownerId).toBeUndefined();
+    // No connector ever hears of the unregistered id, even after the registered agent's receipt arrived.
+    await waitFor(
+      () => receiptsOf(highId),
+      (r) => r.length === 1 && r[0].status === 'confirmed',
+      { what: 'the registered agent’s receipt' },
+    );
+    expect(await receiptsOf(unregistered)).toEqual([]);
+    expect(gateway.about(unregistered)).toEqual([]);
+  }, 60000);
+
   it('an analyst logs out every agent of an owner, acknowledges and confirms; each decision is audited with who and why', async () => {
     const ownerId = `owner-${randomUUID().slice(0, 8)}`;
     const agents = [randomUUID(), randomUUID()];
