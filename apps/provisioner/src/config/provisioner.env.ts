@@ -72,6 +72,10 @@ function ingestEnv() {
       .optional()
       .describe('Public key (PEM or JWK) of the Shared Signals transmitter, instead of SSF_TRANSMITTER_JWKS_URL.'),
     SSF_TRANSMITTER_ISSUER: env.string().optional().describe('Expected `iss` of pushed SETs; required when a transmitter key is set.'),
+    SSF_SET_MAX_AGE_SECONDS: env
+      .int({ min: 60, max: 30 * 86_400 })
+      .default(86_400)
+      .describe('Pushed SETs issued (iat) longer ago than this are refused: an old signal replayed or released late does not act.'),
     SSF_AUDIENCE: env.list().optional().describe('Accepted `aud` values of pushed SETs, comma-separated; required when a transmitter key is set.'),
     SSF_CAEP_SESSION_REVOKED: env
       .enumOf(['ignore', 'suspend'] as const)

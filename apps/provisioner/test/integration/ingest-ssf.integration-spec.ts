@@ -7,8 +7,9 @@ import { withTestDatabase } from '@agentgov/test-support';
 import { lifecycleEvents, realWorld, reportedKinds } from '../fixtures/lifecycle-events';
 import { ProvisionerHarness } from '../support/provisioner-harness';
 
-const ACCOUNT_DISABLED = realWorld('ssf/risc.account-disabled.phone-subject.json');
-const CREDENTIAL_CHANGE = realWorld('ssf/caep.credential-change.json');
+// The published SETs as if issued now: their own iat is years old, past the receiver's maximum SET age.
+const ACCOUNT_DISABLED = { ...realWorld('ssf/risc.account-disabled.phone-subject.json'), iat: Math.floor(Date.now() / 1000) };
+const CREDENTIAL_CHANGE = { ...realWorld('ssf/caep.credential-change.json'), iat: Math.floor(Date.now() / 1000) };
 const transmitter = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const harness = new ProvisionerHarness({
@@ -87,7 +88,7 @@ describe('Shared Signals push receiver', () => {
           kind: 'owner.suspended',
           ownerId: phoneOwner,
           source: 'ssf',
-          occurredAt: '2018-03-06T19:20:19.000Z',
+          occurredAt: new Date(ACCOUNT_DISABLED.iat * 1000).toISOString(),
           reason: 'RISC account-disabled: hijacking',
         },
       },

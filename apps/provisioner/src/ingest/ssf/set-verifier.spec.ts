@@ -7,7 +7,11 @@ import { CompactSign, exportJWK } from 'jose';
 import { SetVerifier } from './set-verifier';
 
 const REAL_WORLD = resolve(__dirname, '../../../../../test/fixtures/real-world');
-const SET = JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf/risc.account-disabled.phone-subject.json'), 'utf8'));
+// The published SET, as if issued a minute ago (its own iat is years old: past the maximum age, tested below).
+const SET = {
+  ...JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf/risc.account-disabled.phone-subject.json'), 'utf8')),
+  iat: Math.floor(Date.now() / 1000) - 60,
+};
 const transmitter = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const pem = transmitter.publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -53,7 +57,12 @@ describe('SET verification', () => {
     ['with iat in the future', async () => sign({ ...SET, iat: Math.floor(Date.now() / 1000) + 3600 }), 'invalid_request'],
     ['without jti', async () => sign({ ...SET, jti: undefined }), 'invalid_request'],
     ['without events', async () => sign({ ...SET, events: {} }), 'invalid_request'],
-    ['expired', async () => sign({ ...SET, exp: SET.iat + 60 }), 'invalid_request'],
+    ['expired (beyond the clock tolerance)', async () => sign({ ...SET, exp: SET.iat - 3600 }), 'invalid_request'],
+    [
+      'issued longer ago than the maximum age (a day by default)',
+      async () => sign({ ...SET, iat: Math.floor(Date.now() / 1000) - 2 * 86_400 }),
+      'invalid_request',
+    ],
     ['with a NUL in its jti (text no database stores)', async () => sign({ ...SET, jti: 'jti\u0000' }), 'invalid_request'],
     ['with an unpaired surrogate in an event', async () => sign({ ...SET, events: { [Object.keys(SET.events)[0]]: { reason: '\ud800' } } }), 'invalid_request'],
     ['not a JWS', async () => 'not-a-token', 'invalid_request'],

@@ -15,7 +15,14 @@ export interface SetVerifierConfig {
   audience: readonly string[];
   /** Allowed clock skew for iat in the future. */
   clockToleranceSeconds?: number;
+  /**
+   * The oldest SET accepted (by its iat): a SET captured long ago and pushed again (or held back and released
+   * later) is refused instead of offboarding someone by an old signal. Default a day.
+   */
+  maxAgeSeconds?: number;
 }
+
+export const DEFAULT_SET_MAX_AGE_SECONDS = 86_400;
 
 export interface VerifiedSet {
   iss: string;
@@ -39,10 +46,12 @@ export class SetVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
   private readonly algorithms: string[];
   private readonly tolerance: number;
+  private readonly maxAge: number;
 
   constructor(private readonly config: SetVerifierConfig) {
     if (Boolean(config.jwksUrl) === Boolean(config.publicKey)) throw new Error('SetVerifier: set exactly one of jwksUrl and publicKey');
     this.tolerance = config.clockToleranceSeconds ?? 300;
+    this.maxAge = config.maxAgeSeconds ?? DEFAULT_SET_MAX_AGE_SECONDS;
     if (config.publicKey) {
       this.key = parseKey(config.publicKey);
       this.algorithms = algorithmsFor(this.key);
@@ -95,6 +104,7 @@ export class SetVerifier {
     const { iat, jti, exp } = payload;
     if (typeof iat !== 'number' || !Number.isFinite(iat) || iat < 0) throw new SsfError('invalid_request', 'iat must be a NumericDate');
     if (iat * 1000 > nowMs + this.tolerance * 1000) throw new SsfError('invalid_request', 'iat is in the future');
+    if (iat * 1000 < nowMs - this.maxAge * 1000) throw new SsfError('invalid_request', `the SET is older than ${this.maxAge} seconds (iat); send a fresh one`);
     if (exp !== undefined && (typeof exp !== 'number' || exp * 1000 < nowMs - this.tolerance * 1000)) {
       throw new SsfError('invalid_request', 'the SET has expired');
     }

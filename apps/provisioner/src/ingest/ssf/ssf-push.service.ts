@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
-import { deterministicUuid } from '@agentgov/contracts';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { ProvisionerEnv } from '../../config/provisioner.env';
 import { assertPlausibleEventTime } from '../../owners/event-time';
 import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';
 import { OwnersRepository } from '../../owners/owners.repository';
+import { ReportIds } from '../../owners/report-ids';
 import { externalIdForEvent } from '../subject';
 import { SetVerifier } from './set-verifier';
 import { decideSsfEvent, ssfEventTime, SsfPolicy } from './ssf-event-mapping';
@@ -39,6 +39,7 @@ export class SsfPushService {
   constructor(
     private readonly directory: OwnersRepository,
     private readonly reporter: LifecycleReporter,
+    private readonly reportIds: ReportIds,
     @Inject(SERVICE_ENV) env: ProvisionerEnv,
   ) {
     if (env.SSF_TRANSMITTER_JWKS_URL || env.SSF_TRANSMITTER_PUBLIC_KEY) {
@@ -47,6 +48,7 @@ export class SsfPushService {
         publicKey: env.SSF_TRANSMITTER_PUBLIC_KEY,
         issuer: env.SSF_TRANSMITTER_ISSUER as string,
         audience: env.SSF_AUDIENCE ?? [],
+        maxAgeSeconds: env.SSF_SET_MAX_AGE_SECONDS,
       });
     }
     this.policy = { sessionRevoked: env.SSF_CAEP_SESSION_REVOKED, credentialChange: env.SSF_CAEP_CREDENTIAL_CHANGE };
@@ -87,7 +89,7 @@ export class SsfPushService {
     const externalId = 'externalId' in resolved.by ? externalIdForEvent(resolved.by.externalId) : undefined;
     for (const plan of planned) {
       const result = await this.reporter.report({
-        eventId: deterministicUuid(SSF_SOURCE, set.iss, set.jti, plan.eventType, resolved.owner.id),
+        eventId: this.reportIds.of(SSF_SOURCE, set.iss, set.jti, plan.eventType, resolved.owner.id),
         data: {
           kind: plan.kind,
           ownerId: resolved.owner.id,
