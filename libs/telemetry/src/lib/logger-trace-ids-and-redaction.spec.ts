@@ -123,6 +123,30 @@ describe('service logger', () => {
     expect(harmless['msg']).toBe('topic agent.lifecycle.v1 on kafka.local and version 1.2.3 stay readable');
   });
 
+  it('censors keys by what their name says they hold, a JWK’s private part, and Basic credentials written in text', () => {
+    const { logger, lines, raw } = captureLogger();
+    const jwk = { kty: 'EC', crv: 'P-256', x: 'public-x', y: 'public-y', d: 'the-private-scalar' };
+    logger.info(
+      { config: { githubToken: 'ghp-one', webhook_secret: 'two', dbPassword: 'three', authorizationHeader: 'four', 'X-Api-Key': 'five' }, key: jwk },
+      'connector configured',
+    );
+    logger.warn('peer refused Authorization: Basic YWRtaW46aHVudGVyMg== at /token');
+    expect(raw()).not.toMatch(/ghp-one|"two"|three|four|five|the-private-scalar|YWRtaW46aHVudGVyMg/);
+    const [configured, basic] = lines();
+    expect(configured['key']).toEqual({ ...jwk, d: '[REDACTED]' });
+    expect(configured['config']).toEqual({
+      githubToken: '[REDACTED]',
+      webhook_secret: '[REDACTED]',
+      dbPassword: '[REDACTED]',
+      authorizationHeader: '[REDACTED]',
+      'X-Api-Key': '[REDACTED]',
+    });
+    expect(basic['msg']).toBe('peer refused Authorization: Basic [REDACTED] at /token');
+    // A field named d elsewhere (not in a JWK) is data.
+    logger.info({ point: { d: 4 } }, 'distance');
+    expect(lines()[2]['point']).toEqual({ d: 4 });
+  });
+
   it("censors secrets nested deeper, inside arrays and in string fields, without touching the caller's object", () => {
     const { logger, lines, raw } = captureLogger();
     const event = {
