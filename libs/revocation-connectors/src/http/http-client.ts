@@ -18,8 +18,14 @@ export interface HttpClient {
   send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResult>;
 }
 
+/**
+ * The most of an answer a connector reads: revocation endpoints answer with a status and a short JSON body; a peer
+ * that streams megabytes (misconfigured, or hostile) must not fill the service's memory. The rest is not read.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
 /** `fetch` with a per-call timeout that also covers reading the body, combined with the caller's signal. */
-export function createHttpClient(fetchImpl: typeof fetch, timeoutMs: number): HttpClient {
+export function createHttpClient(fetchImpl: typeof fetch, timeoutMs: number, maxResponseBytes = MAX_RESPONSE_BYTES): HttpClient {
   return {
     async send(request, signal) {
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -32,7 +38,7 @@ export function createHttpClient(fetchImpl: typeof fetch, timeoutMs: number): Ht
           // A followed redirect would replay credentials and tokens to a location nobody configured.
           redirect: 'manual',
         });
-        const body = await response.text();
+        const body = await readCapped(response, maxResponseBytes);
         return { answered: true, status: response.status, headers: response.headers, body };
       } catch (error) {
         if (signal?.aborted) return { answered: false, reason: 'cancelled by the caller' };
@@ -41,6 +47,25 @@ export function createHttpClient(fetchImpl: typeof fetch, timeoutMs: number): Ht
       }
     },
   };
+}
+
+/** The body's first `max` bytes as text; reading stops (and the stream is cancelled) there. */
+async function readCapped(response: Response, max: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value.subarray(0, max - size));
+      size += Math.min(value.byteLength, max - size);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 // Only the error's code or class name: fetch error messages may carry the URL, and URLs may carry ids.
