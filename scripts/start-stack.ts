@@ -74,9 +74,9 @@ async function main(): Promise<void> {
       ...process.env,
       NODE_ENV: 'development',
       DATABASE_URL,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      // Each service connects to the local broker's locked-down listener as its own principal (the harness's
+      // settings); KAFKA_BROKERS and the KAFKA_SECURITY_* variables of the environment, if set, replace them.
       KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX,
-      KAFKA_SECURITY_PROTOCOL: process.env.KAFKA_SECURITY_PROTOCOL ?? 'PLAINTEXT',
       LOG_LEVEL: process.env.LOG_LEVEL,
       SHUTDOWN_TIMEOUT_MS: process.env.SHUTDOWN_TIMEOUT_MS,
       AUTH_ISSUER: 'agentgov-dev',

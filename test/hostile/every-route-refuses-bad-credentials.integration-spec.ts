@@ -119,6 +119,7 @@ const EXCLUDED_FROM_OPENAPI = ['libs/service-runtime/src/lib/health/health.contr
 
 interface Answer {
   status: number;
+  cacheControl: string | null;
   wwwAuthenticate: string | null;
   contentType: string;
   text: string;
@@ -186,6 +187,7 @@ describe('authentication and roles on every route of every service', () => {
     });
     return {
       status: response.status,
+      cacheControl: response.headers.get('cache-control'),
       wwwAuthenticate: response.headers.get('www-authenticate'),
       contentType: response.headers.get('content-type') ?? '',
       text: await response.text(),
@@ -267,6 +269,8 @@ describe('authentication and roles on every route of every service', () => {
             admitted += 1;
             if ([401, 403].includes(answer.status) || answer.status >= 500)
               problems.push(`${name} ${route} as ${role}: ${answer.status} ${answer.text.slice(0, 120)}`);
+            // What an allowed caller gets may be a secret or personal data: never kept by a cache or proxy.
+            if (answer.cacheControl !== 'no-store') problems.push(`${name} ${route} as ${role}: Cache-Control ${answer.cacheControl}`);
           } else {
             refused += 1;
             const problem = refusal(answer, 403, route, token);

@@ -20,6 +20,8 @@ import {
   withTestDatabase,
 } from '@agentgov/test-support';
 
+import { lockedDownServiceEnv, prepareLockedDownPrefix, removeLockedDownPrefix } from './locked-down-bus';
+
 /** Every harness by the topic prefix its service runs on: the last of a prefix to stop removes the prefix's topics. */
 const harnessesByPrefix = new Map<string, Set<ServiceHarness>>();
 
@@ -132,6 +134,7 @@ export class ServiceHarness {
   }
 
   private async spawn(): Promise<void> {
+    await prepareLockedDownPrefix(this.kafka, this.runsOnPrefix);
     this.privateJwk = await exportJWK(this.keys.privateKey as KeyObject);
     this.privateJwk.alg = 'ES256';
     const env: Record<string, string | undefined> = {
@@ -139,10 +142,9 @@ export class ServiceHarness {
       HTTP_PORT: String(this.keepPort ? (this.port ??= await freePort()) : await freePort()),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
-      // The local broker's development listener, chosen by name (services default to SASL_SSL).
-      KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+      // The locked-down listener, as the service's own principal with only its ACLs (see locked-down-bus.ts).
+      ...lockedDownServiceEnv(this.app),
       SHUTDOWN_TIMEOUT_MS: '10000',
       AUTH_ISSUER: 'agentgov-test',
       AUTH_AUDIENCE: 'agentgov',
@@ -195,6 +197,7 @@ export class ServiceHarness {
     if (!TEST_TOPIC_PREFIX.test(this.runsOnPrefix)) return;
     await removeUnpublishedEvents(this.runsOnPrefix);
     await cleanUpTestTopics(this.runsOnPrefix);
+    await removeLockedDownPrefix(this.kafka, this.runsOnPrefix);
   }
 
   /** Publishes events on this harness's topics exactly as a producing service would (CloudEvents headers). */

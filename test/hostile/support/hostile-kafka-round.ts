@@ -160,7 +160,15 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
   const replay = (original: HostileMessage, altered?: Data): HostileMessage => {
     const ceId = original.ceId!;
     const built = altered ? record(original.topic, altered, ceId) : { key: original.key, value: original.value, headers: { ...original.headers }, ceId };
-    return message(original.topic, altered ? 'replay-altered' : 'replay', built, { replayOf: ceId, ceId });
+    // An altered replay reuses a valid event's id with other content (id squatting): every inbox consumer
+    // dead-letters it with the reason. The baseliner's activity scoring keeps no inbox: it counts each id once.
+    const squatting = altered ? consumersOf(original.topic).filter(() => original.topic !== Topics.AgentActivity) : [];
+    return message(original.topic, altered ? 'replay-altered' : 'replay', built, {
+      replayOf: ceId,
+      ceId,
+      deadLetteredBy: squatting,
+      ...(squatting.length ? { reason: new RegExp(`event id ${ceId} was already used by another event .* with different content`) } : {}),
+    });
   };
 
   // ---- valid events, per subject in the order they happen ----------------------------------------------------

@@ -118,3 +118,24 @@ export function renderKafkaAccess(): string {
     '```',
   ].join('\n');
 }
+
+/**
+ * Resolves once every ACL of the prefix is in force. New ACLs reach the authorizer through the metadata log, so a
+ * client that connects right after createAcls can still be refused for a moment.
+ */
+export async function waitForKafkaAccess(admin: Admin, prefix: string, timeoutMs = 30_000): Promise<void> {
+  const expected = kafkaAcls(prefix).length;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { resources } = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    const present = resources.filter((r) => r.resourceName.startsWith(prefix)).reduce((n, r) => n + r.acls.length, 0);
+    if (present >= expected) return;
+    if (Date.now() > deadline) throw new Error(`only ${present} of the ${expected} ACLs of prefix ${prefix} are in force after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,9 +1,9 @@
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Admin, Kafka, logLevel, Partitioners, ResourcePatternTypes } from 'kafkajs';
+import { Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
 
-import { removeTestTopics, TEST_KAFKA_BROKERS, testTopicPrefix } from '@agentgov/test-support';
+import { removeTestTopics, TEST_KAFKA_BROKERS, testTopicPrefix, waitFor } from '@agentgov/test-support';
 
 import { catalogTopics, ensureTopics } from '../../src';
-import { applyKafkaAccess, removeKafkaAccess } from '../../src/kafka/kafka-access';
+import { applyKafkaAccess, removeKafkaAccess, waitForKafkaAccess } from '../../src/kafka/kafka-access';
 import { kafkaConnectionOptions, type KafkaSecurity } from '../../src/kafka/kafka-security';
 import { LOCAL_SECURE_BROKERS, localBrokerSecurity } from '../../src/kafka/local-broker';
 
@@ -53,29 +53,17 @@ beforeAll(async () => {
   admin = setup.admin();
   await admin.connect();
   await ensureTopics(setup, catalogTopics(prefix));
-  const applied = await applyKafkaAccess(admin, prefix);
-  // New topics need their leaders, and new ACLs reach the authorizer through the metadata log: wait for both.
-  await until(async () => {
-    for (const t of catalogTopics(prefix)) await admin.fetchTopicOffsets(t.topic);
-    const { resources } = await admin.describeAcls({
-      resourceType: AclResourceTypes.ANY,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      operation: AclOperationTypes.ANY,
-      permissionType: AclPermissionTypes.ANY,
-    });
-    return resources.filter((r) => r.resourceName.startsWith(prefix)).reduce((n, r) => n + r.acls.length, 0) === applied;
-  });
-}, 60_000);
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await condition().catch(() => false);
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error('the topics and ACLs of the test did not become ready');
-    await new Promise((r) => setTimeout(r, 200));
+  await applyKafkaAccess(admin, prefix);
+  // New topics need their leaders before the first write.
+  for (const t of catalogTopics(prefix)) {
+    await waitFor(
+      () => admin.fetchTopicOffsets(t.topic).catch(() => []),
+      (offsets) => offsets.length > 0,
+      { what: `the leaders of ${t.topic}` },
+    );
   }
-}
+  await waitForKafkaAccess(admin, prefix);
+}, 60_000);
 
 afterAll(async () => {
   await removeKafkaAccess(admin, prefix).catch(() => undefined);
