@@ -62,6 +62,12 @@ async function start(options: BootstrapServiceOptions, logger: Logger): Promise<
   // ETags cost a hash of every JSON answer; API clients here never send If-None-Match.
   http.set('etag', false);
   app.use(httpMetricsMiddleware());
+  // Answers carry tokens, client secrets, owners' personal data and incidents: no cache or proxy keeps them. A route
+  // whose answer is public (the issuer's discovery and keys) sets its own Cache-Control, which replaces this one.
+  app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   registerEventLoopMetrics();
   setUpOpenApi(app, options);
 
