@@ -8,8 +8,11 @@
  *   leaves tens of thousands) would make the next run's relays publish them first, to topics that are gone;
  * - containment's unfinished connector deliveries there: their receivers are gone, and a later run's instance
  *   (with connectors of the same names) would otherwise carry them to its own receivers.
- * Topics without a test prefix and every other database are never touched.
+ * - the ACLs their harnesses granted each service's principal under their prefix (scripts/infra, the locked-down
+ *   listener).
+ * Topics and ACLs without a test prefix and every other database are never touched.
  */
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { Client } from 'pg';
 
 import { createKafkaClient } from '@agentgov/messaging';
@@ -29,6 +32,31 @@ async function deleteTestTopics(): Promise<number> {
     for (let i = 0; i < leftovers.length; i += PER_REQUEST) {
       await admin.deleteTopics({ topics: leftovers.slice(i, i + PER_REQUEST), timeout: 60000 });
     }
+    return leftovers.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteTestAcls(): Promise<number> {
+  const admin = createKafkaClient({ brokers: BROKERS, clientId: 'clean-test-leftovers' }).admin();
+  await admin.connect();
+  try {
+    const { resources } = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    });
+    const leftovers = resources.filter((r) => TEST_PREFIX.test(r.resourceName));
+    const filters = leftovers.map((r) => ({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    }));
+    for (let i = 0; i < filters.length; i += PER_REQUEST) await admin.deleteAcls({ filters: filters.slice(i, i + PER_REQUEST) });
     return leftovers.length;
   } finally {
     await admin.disconnect();
@@ -61,7 +89,10 @@ async function main(): Promise<void> {
   // A failed clean-up must not fail the tests: the leftovers only cost speed.
   const rows = await clearTestOutboxes().catch((error: Error) => console.warn(`could not clear old outbox rows: ${error.message}`));
   const topics = await deleteTestTopics().catch((error: Error) => console.warn(`could not delete old test topics: ${error.message}`));
-  console.log(`cleared ${rows ?? 0} unpublished outbox rows and unfinished deliveries and ${topics ?? 0} topics left by earlier test runs`);
+  const acls = await deleteTestAcls().catch((error: Error) => console.warn(`could not delete old test ACLs: ${error.message}`));
+  console.log(
+    `cleared ${rows ?? 0} unpublished outbox rows and unfinished deliveries, ${topics ?? 0} topics and the ACLs of ${acls ?? 0} topics and groups left by earlier test runs`,
+  );
 }
 
 void main();
