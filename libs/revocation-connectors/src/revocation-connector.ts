@@ -15,6 +15,11 @@ export interface RevocationRequest {
   reason: string;
   /** ISO time the action was decided. */
   occurredAt: string;
+  /**
+   * Order of decision among all actions (increasing, not contiguous): a receiver that keeps the last it applied per
+   * agent ignores an older action that arrives late (a retried release after a later containment).
+   */
+  sequence?: number;
   /** Tokens the agent is known to hold at this connector's system (only RFC 7009 uses them). */
   tokens?: { token: string; tokenTypeHint?: 'access_token' | 'refresh_token' }[];
 }

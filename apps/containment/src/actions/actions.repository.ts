@@ -20,6 +20,8 @@ export interface ActionRow {
   kind: ActionKind;
   reason: string;
   created_at: Date;
+  /** Order of decision (bigint, as text): webhooks carry it so a receiver never applies an older action after a newer one. */
+  sequence: string;
 }
 
 /** The SQL of containment actions: one row per logout, release or deprovisioning decided, whoever asked. */

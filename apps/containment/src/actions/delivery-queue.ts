@@ -17,6 +17,7 @@ export const DELIVERIES_CHANNEL = 'containment_deliveries';
 export const ALERT_WEBHOOK_TARGET = '@alert-webhook';
 
 const DELIVERIES = `"${CONTAINMENT_SCHEMA}"."deliveries"`;
+const ACTIONS = `"${CONTAINMENT_SCHEMA}"."actions"`;
 
 export interface ClaimedDelivery {
   id: string;
@@ -33,15 +34,17 @@ export interface ClaimedDelivery {
 export interface ReceiptRow {
   action_id: string;
   target: string;
-  status: 'pending' | 'sent' | 'confirmed' | 'failed' | 'retrying';
+  status: 'pending' | 'sent' | 'confirmed' | 'failed' | 'retrying' | 'superseded';
   reason: string | null;
   updated_at: Date;
 }
 
-export type Settled = 'sent' | 'confirmed' | 'failed' | 'retrying';
+export type Settled = 'sent' | 'confirmed' | 'failed' | 'retrying' | 'superseded';
 
 export interface ActionDeliveries {
   actionId: string;
+  agentId: string;
+  kind: string;
   incidentId?: string;
   /** One delivery per target (connector name). */
   targets: string[];
@@ -63,8 +66,20 @@ export class DeliveryQueue {
     @Inject(SERVICE_ENV) private readonly env: ContainmentEnv,
   ) {}
 
-  /** One delivery per target of the action, in the caller's transaction; the calls are made after commit. */
+  /**
+   * One delivery per target of the action, in the caller's transaction; the calls are made after commit. Earlier
+   * actions' deliveries for the same agent and target that are still waiting (not in a call right now) are
+   * superseded: the latest decision is what each system must end up with, and a stale release must never re-enable
+   * an agent after a later containment (one in a call now finishes first: see claim()).
+   */
   async enqueueAction(tx: EntityManager, deliveries: ActionDeliveries): Promise<void> {
+    await tx.query(
+      `UPDATE ${DELIVERIES} d SET "status" = 'superseded', "reason" = $4, "updated_at" = $5, "payload" = NULL
+       FROM ${ACTIONS} a
+       WHERE d."action_id" = a."id" AND a."agent_id" = $1 AND a."id" <> $2 AND d."target" = ANY($3::text[])
+         AND d."status" IN ('pending', 'retrying') AND (d."lease_until" IS NULL OR d."lease_until" < now())`,
+      [deliveries.agentId, deliveries.actionId, deliveries.targets, `superseded by a later ${deliveries.kind} (action ${deliveries.actionId})`, deliveries.at],
+    );
     // The calls are made after commit, outside this trace: each delivery keeps it, and its call's span joins it.
     await tx.query(
       `INSERT INTO ${DELIVERIES} ("action_id", "incident_id", "target", "status", "reason", "created_at", "updated_at", "next_attempt_at", "trace_context")
@@ -108,10 +123,16 @@ export class DeliveryQueue {
   async claim(limit: number, { exclude, targets }: { exclude: string[]; targets: string[] }): Promise<ClaimedDelivery[]> {
     const result = await this.dataSource.query(
       `WITH due AS (
-         SELECT "id" FROM ${DELIVERIES}
-         WHERE "status" IN ('pending', 'retrying') AND "next_attempt_at" <= now() AND ("lease_until" IS NULL OR "lease_until" < now())
-           AND NOT ("id" = ANY($3::bigint[])) AND "target" = ANY($5::text[])
-         ORDER BY ("target" = $4), "next_attempt_at", "id" LIMIT $1 FOR UPDATE SKIP LOCKED)
+         SELECT q."id" FROM ${DELIVERIES} q
+         WHERE q."status" IN ('pending', 'retrying') AND q."next_attempt_at" <= now() AND (q."lease_until" IS NULL OR q."lease_until" < now())
+           AND NOT (q."id" = ANY($3::bigint[])) AND q."target" = ANY($5::text[])
+           -- One call at a time per agent and system, in decision order: an earlier action's call still being made
+           -- (it was in flight when this one was decided) finishes first.
+           AND NOT EXISTS (
+             SELECT 1 FROM ${ACTIONS} na JOIN ${ACTIONS} oa ON oa."agent_id" = na."agent_id" AND oa."sequence" < na."sequence"
+             JOIN ${DELIVERIES} o ON o."action_id" = oa."id" AND o."target" = q."target" AND o."status" IN ('pending', 'retrying')
+             WHERE na."id" = q."action_id")
+         ORDER BY (q."target" = $4), q."next_attempt_at", q."id" LIMIT $1 FOR UPDATE OF q SKIP LOCKED)
        UPDATE ${DELIVERIES} d SET "lease_until" = now() + $2 * interval '1 millisecond', "attempts" = d."attempts" + 1
        FROM due WHERE d."id" = due."id"
        RETURNING d."id", d."action_id", d."target", d."payload", d."attempts", d."alerted", d."trace_context"`,
@@ -139,6 +160,10 @@ export class DeliveryQueue {
     if (outcome.status === 'confirmed' || outcome.status === 'sent') {
       status = outcome.status;
       reason = outcome.detail ?? null;
+    } else if (outcome.status === 'retry' && delivery.action_id !== null && (await this.laterActionTargets(tx, delivery.action_id, delivery.target))) {
+      // A later action for the same agent now has a delivery to this system: retrying this one could undo it.
+      status = 'superseded';
+      reason = `superseded by a later action while retrying: ${outcome.reason}`;
     } else if (outcome.status === 'retry' && delivery.attempts < this.env.DELIVERY_MAX_ATTEMPTS) {
       status = 'retrying';
       reason = outcome.reason;
@@ -160,6 +185,17 @@ export class DeliveryQueue {
       [delivery.id, delivery.attempts, status, reason?.slice(0, 1000) ?? null, nextAttemptAt],
     );
     return returnedRows(rows).length === 1 ? status : undefined;
+  }
+
+  /** Whether a later action for the same agent has a delivery to this target. */
+  private async laterActionTargets(tx: EntityManager, actionId: string, target: string): Promise<boolean> {
+    const rows = await tx.query(
+      `SELECT 1 FROM ${ACTIONS} oa JOIN ${ACTIONS} na ON na."agent_id" = oa."agent_id" AND na."sequence" > oa."sequence"
+       JOIN ${DELIVERIES} n ON n."action_id" = na."id" AND n."target" = $2
+       WHERE oa."id" = $1 LIMIT 1`,
+      [actionId, target],
+    );
+    return rows.length > 0;
   }
 
   /** Due again now (a confirmed call that has more left to do goes round again). */

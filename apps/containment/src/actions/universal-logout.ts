@@ -70,6 +70,8 @@ export class UniversalLogout {
     if (targets.length > 0) {
       await this.deliveries.enqueueAction(tx, {
         actionId,
+        agentId: request.agentId,
+        kind: request.kind,
         incidentId: request.incidentId,
         targets: targets.map((c) => c.name),
         settled: targets.map((c) => ConnectorRegistry.settledByOrigin(c, request.origin) ?? null),

@@ -6,6 +6,7 @@ import { IncidentReleasedAt1764100000001 } from './migrations/1764100000001-inci
 import { DeliveryTraceContext1764100000002 } from './migrations/1764100000002-deliveryTraceContext';
 import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-sharedAuditTrail';
 import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
+import { ActionSequence1765100000001 } from './migrations/1765100000001-actionSequence';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const CONTAINMENT_SCHEMA = 'containment';
@@ -18,6 +19,7 @@ export const CONTAINMENT_MIGRATIONS = [
   DeliveryTraceContext1764100000002,
   SharedAuditTrail1765000000000,
   InboxDigest1765100000000,
+  ActionSequence1765100000001,
 ];
 
 export const CONTAINMENT_ENTITIES: DataSourceOptions['entities'] = [];

@@ -256,6 +256,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
         kind: action.kind,
         reason: action.reason,
         occurredAt: new Date(action.created_at).toISOString(),
+        sequence: Number(action.sequence),
         ...(connector.type === 'oauth-revocation' ? { tokens } : {}),
       },
       signal,

@@ -19,7 +19,7 @@ describe('webhook connector', () => {
   afterEach(() => server.stop());
 
   it('POSTs the universal-logout event as JSON with an idempotency key and a signature the receiver can verify', async () => {
-    const request = aRevocationRequest({ kind: 'deprovision' });
+    const request = aRevocationRequest({ kind: 'deprovision', sequence: 4711 });
     const outcome = await webhookConnector(`${server.url}/hooks/agentgov`).revoke(request);
 
     expect(outcome).toEqual({ status: 'confirmed', detail: 'receiver answered 200' });
@@ -36,6 +36,7 @@ describe('webhook connector', () => {
       kind: 'deprovision',
       reason: request.reason,
       occurredAt: request.occurredAt,
+      sequence: 4711,
     });
     const signature = String(received!.headers['agentgov-signature']);
     expect(signature).toMatch(new RegExp(`^t=${NOW.getTime() / 1000},v1=[0-9a-f]{64}$`));

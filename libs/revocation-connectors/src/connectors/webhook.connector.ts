@@ -15,6 +15,8 @@ export interface UniversalLogoutWebhookBody {
   kind: RevocationRequest['kind'];
   reason: string;
   occurredAt: string;
+  /** Increasing with the order actions were decided: apply one only if it is newer than the last applied for the agent. */
+  sequence: number | null;
 }
 
 /** A signed JSON POST; the receiver dedupes by Idempotency-Key and checks AgentGov-Signature. */
@@ -40,6 +42,7 @@ export class WebhookConnector implements RevocationConnector {
       kind: request.kind,
       reason: request.reason,
       occurredAt: request.occurredAt,
+      sequence: request.sequence ?? null,
     };
     const { url, secret } = this.config;
     return deliverSignedWebhook(this.runtime, { url, secret, body, idempotencyKey: request.deliveryId }, signal);

@@ -99,11 +99,11 @@ export interface ConnectorReceipt {
    */
   connector: string;
   /**
-   * Delivery status at the connector.
+   * Delivery status at the connector. superseded: a later action for the same agent reached this connector first, so this one was not (or no longer) delivered.
    */
-  status: 'pending' | 'sent' | 'confirmed' | 'failed' | 'retrying';
+  status: 'pending' | 'sent' | 'confirmed' | 'failed' | 'retrying' | 'superseded';
   /**
-   * Why it failed or is retrying.
+   * Why it failed, is retrying or was superseded.
    */
   reason?: string;
   /**
