@@ -153,7 +153,22 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
       { what: 'the incident at the episode’s peak score' },
     );
 
-    const released = await asAnalyst('POST', `/incidents/${contained.incidentId}/release`, { reason: 'quarter-end export approved by the data owner' });
+    // Separation of duties: at a score of 0.99 or more one analyst asks and a second one releases.
+    const release = (sub: string) =>
+      system.call(
+        system.containment,
+        'POST',
+        `/incidents/${contained.incidentId}/release`,
+        { reason: 'quarter-end export approved by the data owner' },
+        ['soc-analyst'],
+        sub,
+      );
+    const twoAnalysts = scored.body.episode.peakScore >= 0.99;
+    let released = await release('test-admin');
+    if (twoAnalysts) {
+      expect(released).toMatchObject({ status: 'contained', releaseRequest: { by: 'test-admin' } });
+      released = await release('second-analyst');
+    }
     expect(released).toMatchObject({ status: 'released', releasedAt: expect.any(String) });
     await system.waitForStatuses([agent.id], 'active', 'the provisioner to reactivate the agent');
     // Fresh credentials: the token from before stays dead, a new one works.
@@ -168,7 +183,12 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
     expect(detail.actions.map((a: any) => a.kind)).toEqual(['contain', 'release']);
     expect(detail.actions[1].receipts.map((r: any) => r.connector).sort()).toEqual([system.connectors.issuer, system.connectors.webhook].sort());
     expect(detail.audit).toEqual([
-      expect.objectContaining({ actor: 'test-admin', action: 'incident.release', reason: 'quarter-end export approved by the data owner' }),
+      ...(twoAnalysts ? [expect.objectContaining({ actor: 'test-admin', action: 'incident.release-requested' })] : []),
+      expect.objectContaining({
+        actor: twoAnalysts ? 'second-analyst' : 'test-admin',
+        action: 'incident.release',
+        reason: 'quarter-end export approved by the data owner',
+      }),
     ]);
     expect(system.webhookKinds(agent.id)).toEqual(['contain', 'release']);
     // The released incident asks the owner to review the agent.

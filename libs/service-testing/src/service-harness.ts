@@ -224,10 +224,17 @@ export class ServiceHarness {
   }
 
   /** JSON request with a bearer token of the given roles (default admin). */
-  async request(method: string, path: string, body?: unknown, roles: Role[] = ['admin']): Promise<{ status: number; body: any; headers: Headers }> {
+  /** Calls the service with a token of these roles, as `sub` (test-admin unless a test needs a second person). */
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    roles: Role[] = ['admin'],
+    sub?: string,
+  ): Promise<{ status: number; body: any; headers: Headers }> {
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${await this.token(roles)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${await this.token(roles, sub)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -171,8 +171,8 @@ export class E2eSystem {
   }
 
   /** A call to an API as a user with these roles; throws on anything but 2xx, naming the answer. */
-  async call(harness: ServiceHarness, method: string, path: string, body?: unknown, roles: Role[] = ['admin']): Promise<any> {
-    const response = await harness.request(method, path, body, roles);
+  async call(harness: ServiceHarness, method: string, path: string, body?: unknown, roles: Role[] = ['admin'], sub?: string): Promise<any> {
+    const response = await harness.request(method, path, body, roles, sub);
     if (response.status < 200 || response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body;
   }

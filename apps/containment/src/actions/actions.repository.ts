@@ -68,6 +68,15 @@ export class ActionsRepository {
   }
 
   /** Whether containment took this action (by its id, a uuid) about this agent. */
+  /** Who ordered the incident's latest containment, when an analyst did (not policy or the registry). */
+  async analystWhoContained(tx: EntityManager, incidentId: string): Promise<string | undefined> {
+    const [row] = await tx.query(
+      `SELECT "origin", "requested_by" FROM ${ACTIONS} WHERE "incident_id" = $1 AND "kind" = 'contain' ORDER BY "sequence" DESC LIMIT 1`,
+      [incidentId],
+    );
+    return row?.origin === 'analyst' ? row.requested_by : undefined;
+  }
+
   async isActionAbout(tx: EntityManager, actionId: string, agentId: string): Promise<boolean> {
     const [row] = await tx.query(`SELECT 1 FROM ${ACTIONS} WHERE "id" = $1::uuid AND "agent_id" = $2`, [actionId, agentId]);
     return row !== undefined;

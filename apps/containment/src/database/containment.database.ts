@@ -7,6 +7,7 @@ import { DeliveryTraceContext1764100000002 } from './migrations/1764100000002-de
 import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-sharedAuditTrail';
 import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
 import { ActionSequence1765100000001 } from './migrations/1765100000001-actionSequence';
+import { SeparationOfDuties1765100000002 } from './migrations/1765100000002-separationOfDuties';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const CONTAINMENT_SCHEMA = 'containment';
@@ -20,6 +21,7 @@ export const CONTAINMENT_MIGRATIONS = [
   SharedAuditTrail1765000000000,
   InboxDigest1765100000000,
   ActionSequence1765100000001,
+  SeparationOfDuties1765100000002,
 ];
 
 export const CONTAINMENT_ENTITIES: DataSourceOptions['entities'] = [];

@@ -94,9 +94,16 @@ export class ApplyAnomalyPolicyUseCase {
       }
     }
 
-    // After a release, the analyst's judgement stands for the cooldown unless the agent does worse than before.
+    // After a release, the analyst's judgement stands for the cooldown unless the agent does worse than before, and
+    // only for the episodes the analyst saw: a release cannot make an agent immune to what it does next.
     const releasedRecently = incident.releasedAt !== undefined && at.getTime() - incident.releasedAt.getTime() < policy.cooldownSeconds * 1000;
-    if (releasedRecently && anomaly.score <= (incident.releasedScore ?? 1) && bandRank(band) > bandRank('alert')) band = 'alert';
+    if (
+      releasedRecently &&
+      anomaly.score <= (incident.releasedScore ?? 1) &&
+      bandRank(band) > bandRank('alert') &&
+      (await this.incidents.episodeJoinedBy(tx, anomaly.episodeId, incident.releasedAt as Date))
+    )
+      band = 'alert';
 
     const before = { band: incident.band, score: incident.score, status: incident.status };
     if (anomaly.score > incident.score || isNew) {

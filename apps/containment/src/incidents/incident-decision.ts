@@ -57,7 +57,8 @@ export class IncidentDecision {
     incidentId: string,
     decision: AnalystDecision,
     analyst: Analyst,
-    apply: (tx: EntityManager, incident: Incident, now: Date) => Promise<void>,
+    /** Changes the incident (and takes the decision's action); may name the audit action when it did less (a first approval). */
+    apply: (tx: EntityManager, incident: Incident, now: Date) => Promise<void | { auditAction: string }>,
   ): Promise<Incident> {
     assertRecordable(analyst);
     return this.dataSource.transaction(async (tx) => {
@@ -68,14 +69,14 @@ export class IncidentDecision {
       if (decision === 'confirm' && incident.kind === 'shadow-agent') throw IncidentsError.illegalTransition('confirm', 'about an unregistered agent');
       const now = new Date();
       const from = incident.status;
-      await apply(tx, incident, now);
+      const applied = await apply(tx, incident, now);
       incident.updatedAt = now;
       await this.audit.append(tx, [
         {
           at: now,
           actorType: 'api',
           actor: analyst.id,
-          action: `incident.${decision}`,
+          action: applied?.auditAction ?? `incident.${decision}`,
           subjectType: 'incident',
           subjectId: incident.id,
           reason: analyst.reason,

@@ -30,6 +30,8 @@ export interface Incident {
   /** The score the incident had when an analyst released it: within the cooldown only a higher one acts again. */
   releasedScore?: number;
   releasedAt?: Date;
+  /** A release that needs a second analyst, as the first one asked for it. */
+  releaseRequest?: { by: string; at: Date; reason: string };
   openedAt: Date;
   updatedAt: Date;
   /** Counts the changes published on containment.alert.v1. */

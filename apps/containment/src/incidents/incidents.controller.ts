@@ -173,6 +173,8 @@ export class IncidentsController {
       episodeOpen: incident.episodeOpen,
       acknowledgedBy: incident.acknowledgedBy ?? null,
       releasedAt: incident.releasedAt?.toISOString() ?? null,
+      // A release waiting for a second analyst (separation of duties).
+      releaseRequest: incident.releaseRequest ? { by: incident.releaseRequest.by, at: incident.releaseRequest.at.toISOString() } : null,
       openedAt: incident.openedAt.toISOString(),
     };
   }

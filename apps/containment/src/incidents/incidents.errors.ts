@@ -6,6 +6,7 @@ export enum IncidentsErrorCode {
   IllegalTransition = 'ILLEGAL_INCIDENT_TRANSITION',
   ActorNotRecordable = 'ACTOR_NOT_RECORDABLE',
   InvalidCursor = 'INVALID_CURSOR',
+  SeparationOfDuties = 'SEPARATION_OF_DUTIES',
 }
 
 const STATUS: Record<IncidentsErrorCode, [number, string]> = {
@@ -13,6 +14,7 @@ const STATUS: Record<IncidentsErrorCode, [number, string]> = {
   [IncidentsErrorCode.IllegalTransition]: [409, "Not possible in the incident's current status"],
   [IncidentsErrorCode.ActorNotRecordable]: [403, 'The token subject cannot be recorded as the actor'],
   [IncidentsErrorCode.InvalidCursor]: [400, 'The cursor is not valid'],
+  [IncidentsErrorCode.SeparationOfDuties]: [403, 'Another analyst must make this decision'],
 };
 
 export class IncidentsError extends DomainError {

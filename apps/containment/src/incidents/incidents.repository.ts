@@ -25,6 +25,9 @@ interface IncidentRow {
   acknowledged_at: Date | null;
   released_score: number | null;
   released_at: Date | null;
+  release_requested_by: string | null;
+  release_requested_at: Date | null;
+  release_request_reason: string | null;
   opened_at: Date;
   updated_at: Date;
   revision: number;
@@ -48,6 +51,9 @@ function incidentOf(r: IncidentRow): Incident {
     ...(r.acknowledged_by !== null ? { acknowledgedBy: r.acknowledged_by, acknowledgedAt: new Date(r.acknowledged_at as Date) } : {}),
     ...(r.released_score !== null ? { releasedScore: r.released_score } : {}),
     ...(r.released_at !== null ? { releasedAt: new Date(r.released_at) } : {}),
+    ...(r.release_requested_by !== null
+      ? { releaseRequest: { by: r.release_requested_by, at: new Date(r.release_requested_at as Date), reason: r.release_request_reason ?? '' } }
+      : {}),
     openedAt: new Date(r.opened_at),
     updatedAt: new Date(r.updated_at),
     revision: r.revision,
@@ -75,6 +81,9 @@ function columnsOf(incident: Incident): Record<string, unknown> {
     acknowledged_at: incident.acknowledgedAt ?? null,
     released_score: incident.releasedScore ?? null,
     released_at: incident.releasedAt ?? null,
+    release_requested_by: incident.releaseRequest?.by ?? null,
+    release_requested_at: incident.releaseRequest?.at ?? null,
+    release_request_reason: incident.releaseRequest?.reason ?? null,
     updated_at: incident.updatedAt,
     revision: incident.revision,
   };
@@ -139,6 +148,12 @@ export class IncidentsRepository {
       Object.values(columns),
     );
     if (episodeId) await this.addEpisode(tx, incident.id, episodeId);
+  }
+
+  /** Whether the episode had joined its incident by `at` (episodes from before this was recorded had). */
+  async episodeJoinedBy(manager: EntityManager, episodeId: string, at: Date): Promise<boolean> {
+    const [row] = await manager.query(`SELECT "joined_at" <= $2 AS "joined" FROM ${EPISODES} WHERE "episode_id" = $1`, [episodeId, at]);
+    return row?.joined === true;
   }
 
   async addEpisode(tx: EntityManager, incidentId: string, episodeId: string): Promise<void> {

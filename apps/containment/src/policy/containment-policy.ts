@@ -26,10 +26,18 @@ export interface ContainmentPolicy {
   /**
    * Anti-flapping: a new episode this soon after the agent's last incident changed joins that incident
    * instead of opening another, and after a release, policy only alerts (never re-contains) for this long
-   * unless the score passes the one the analyst released.
+   * unless the score passes the one the analyst released (and only for the episodes the analyst saw).
    */
   cooldownSeconds: number;
+  /**
+   * Separation of duties: releasing an incident whose score reached this needs two analysts (the first asks, a
+   * second one releases). Absent in policies from before it existed: DEFAULT_SECOND_ANALYST_FROM applies.
+   */
+  releaseNeedsSecondAnalystFrom?: number;
 }
+
+/** Releasing a containment of this score or more takes two analysts unless policy says otherwise. */
+export const DEFAULT_SECOND_ANALYST_FROM = 0.99;
 
 /**
  * Safe by default: alert on every tier, contain only high and critical agents on near-certain scores, and
@@ -45,6 +53,7 @@ export const DEFAULT_CONTAINMENT_POLICY: ContainmentPolicy = {
   shadowAgent: 'alert',
   unknownTier: 'high',
   cooldownSeconds: 900,
+  releaseNeedsSecondAnalystFrom: DEFAULT_SECOND_ANALYST_FROM,
 };
 
 export function bandRank(band: Band): number {
@@ -97,6 +106,7 @@ export const CONTAINMENT_POLICY_SCHEMA = {
     shadowAgent: { type: 'string', enum: ['observe', 'alert'] },
     unknownTier: { type: 'string', enum: [...RISK_TIERS] },
     cooldownSeconds: { type: 'integer', minimum: 0, maximum: 7 * 86400 },
+    releaseNeedsSecondAnalystFrom: { type: 'number', minimum: 0, maximum: 1 },
   },
 } as const;
 

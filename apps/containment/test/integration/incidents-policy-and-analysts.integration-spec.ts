@@ -82,8 +82,12 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
     // Already contained: the new episode takes no second action.
     expect(incidents[0].actions).toHaveLength(1);
 
-    // Released, the agent is not contained again for a score no higher than the released one, but is for a higher one.
-    const released = await harness.request('POST', `/incidents/${alerted.incidentId}/release`, { reason: 'approved migration job' }, ['soc-analyst']);
+    // Released (by two analysts: the score is 0.99 or more), the agent is not contained again for a score no higher
+    // than the released one, but is for a higher one.
+    const release = (sub: string) =>
+      harness.request('POST', `/incidents/${alerted.incidentId}/release`, { reason: 'approved migration job' }, ['soc-analyst'], sub);
+    expect((await release('test-admin')).body).toMatchObject({ status: 'contained', releaseRequest: { by: 'test-admin' } });
+    const released = await release('analyst-two');
     expect(released.body).toMatchObject({ status: 'released', band: 'alert' });
     await harness.publish(Topics.AgentAnomaly, [
       { data: anomalyEvent(agentId, { episodeId, score: 0.995, episodeState: 'ongoing' }) },
@@ -142,6 +146,56 @@ describe('incidents: one per episode, escalation by policy, shadow agents, analy
       'soc-analyst',
     ]);
     expect(closed.body).toMatchObject({ status: 'closed', actions: [] });
+  }, 60000);
+
+  it('separation of duties: who contained an agent cannot release it, and a release covers only the episodes the analyst saw', async () => {
+    const [manualId, policyId] = [randomUUID(), randomUUID()];
+    await announceAgents(harness, [
+      { agentId: manualId, ownerId: 'owner-sod', riskTier: 'high' },
+      { agentId: policyId, ownerId: 'owner-sod', riskTier: 'high' },
+    ]);
+    await knownToContainment([manualId, policyId]);
+
+    const contained = await harness.request('POST', `/agents/${manualId}/logout`, { reason: 'looks compromised' }, ['soc-analyst'], 'analyst-a');
+    const releaseManual = (sub: string) =>
+      harness.request('POST', `/incidents/${contained.body.incidentId}/release`, { reason: 'my own call' }, ['soc-analyst'], sub);
+    expect(await releaseManual('analyst-a')).toMatchObject({ status: 403, body: { code: 'SEPARATION_OF_DUTIES' } });
+    expect((await releaseManual('analyst-b')).body).toMatchObject({ status: 'released' });
+
+    // Policy contains at 0.995 (high tier: contain from 0.97); two analysts release it.
+    const seen = randomUUID();
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(policyId, { episodeId: seen, score: 0.995 }) }]);
+    const [byPolicy] = await waitFor(
+      () => incidentsOf(policyId),
+      (i) => i[0]?.status === 'contained',
+      { what: 'the policy containment' },
+    );
+    const releasePolicy = (sub: string) =>
+      harness.request('POST', `/incidents/${byPolicy.incidentId}/release`, { reason: 'expected job' }, ['soc-analyst'], sub);
+    expect((await releasePolicy('analyst-a')).body).toMatchObject({ status: 'contained', releaseRequest: { by: 'analyst-a' } });
+    expect(await releasePolicy('analyst-a')).toMatchObject({ status: 403, body: { code: 'SEPARATION_OF_DUTIES' } });
+    expect((await releasePolicy('analyst-b')).body).toMatchObject({ status: 'released' });
+
+    // Within the cooldown, the episode the analysts saw stays released at a score no higher than theirs; a new episode
+    // at that score is judged by policy again: a release is not immunity.
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(policyId, { episodeId: seen, score: 0.99, episodeState: 'ongoing' }) }]);
+    await waitFor(
+      () => incidentsOf(policyId),
+      (i) => i[0]?.score === 0.995 && i[0]?.status === 'released',
+      { what: 'the seen episode to stay released' },
+    );
+    await harness.publish(Topics.AgentAnomaly, [{ data: anomalyEvent(policyId, { score: 0.98 }) }]);
+    const [again] = await waitFor(
+      () => incidentsOf(policyId),
+      (i) => i[0]?.status === 'contained',
+      { what: 'the new episode contained' },
+    );
+    expect(again.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'release', 'contain']);
+    // Contained by the new episode's 0.98, not by the seen episode's 0.99 (processed before it, on the same partition).
+    const reasons = await withTestDatabase(
+      async (c) => (await c.query(`SELECT "reason" FROM "containment"."actions" WHERE "agent_id" = $1 ORDER BY "sequence"`, [policyId])).rows,
+    );
+    expect(reasons[2].reason).toMatch(/^score 0\.980 reached the contain band/);
   }, 60000);
 
   it('decides on its own registry copy: a forged tier or owner changes nothing, and a behaviour anomaly for an unregistered id is only a shadow-agent alert', async () => {

@@ -48,7 +48,8 @@ describe('the latest decision wins at every connector', () => {
       (r) => r.length === 1 && r[0]!.status === 'confirmed',
       { what: 'the first containment delivered' },
     );
-    const released = await harness.request('POST', `/incidents/${first.body.incidentId}/release`, { reason: 'false positive' }, ['soc-analyst']);
+    // Another analyst than the one who contained it releases it (separation of duties).
+    const released = await harness.request('POST', `/incidents/${first.body.incidentId}/release`, { reason: 'false positive' }, ['soc-analyst'], 'analyst-two');
     expect(released.status).toBe(200);
     await waitFor(
       () => receiptsOf(agentId),

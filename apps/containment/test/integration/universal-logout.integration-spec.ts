@@ -185,12 +185,18 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     expect((await containment.request('GET', `/incidents/${last.incidentId}`, undefined, ['reviewer'])).status).toBe(403);
     expect((await containment.request('POST', `/incidents/${last.incidentId}/release`, {}, ['soc-analyst'])).status).toBe(400);
 
-    // The analyst releases: the agent is active again, every earlier token stays dead, a new one works.
-    const released = await containment.request('POST', `/incidents/${last.incidentId}/release`, { reason: 'batch job approved by the data owner' }, [
-      'soc-analyst',
-    ]);
+    // Two analysts release it (a score of 0.99 or more): the first asks, the same one cannot finish, a second one
+    // does. The agent is active again, every earlier token stays dead, a new one works.
+    const release = (sub: string) =>
+      containment.request('POST', `/incidents/${last.incidentId}/release`, { reason: 'batch job approved by the data owner' }, ['soc-analyst'], sub);
+    const asked = await release('test-admin');
+    expect(asked.status).toBe(200);
+    expect(asked.body).toMatchObject({ status: 'contained', releaseRequest: { by: 'test-admin' } });
+    const again = await release('test-admin');
+    expect(again).toMatchObject({ status: 403, body: { code: 'SEPARATION_OF_DUTIES' } });
+    const released = await release('second-analyst');
     expect(released.status).toBe(200);
-    expect(released.body).toMatchObject({ status: 'released' });
+    expect(released.body).toMatchObject({ status: 'released', releaseRequest: null });
     await waitFor(
       () => provisioner.request('GET', `/agents/${agentId}`),
       (r) => r.body.status === 'active',
@@ -200,7 +206,8 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     expect(await activeAtIssuer(await issuerToken(agentId, agent.body.clientSecret))).toBe(true);
     const detail = await containment.request('GET', `/incidents/${last.incidentId}`, undefined, ['soc-analyst']);
     expect(detail.body.audit).toEqual([
-      expect.objectContaining({ actor: 'test-admin', action: 'incident.release', reason: 'batch job approved by the data owner' }),
+      expect.objectContaining({ actor: 'test-admin', action: 'incident.release-requested', reason: 'batch job approved by the data owner' }),
+      expect.objectContaining({ actor: 'second-analyst', action: 'incident.release', reason: 'batch job approved by the data owner' }),
     ]);
     expect(detail.body.actions.map((a: { kind: string }) => a.kind)).toEqual(['contain', 'release']);
     // A second release is refused: the incident is no longer open to it.
