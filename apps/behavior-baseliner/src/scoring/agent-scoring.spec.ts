@@ -149,6 +149,31 @@ describe('the baseliner reports episodes, not every event', () => {
     // The same traffic from a registered agent starts an episode (the first test), so only the registry check is silencing it.
   });
 
+  it('reports at most 60 new shadow agents an hour per source: a flood of invented ids does not flood the SOC, and a held-back id is reported later', () => {
+    const flooding = (agentId: string, t: number) => ({ ...activity(agentId, t, 1), source: '/gateway/compromised' });
+    const states = new Map<string, AgentScoringState>();
+    const shadowReports = (events: ConsumedEvent<'agent.activity.v1'>[]) => {
+      const emitted: string[] = [];
+      for (const e of events) {
+        const state = states.get(e.key) ?? handler.initial(e.key);
+        states.set(e.key, state);
+        handler.apply(state, e, (x) => {
+          if (x.topic === 'agent.anomaly.v1' && (x.data as any).kind === 'shadow-agent') emitted.push((x.data as any).agentId);
+        });
+      }
+      return emitted;
+    };
+    const ids = Array.from({ length: 200 }, (_, i) => `invented-${i}-${randomUUID()}`);
+    // 200 invented ids within 20 seconds: the bucket refills a sixth of a report meanwhile.
+    const flood = shadowReports(ids.map((id, i) => flooding(id, START + i * 100)));
+    expect(flood).toHaveLength(60);
+    // Another source is not held back by this one.
+    expect(shadowReports([activity(`elsewhere-${randomUUID()}`, START + 20_000, 1)])).toHaveLength(1);
+    // Two hours later the source has its rate back: a held-back id is reported on its next activity.
+    const heldBack = ids[150]!;
+    expect(shadowReports([flooding(heldBack, START + 2 * 3_600_000)])).toEqual([heldBack]);
+  });
+
   it("summarises usage per window of event time, and a quiet agent's last window once it is over on the clock", () => {
     let wall = 0;
     const handler = new AgentScoring(known, { usageWindowMs: 3_600_000, usageGraceMs: 60_000, clock: () => wall });

@@ -3,6 +3,7 @@ import { deterministicUuid, TopicPayloads, Topics } from '@agentgov/contracts';
 import { ConsumedEvent, KeyedStateHandler, OutgoingEvent } from '@agentgov/messaging';
 
 import { AgentProfile } from '../registry/agent-profiles.repository';
+import { ShadowReportLimiter } from './shadow-report-limiter';
 import { countUsage, isWindowOver, UsageClock, usageSummary, UsageWindowState } from './usage-window';
 
 /** Emits nothing. */
@@ -59,6 +60,8 @@ export interface AgentScoringOptions {
   clock?: () => number;
   /** Cold-start baseline for an agent seen for the first time. */
   priorFor?: (agent: AgentProfile | undefined) => PeerPrior | undefined;
+  /** Shadow agents one source may have reported per hour (see ShadowReportLimiter). */
+  shadowReportsPerHour?: number;
 }
 
 type Emit = (event: Omit<OutgoingEvent, 'source'>) => void;
@@ -73,12 +76,14 @@ type Anomaly = TopicPayloads['agent.anomaly.v1'];
  */
 export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', AgentScoringState> {
   private readonly usageClock: UsageClock;
+  private readonly shadowLimiter: ShadowReportLimiter;
 
   constructor(
     private readonly knownAgents: AgentProfilesLookup,
     private readonly options: AgentScoringOptions,
   ) {
     this.usageClock = new UsageClock(options.usageGraceMs, options.clock);
+    this.shadowLimiter = new ShadowReportLimiter(options.shadowReportsPerHour);
   }
 
   initial(key: string): AgentScoringState {
@@ -99,7 +104,12 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
     const data = event.data;
     const t = Date.parse(data.occurredAt);
     const known = this.knownAgentOf(state, data.agentId);
-    if (!known && (state.shadowReportedAt === undefined || t - state.shadowReportedAt >= SHADOW_REPEAT_MS)) {
+    if (
+      !known &&
+      (state.shadowReportedAt === undefined || t - state.shadowReportedAt >= SHADOW_REPEAT_MS) &&
+      // A new id counts against its source's rate; an agent already reported is reported again each hour regardless.
+      (state.shadowReportedAt !== undefined || this.shadowLimiter.allow(event.source, t))
+    ) {
       state.shadowReportedAt = t;
       emit(
         this.anomaly(event, {
