@@ -15,11 +15,13 @@ export interface ConnectorDependencies {
   now?: () => Date;
   /** Required when an `ssf` connector is configured: the ES256 key its SETs are signed with. */
   ssfSigningKey?: SsfSigningKey;
+  /** Credentials go only to https endpoints (production), unless an entry sets `allowPlainHttp`. */
+  requireHttps?: boolean;
 }
 
 /** Validates the configuration and builds one connector per entry, in order. Throws on a bad configuration or key. */
 export function createConnectors(config: unknown, deps: ConnectorDependencies = {}): RevocationConnector[] {
-  const entries = parseConnectorsConfig(config);
+  const entries = parseConnectorsConfig(config, { requireHttps: deps.requireHttps });
   const fetchImpl = deps.fetch ?? globalThis.fetch;
   const now = deps.now ?? (() => new Date());
 

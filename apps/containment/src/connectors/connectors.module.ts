@@ -9,7 +9,10 @@ import { SsfSigningKey } from './ssf-signing-key';
 
 function connectorsOf(env: ContainmentEnv, ssfKey: SsfSigningKey) {
   try {
-    return createConnectors(readConnectorsFile(env.CONNECTORS_FILE), ssfKey.present ? { ssfSigningKey: ssfKey.material } : {});
+    return createConnectors(readConnectorsFile(env.CONNECTORS_FILE), {
+      ...(ssfKey.present ? { ssfSigningKey: ssfKey.material } : {}),
+      requireHttps: env.NODE_ENV === 'production',
+    });
   } catch (error) {
     if (!ssfKey.present && /ssfSigningKey/.test((error as Error).message))
       throw new Error('an ssf connector is configured: SSF_SIGNING_KEY_FILE is required in production');

@@ -16,6 +16,8 @@ function entrySchema(type: ConnectorType, properties: Record<string, object>, re
       name: { type: 'string', pattern: CONNECTOR_NAME_PATTERN },
       type: { const: type },
       timeoutMs: { type: 'integer', minimum: 100, maximum: 60000, default: DEFAULT_TIMEOUT_MS },
+      // Only for an endpoint inside a network that encrypts on its own (a service mesh): see CREDENTIAL_FIELDS.
+      allowPlainHttp: { type: 'boolean', default: false },
       ...properties,
     },
   };
@@ -64,6 +66,19 @@ export const CONNECTOR_CONFIG_SCHEMAS: Record<ConnectorType, object> = {
     },
     ['endpoint', 'audience', 'issuer'],
   ),
+};
+
+/**
+ * The credential each type sends to its endpoint (undefined: none is sent; a webhook's secret only signs). Where
+ * one is configured, the endpoint must be https when https is required (production) unless the entry says
+ * `allowPlainHttp`.
+ */
+export const CREDENTIAL_FIELDS: Record<ConnectorType, string | undefined> = {
+  'builtin-issuer': 'bearerToken',
+  'oauth-revocation': 'clientSecret',
+  keycloak: 'clientSecret',
+  webhook: undefined,
+  ssf: 'authorizationHeader',
 };
 
 /** The fields holding an endpoint, which must be http(s) URLs without credentials. */

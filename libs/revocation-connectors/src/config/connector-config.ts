@@ -5,6 +5,8 @@ interface CommonConfig {
   name: string;
   /** Per HTTP call, default 5000. */
   timeoutMs: number;
+  /** Lets a credential go to a plain http endpoint where https is required (an in-cluster, mesh-encrypted hop). */
+  allowPlainHttp: boolean;
 }
 
 export interface BuiltinIssuerConfig extends CommonConfig {

@@ -36,6 +36,31 @@ describe('parseConnectorsConfig', () => {
     expect(parsed[4]).toMatchObject({ events: ['session-revoked', 'credential-change'], credentialType: 'password' });
   });
 
+  it('where https is required (production), sends no credential to a plain http endpoint unless the entry allows it', () => {
+    const plain = [
+      { name: 'issuer', type: 'builtin-issuer', baseUrl: 'http://agentgov-provisioner:3001', bearerToken: TOKEN },
+      { name: 'crm', type: 'oauth-revocation', revocationEndpoint: 'http://crm.example/revoke', clientId: 'agentgov', clientSecret: 's3cret' },
+      // A webhook's secret only signs: it never crosses the network.
+      { name: 'hook', type: 'webhook', url: 'http://hooks.example/logout', secret: SECRET },
+      // An SSF receiver without an Authorization header receives no credential either.
+      { name: 'rp', type: 'ssf', endpoint: 'http://rp.example/ssf', audience: 'https://rp.example', issuer: 'https://agentgov.example' },
+    ];
+    expect(parseConnectorsConfig(plain)).toHaveLength(4);
+    let message = '';
+    try {
+      parseConnectorsConfig(plain, { requireHttps: true });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('connectors[0] ("issuer"): field "baseUrl" must be https: its "bearerToken" would cross the network in the clear');
+    expect(message).toContain('connectors[1] ("crm"): field "revocationEndpoint" must be https');
+    expect(message).not.toMatch(/"hook"|"rp"|s3cret|issuer-admin-token/);
+    // An in-cluster hop a mesh encrypts, said so explicitly.
+    const meshed = [{ ...plain[0], allowPlainHttp: true }, plain[2]];
+    expect(parseConnectorsConfig(meshed, { requireHttps: true }).map((e) => e.name)).toEqual(['issuer', 'hook']);
+    expect(parseConnectorsConfig(validConfig, { requireHttps: true })).toHaveLength(5);
+  });
+
   it('accepts the same configuration as JSON text, as it comes from an environment variable', () => {
     expect(parseConnectorsConfig(JSON.stringify(validConfig))).toEqual(parseConnectorsConfig(validConfig));
   });

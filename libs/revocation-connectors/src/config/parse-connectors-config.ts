@@ -3,7 +3,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { isPlainHttpUrl } from '../http/url';
 import { CONNECTOR_TYPES, ConnectorType } from '../revocation-connector';
 import { ConnectorConfig } from './connector-config';
-import { CONNECTOR_CONFIG_SCHEMAS, CONNECTOR_NAME_PATTERN, URL_FIELDS } from './connector-config.schemas';
+import { CONNECTOR_CONFIG_SCHEMAS, CONNECTOR_NAME_PATTERN, CREDENTIAL_FIELDS, URL_FIELDS } from './connector-config.schemas';
 
 // Error messages are built from field names and schema facts only, never from a configured value:
 // the entries hold bearer tokens and client secrets, and these messages end up in logs.
@@ -22,7 +22,12 @@ function validatorFor(type: ConnectorType): ValidateFunction {
  * Validates the connectors configuration (a JSON array, or its JSON text) and returns it with defaults filled in.
  * Throws one Error that names every offending entry and field.
  */
-export function parseConnectorsConfig(config: unknown): ConnectorConfig[] {
+export interface ParseConnectorsOptions {
+  /** Credentials go only to https endpoints (production), unless an entry sets `allowPlainHttp`. */
+  requireHttps?: boolean;
+}
+
+export function parseConnectorsConfig(config: unknown, options: ParseConnectorsOptions = {}): ConnectorConfig[] {
   const entries = typeof config === 'string' ? parseJsonText(config) : config;
   if (!Array.isArray(entries)) throw configError(['must be a JSON array of connector entries']);
 
@@ -30,7 +35,7 @@ export function parseConnectorsConfig(config: unknown): ConnectorConfig[] {
   const parsed: ConnectorConfig[] = [];
   const firstIndexByName = new Map<string, number>();
   entries.forEach((entry, index) => {
-    const result = parseEntry(entry, index);
+    const result = parseEntry(entry, index, options);
     if (typeof result === 'string') {
       problems.push(result);
       return;
@@ -56,7 +61,7 @@ function parseJsonText(text: string): unknown {
   }
 }
 
-function parseEntry(entry: unknown, index: number): ConnectorConfig | string {
+function parseEntry(entry: unknown, index: number, options: ParseConnectorsOptions): ConnectorConfig | string {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return `connectors[${index}]: must be an object`;
   const { name, type } = entry as Record<string, unknown>;
   if (typeof name !== 'string' || !new RegExp(CONNECTOR_NAME_PATTERN).test(name)) {
@@ -75,6 +80,16 @@ function parseEntry(entry: unknown, index: number): ConnectorConfig | string {
   const urlField = URL_FIELDS[type as ConnectorType];
   if (!isPlainHttpUrl(candidate[urlField] as string)) {
     return `${where}: field "${urlField}" must be an absolute http(s) URL without credentials or fragment`;
+  }
+  const credential = CREDENTIAL_FIELDS[type as ConnectorType];
+  if (
+    options.requireHttps &&
+    credential !== undefined &&
+    candidate[credential] !== undefined &&
+    !(candidate[urlField] as string).startsWith('https:') &&
+    candidate['allowPlainHttp'] !== true
+  ) {
+    return `${where}: field "${urlField}" must be https: its "${credential}" would cross the network in the clear (set "allowPlainHttp": true only for a hop a service mesh encrypts)`;
   }
   return candidate as unknown as ConnectorConfig;
 }
