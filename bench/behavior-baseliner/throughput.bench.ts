@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
 
 import { Topics } from '@agentgov/contracts';
-import { catalogTopics, encodeEvent, ensureTopics, KEYED_STATE_FETCH } from '@agentgov/messaging';
+import { catalogTopics, createKafkaClient, encodeEvent, ensureTopics, KEYED_STATE_FETCH, LOCAL_SECURE_BROKERS, localBrokerSecurity } from '@agentgov/messaging';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
 
@@ -83,10 +83,15 @@ async function fill(harness: ServiceHarness, agents: string[]): Promise<void> {
   }
 }
 
-/** The limit: how fast plain kafkajs, doing nothing with the messages, reads the same topic on this machine. */
+/**
+ * The limit: how fast plain kafkajs, doing nothing with the messages, reads the same topic on this machine, over the
+ * same locked-down listener (TLS and SCRAM) the service reads it from.
+ */
 async function rawConsumption(harness: ServiceHarness): Promise<{ rate: number; cpuPerEvent: number }> {
-  // The same fetch sizes as the baseliner's consumers, so this is the limit for them.
-  const consumer = harness.kafka.consumer({ groupId: uniqueName('raw'), maxWaitTimeInMs: 100, ...KEYED_STATE_FETCH });
+  // The same fetch sizes as the baseliner's consumers, so this is the limit for them. As the broker's admin: a
+  // throwaway consumer group has no ACL of its own.
+  const kafka = createKafkaClient({ brokers: LOCAL_SECURE_BROKERS, clientId: 'bench-raw', security: localBrokerSecurity('admin') });
+  const consumer = kafka.consumer({ groupId: uniqueName('raw'), maxWaitTimeInMs: 100, ...KEYED_STATE_FETCH });
   await consumer.connect();
   await consumer.subscribe({ topics: [harness.topic(Topics.AgentActivity)], fromBeginning: true });
   let seen = 0;
@@ -236,7 +241,7 @@ export async function benchBaseliner(): Promise<BenchFigure[]> {
         name: 'raw kafkajs consumption of the activity topic',
         value: raw,
         unit: 'events/s',
-        note: `${EVENTS.toLocaleString('en')} events, no processing, same fetch sizes as the baseliner; best of two runs (${list(raws.map((r) => r.rate))}), taking turns with the baseliner's; ${bestRaw.cpuPerEvent.toFixed(1)} µs of CPU per event in the better run`,
+        note: `${EVENTS.toLocaleString('en')} events over TLS and SCRAM (the listener the service reads from), no processing, same fetch sizes as the baseliner; best of two runs (${list(raws.map((r) => r.rate))}), taking turns with the baseliner's; ${bestRaw.cpuPerEvent.toFixed(1)} µs of CPU per event in the better run`,
       },
       {
         name: 'baseliner throughput (score + checkpoint), one instance',
