@@ -42,7 +42,7 @@ async function stopAll(): Promise<void> {
  * apps/containment/README.md.
  */
 async function writeLocalConnectors(privateKey: Parameters<typeof mintDevToken>[0]['privateKey']): Promise<string> {
-  const bearerToken = await mintDevToken({ sub: 'containment-service', roles: ['ingest'], ttlSeconds: 24 * 3600, privateKey });
+  const bearerToken = await mintDevToken({ sub: 'containment-service', roles: ['revoke-tokens'], ttlSeconds: 24 * 3600, privateKey });
   return writeConnectorsFile(
     [{ name: 'issuer', type: 'builtin-issuer', baseUrl: `http://127.0.0.1:${PORTS.provisioner}`, bearerToken }],
     join(ROOT, 'tmp/containment/connectors.json'),

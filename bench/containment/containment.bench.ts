@@ -173,7 +173,12 @@ export async function benchContainment(): Promise<BenchFigure[]> {
   const stack = new Stack({
     run: ['provisioner', 'behavior-baseliner', 'containment'],
     connectors: async (provisioner) => [
-      { name: CONNECTOR_NAMES[0], type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
+      {
+        name: CONNECTOR_NAMES[0],
+        type: 'builtin-issuer',
+        baseUrl: provisioner.url,
+        bearerToken: await provisioner.token(['revoke-tokens'], 'containment-service'),
+      },
       { name: CONNECTOR_NAMES[1], type: 'webhook', url: `${receivers.webhookUrl}/logout`, secret: WEBHOOK_SECRET },
       {
         name: CONNECTOR_NAMES[2],

@@ -29,7 +29,7 @@ async function introspectionAtRate(harness: ServiceHarness, rate: number, second
   const ownerId = await seedOwner();
   const { agents, secret } = await seedAgentChains({ ownerId, chains: 20, levels: 1 });
   const tokens = await Promise.all(agents.map((a) => issueToken(harness.url, a.id, secret)));
-  const bearer = await harness.token(['ingest'], 'bench-resource-server');
+  const bearer = await harness.token(['introspect'], 'bench-resource-server');
   // Warm-up: connections, JIT, the key cache.
   await fixedRate(rate / 2, 3000, (i) => isActive(harness.url, bearer, tokens[i % tokens.length]));
   const run = await fixedRate(rate, seconds * 1000, (i) => isActive(harness.url, bearer, tokens[i % tokens.length]));
@@ -87,7 +87,7 @@ async function cascade(harness: ServiceHarness, size: number): Promise<BenchFigu
   const step = Math.max(1, Math.floor(agents.length / 100));
   const sample = agents.filter((_, i) => i % step === 0 || i === agents.length - 1);
   const tokens = await Promise.all(sample.map((a) => issueToken(harness.url, a.id, secret)));
-  const bearer = await harness.token(['ingest'], 'bench-resource-server');
+  const bearer = await harness.token(['introspect'], 'bench-resource-server');
   if (!(await isActive(harness.url, bearer, tokens[tokens.length - 1]))) throw new Error('a fresh token is not active');
 
   const t0 = performance.now();

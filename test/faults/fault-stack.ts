@@ -42,7 +42,7 @@ export class FaultStack {
       containment: { DELIVERY_RETRY_BASE_MS: '100', DELIVERY_LEASE_MS: '3000' },
     },
     connectors: async (provisioner) => [
-      { name: this.issuer, type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
+      { name: this.issuer, type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['revoke-tokens'], 'containment-service') },
       { name: this.webhook, type: 'webhook', url: `${this.receiver.url}/logout`, secret: WEBHOOK_SECRET },
     ],
   });
@@ -120,7 +120,7 @@ export class FaultStack {
   }
 
   async active(token: string): Promise<boolean> {
-    const response = await this.provisioner.request('POST', '/oauth2/introspect', { token }, ['ingest']);
+    const response = await this.provisioner.request('POST', '/oauth2/introspect', { token }, ['introspect']);
     if (response.status !== 200) throw new Error(`introspection answered ${response.status}`);
     return response.body.active as boolean;
   }

@@ -11,7 +11,7 @@ import { Secret } from './support/log-secrets';
 import { RunningServices } from './support/running-services';
 import { TokenMint } from './support/token-mint';
 
-const { Admin, SocAnalyst, Reviewer, Ingest } = Role;
+const { Admin, SocAnalyst, Reviewer, Ingest, Introspect, RevokeTokens, OwnerLifecycle, LinkIdentities } = Role;
 const READ_AGENTS = [Admin, SocAnalyst, Reviewer];
 
 /**
@@ -32,10 +32,11 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'POST /agents/{id}/deprovision': [Admin],
     'GET /audit': [Admin, SocAnalyst],
     'GET /audit/verify': [Admin],
-    'POST /agents/{id}/revoke-tokens': [Admin, SocAnalyst, Ingest],
+    'POST /agents/{id}/revoke-tokens': [Admin, SocAnalyst, RevokeTokens],
     'POST /agents/{id}/rotate-secret': [Admin],
     'POST /oauth2/keys/rotate': [Admin],
-    'POST /oauth2/introspect': [Admin, Ingest, SocAnalyst],
+    'POST /oauth2/keys/{kid}/revoke': [Admin],
+    'POST /oauth2/introspect': [Admin, Introspect, SocAnalyst],
     'GET /scim/v2/Users': [Ingest],
     'POST /scim/v2/Users': [Ingest],
     'GET /scim/v2/Users/{id}': [Ingest],
@@ -46,8 +47,8 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'GET /owners': [Admin, Ingest, SocAnalyst, Reviewer],
     'GET /owners/{id}': [Admin, Ingest, SocAnalyst, Reviewer],
     'PATCH /owners/{id}': [Admin, Ingest],
-    'PUT /owners/{id}/identities': [Admin, Ingest],
-    'POST /owners/{id}/lifecycle-events': [Admin, Ingest],
+    'PUT /owners/{id}/identities': [Admin, LinkIdentities],
+    'POST /owners/{id}/lifecycle-events': [Admin, OwnerLifecycle],
   },
   'behavior-baseliner': {
     'GET /agents/{agentId}/baseline': [Admin, SocAnalyst],

@@ -144,7 +144,7 @@ export class E2eSystem {
           name: this.connectors.issuer,
           type: 'builtin-issuer',
           baseUrl: provisioner.url,
-          bearerToken: await provisioner.token(['ingest'], 'containment-service'),
+          bearerToken: await provisioner.token(['revoke-tokens'], 'containment-service'),
         },
         { name: this.connectors.webhook, type: 'webhook', url: `${this.webhook.url}/logout`, secret: WEBHOOK_SECRET },
         { name: this.connectors.ssf, type: 'ssf', endpoint: `${this.ssf.url}/events`, audience: SSF_AUDIENCE, issuer: 'https://containment.e2e.example' },
@@ -211,7 +211,7 @@ export class E2eSystem {
 
   /** RFC 7662 introspection at the provisioner, as a resource server asks it. */
   async isActive(token: string): Promise<boolean> {
-    const body = await this.call(this.provisioner, 'POST', '/oauth2/introspect', { token }, ['ingest']);
+    const body = await this.call(this.provisioner, 'POST', '/oauth2/introspect', { token }, ['introspect']);
     if (typeof body.active !== 'boolean') throw new Error(`introspection answered ${JSON.stringify(body)}`);
     return body.active;
   }

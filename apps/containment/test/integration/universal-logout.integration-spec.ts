@@ -46,7 +46,7 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     oauth = await startRealOAuthServer({ clients: [revoker, externalAgent] });
     await provisioner.start();
     const connectorsFile = writeConnectorsFile([
-      { name: 'issuer', type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['ingest'], 'containment-service') },
+      { name: 'issuer', type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['revoke-tokens'], 'containment-service') },
       { name: 'idp', type: 'oauth-revocation', revocationEndpoint: oauth.revocationEndpoint, clientId: revoker.clientId, clientSecret: revoker.clientSecret },
       { name: 'keycloak', type: 'keycloak', baseUrl: keycloak.url, realm: 'agents', clientId: 'containment', clientSecret: 'kc-secret' },
       { name: 'gateway-webhook', type: 'webhook', url: `${webhook.url}/logout`, secret: WEBHOOK_SECRET },
@@ -77,7 +77,7 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     expect(response.status).toBe(200);
     return ((await response.json()) as { access_token: string }).access_token;
   }
-  const activeAtIssuer = async (token: string) => (await provisioner.request('POST', '/oauth2/introspect', { token }, ['ingest'])).body.active as boolean;
+  const activeAtIssuer = async (token: string) => (await provisioner.request('POST', '/oauth2/introspect', { token }, ['introspect'])).body.active as boolean;
 
   it('contains the agent: tokens inactive at the issuer and at the real OAuth server, a receipt from every connector, one action, alert for the SOC; release restores with fresh credentials', async () => {
     const owner = await provisioner.request('POST', '/owners', { email: `owner-${randomUUID()}@example.com` });

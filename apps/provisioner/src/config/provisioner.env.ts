@@ -26,7 +26,12 @@ function credentialsEnv() {
       .url({ protocols: ['http', 'https'] })
       .default('http://127.0.0.1:3001')
       .describe('Issuer identifier of the embedded OAuth server: the `iss` of agent access tokens and the base of its endpoint URLs in the metadata.'),
-    ACCESS_TOKEN_AUDIENCE: env.string().optional().describe('`aud` of agent access tokens; tokens carry no audience when unset.'),
+    ACCESS_TOKEN_AUDIENCE: env
+      .string()
+      .optional()
+      .describe(
+        '`aud` of agent access tokens, so a resource server can tell tokens meant for it. Required when NODE_ENV=production; elsewhere tokens carry no audience when unset.',
+      ),
     ACCESS_TOKEN_TTL_SECONDS: env.int({ min: 30, max: 3600 }).default(300).describe('Lifetime of agent access tokens, in seconds.'),
     ISSUER_KEY_ENCRYPTION_KEY: env
       .string({ pattern: /^[A-Za-z0-9+/]{43}=$/ })
@@ -42,6 +47,9 @@ function checkIssuerEnv(source: RawEnv): void {
   const production = (source['NODE_ENV'] ?? '') === '' || source['NODE_ENV'] === 'production';
   if (production && (source['ISSUER_KEY_ENCRYPTION_KEY'] ?? '') === '') {
     throw new Error('ISSUER_KEY_ENCRYPTION_KEY is required when NODE_ENV is production');
+  }
+  if (production && (source['ACCESS_TOKEN_AUDIENCE'] ?? '') === '') {
+    throw new Error('ACCESS_TOKEN_AUDIENCE is required when NODE_ENV is production: a token without an audience is good at every resource server');
   }
 }
 

@@ -26,35 +26,39 @@ export class AccessTokenVerifier {
     @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
   ) {}
 
-  // Only signature and claims are cached, never whether the token is active: that is read on every call.
-  private readonly verified = new Map<string, VerifiedAccessToken>();
+  // Only signature and claims are cached (with the key that signed them), never whether the token is active: that
+  // is read on every call. A cached token whose key was revoked since is verified no more.
+  private readonly verified = new Map<string, { payload: VerifiedAccessToken; kid: string }>();
 
   async verify(token: string): Promise<VerifiedAccessToken | null> {
     const cached = this.verified.get(token);
     if (cached) {
-      if (cached.exp * 1000 > Date.now()) return cached;
+      if (cached.payload.exp * 1000 > Date.now() && this.keys.trusts(cached.kid)) return cached.payload;
       this.verified.delete(token);
       return null;
     }
-    const payload = await this.verifySignature(token);
-    if (payload) {
+    const verified = await this.verifySignature(token);
+    if (verified) {
       if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
-      this.verified.set(token, payload);
+      this.verified.set(token, verified);
     }
-    return payload;
+    return verified?.payload ?? null;
   }
 
-  private async verifySignature(token: string): Promise<VerifiedAccessToken | null> {
+  private async verifySignature(token: string): Promise<{ payload: VerifiedAccessToken; kid: string } | null> {
     if (token.length > 8192 || !JWT_SHAPE.test(token)) return null;
     try {
-      const { payload } = await jwtVerify(token, (header) => this.keys.verificationKey(header), {
+      const { payload, protectedHeader } = await jwtVerify(token, (header) => this.keys.verificationKey(header), {
         issuer: this.config.issuer,
         algorithms: [SIGNING_ALGORITHM],
         typ: ACCESS_TOKEN_TYPE,
         requiredClaims: ['sub', 'jti', 'exp', 'iat'],
       });
       if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || typeof payload.jti !== 'string') return null;
-      return payload as VerifiedAccessToken;
+      // This issuer never signs a token that lives longer than its configured lifetime: one that does was not
+      // issued here as configured (a leaked key, a lowered TTL) and is refused.
+      if ((payload.exp as number) - (payload.iat as number) > this.config.ttlSeconds) return null;
+      return { payload: payload as VerifiedAccessToken, kid: protectedHeader.kid as string };
     } catch {
       return null;
     }

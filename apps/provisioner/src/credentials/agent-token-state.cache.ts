@@ -12,6 +12,8 @@ export interface AgentTokenState {
   /** Revoke-all instant: tokens issued at or before it are inactive. */
   notBeforeMs: number;
   revokedJtis: ReadonlySet<string>;
+  /** The agent's scopes now: a token carrying any other (the agent was narrowed since) is inactive. */
+  scopes: ReadonlySet<string>;
 }
 
 export const TOKEN_STATE_CHANNEL = 'provisioner_token_state';
@@ -25,8 +27,8 @@ interface PgPool {
 
 // One round trip by primary key; named so each connection parses it once.
 const STATE_QUERY = {
-  name: 'credentials_agent_token_state_v1',
-  text: `SELECT "a"."status",
+  name: 'credentials_agent_token_state_v2',
+  text: `SELECT "a"."status", "a"."scopes",
                 (extract(epoch FROM "a"."expires_at") * 1000)::float8 AS "expires_ms",
                 floor(extract(epoch FROM "a"."tokens_not_before") * 1000)::float8 AS "not_before_ms",
                 COALESCE((SELECT array_agg("r"."jti") FROM "provisioner"."revoked_tokens" "r"
@@ -108,6 +110,7 @@ export class AgentTokenStateCache implements OnModuleInit, OnModuleDestroy {
       expiresAtMs: row.expires_ms === null ? null : Number(row.expires_ms),
       notBeforeMs: Number(row.not_before_ms),
       revokedJtis: new Set<string>(row.revoked),
+      scopes: new Set<string>(row.scopes),
     };
   }
 }

@@ -4,11 +4,13 @@ import { DomainError } from '@agentgov/service-runtime';
 export enum CredentialsErrorCode {
   AgentNotFound = 'AGENT_NOT_FOUND',
   AgentDeprovisioned = 'AGENT_DEPROVISIONED',
+  SigningKeyNotFound = 'SIGNING_KEY_NOT_FOUND',
 }
 
 const STATUS: Record<CredentialsErrorCode, [number, string]> = {
   [CredentialsErrorCode.AgentNotFound]: [404, 'Agent not found'],
   [CredentialsErrorCode.AgentDeprovisioned]: [409, 'The agent is deprovisioned'],
+  [CredentialsErrorCode.SigningKeyNotFound]: [404, 'Signing key not found'],
 };
 
 export class CredentialsError extends DomainError {

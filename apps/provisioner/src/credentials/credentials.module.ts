@@ -13,6 +13,7 @@ import { IntrospectionFastPath } from './introspection-fast-path';
 import { IssueAccessTokenUseCase } from './issue-access-token.usecase';
 import { OAuthController } from './oauth.controller';
 import { RevokeAgentTokensUseCase } from './revoke-agent-tokens.usecase';
+import { RevokeSigningKeyUseCase } from './revoke-signing-key.usecase';
 import { RevokeTokenUseCase } from './revoke-token.usecase';
 import { RotateClientSecretUseCase } from './rotate-client-secret.usecase';
 import { RotateSigningKeyUseCase } from './rotate-signing-key.usecase';
@@ -36,6 +37,7 @@ import { WellKnownController } from './well-known.controller';
     RevokeAgentTokensUseCase,
     RevokeTokenUseCase,
     RotateClientSecretUseCase,
+    RevokeSigningKeyUseCase,
     RotateSigningKeyUseCase,
     SigningKeyStore,
   ],

@@ -41,11 +41,14 @@ export class IntrospectTokenUseCase {
     if (!state?.active || state.revokedJtis.has(payload.jti)) return INACTIVE;
     if (state.expiresAtMs !== null && state.expiresAtMs <= Date.now()) return INACTIVE;
     if (revokedByNotBefore(issuedAtMs(payload), state.notBeforeMs)) return INACTIVE;
+    const scope = typeof payload.scope === 'string' ? payload.scope : '';
+    // Narrowing an agent's scopes ends its live tokens that carry a removed one (new tokens get the new scopes).
+    if (!withinScopes(scope, state.scopes)) return INACTIVE;
     return {
       active: true,
       sub: payload.sub,
       client_id: typeof payload.client_id === 'string' ? payload.client_id : payload.sub,
-      scope: typeof payload.scope === 'string' ? payload.scope : '',
+      scope,
       exp: payload.exp,
       iat: payload.iat,
       jti: payload.jti,
@@ -55,4 +58,9 @@ export class IntrospectTokenUseCase {
       ...(payload.act !== undefined ? { act: payload.act } : {}),
     };
   }
+}
+
+function withinScopes(scope: string, allowed: ReadonlySet<string>): boolean {
+  for (const s of scope.split(' ')) if (s !== '' && !allowed.has(s)) return false;
+  return true;
 }

@@ -11,7 +11,8 @@ import { IntrospectTokenUseCase } from './introspect-token.usecase';
 const PATH = '/oauth2/introspect';
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_TOKEN_LENGTH = 8192;
-const INTROSPECTION_ROLES = ['admin', 'ingest', 'soc-analyst'] as const;
+/** Who may introspect, here and on the controller (OpenAPI documents it): one list for both. */
+export const INTROSPECTION_ROLES = ['admin', 'introspect', 'soc-analyst'] as const;
 
 /**
  * Introspection is every resource server's hot path (target: p99 < 5 ms at 2,000 req/s on two cores). Express

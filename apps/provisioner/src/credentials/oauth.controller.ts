@@ -7,6 +7,7 @@ import { ClientAuthenticator } from './client-authenticator';
 import { clientCredentialsFrom, formParam } from './client-credentials';
 import { OAuthError } from './credentials.errors';
 import { IntrospectionResponse, IntrospectTokenUseCase } from './introspect-token.usecase';
+import { INTROSPECTION_ROLES } from './introspection-fast-path';
 import { IssueAccessTokenUseCase, TokenResponse } from './issue-access-token.usecase';
 import { OAuthErrorFilter } from './oauth-error.filter';
 import { RevokeTokenUseCase } from './revoke-token.usecase';
@@ -77,7 +78,7 @@ export class OAuthController {
   @ApiOperation({ summary: 'Token introspection (RFC 7662); form or JSON body with `token`.' })
   @ApiBearerAuth()
   @Post('introspect')
-  @Roles('admin', 'ingest', 'soc-analyst')
+  @Roles(...INTROSPECTION_ROLES)
   @HttpCode(200)
   async introspection(@Body() rawBody: unknown, @Res({ passthrough: true }) response: HeaderSetter): Promise<IntrospectionResponse> {
     noStore(response);

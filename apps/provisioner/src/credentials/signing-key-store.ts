@@ -129,6 +129,34 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
     return { kid, retired: returnedRows<{ kid: string }>(retired).map((r) => r.kid) };
   }
 
+  /**
+   * Emergency revocation of a compromised key, in the caller's transaction: it leaves the JWKS and verification at
+   * once on every replica (they reload on the NOTIFY), so every token it signed stops introspecting active. The
+   * active key is replaced first. Undefined for an unknown kid; revoking twice is harmless.
+   */
+  async revoke(tx: EntityManager, kid: string): Promise<{ revoked: string; activeKid: string; rotated: boolean } | undefined> {
+    await tx.query(`SELECT ${LOCK}`);
+    const [row] = await tx.query(`SELECT "retired_at" FROM "provisioner"."signing_keys" WHERE "kid" = $1`, [kid]);
+    if (!row) return undefined;
+    let activeKid: string;
+    let rotated = false;
+    if (row.retired_at === null) {
+      activeKid = await this.insertNewKey(tx);
+      await tx.query(`UPDATE "provisioner"."signing_keys" SET "retired_at" = now() WHERE "retired_at" IS NULL AND "kid" <> $1`, [activeKid]);
+      rotated = true;
+    } else {
+      [{ kid: activeKid }] = await tx.query(`SELECT "kid" FROM "provisioner"."signing_keys" WHERE "retired_at" IS NULL LIMIT 1`);
+    }
+    await tx.query(`UPDATE "provisioner"."signing_keys" SET "revoked_at" = COALESCE("revoked_at", now()) WHERE "kid" = $1`, [kid]);
+    await tx.query(`SELECT pg_notify($1, $2)`, [SIGNING_KEYS_CHANNEL, kid]);
+    return { revoked: kid, activeKid, rotated };
+  }
+
+  /** Whether tokens signed with this key id are still verified (a revoked or long-retired key's are not). */
+  trusts(kid: string | undefined): boolean {
+    return kid !== undefined && this.verificationKeys.has(kid);
+  }
+
   /** Re-reads the keys; concurrent callers share one read. */
   refresh(): Promise<void> {
     this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
@@ -144,7 +172,7 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
   private async load(): Promise<void> {
     const rows = (await this.dataSource.query(
       `SELECT "kid", "private_key_encrypted", "public_jwk", "retired_at" FROM "provisioner"."signing_keys"
-        WHERE "retired_at" IS NULL OR "retired_at" > now() - make_interval(secs => $1)
+        WHERE "revoked_at" IS NULL AND ("retired_at" IS NULL OR "retired_at" > now() - make_interval(secs => $1))
         ORDER BY "retired_at" DESC NULLS FIRST, "created_at" DESC`,
       [this.config.ttlSeconds + RETIRED_KEY_MARGIN_SECONDS],
     )) as KeyRow[];

@@ -5,6 +5,8 @@ import { RegistryAndIssuer1763910000000 } from './migrations/1763910000000-regis
 import { TokenStateNotifications1763920000000 } from './migrations/1763920000000-tokenStateNotifications';
 import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-sharedAuditTrail';
 import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
+import { ScopeNarrowingEndsTokens1765100000001 } from './migrations/1765100000001-scopeNarrowingEndsTokens';
+import { SigningKeyRevocation1765100000002 } from './migrations/1765100000002-signingKeyRevocation';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const PROVISIONER_SCHEMA = 'provisioner';
@@ -16,6 +18,8 @@ export const PROVISIONER_MIGRATIONS = [
   TokenStateNotifications1763920000000,
   SharedAuditTrail1765000000000,
   InboxDigest1765100000000,
+  ScopeNarrowingEndsTokens1765100000001,
+  SigningKeyRevocation1765100000002,
 ];
 
 export const PROVISIONER_ENTITIES: DataSourceOptions['entities'] = [];

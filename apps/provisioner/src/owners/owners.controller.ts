@@ -75,6 +75,7 @@ export class OwnersController {
   }
 
   @Put(':id/identities')
+  @Roles('admin', 'link-identities')
   async replaceIdentities(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<OwnerView> {
     const { identities } = validateIdentities(body);
     return view(await this.owners.replaceIdentities(validateOwnerId(id), identities, apiCause(principal.subject)));
@@ -86,6 +87,7 @@ export class OwnersController {
    * a retried request reports the same event once.
    */
   @Post(':id/lifecycle-events')
+  @Roles('admin', 'owner-lifecycle')
   @HttpCode(202)
   async reportLifecycle(
     @Param('id') id: string,

@@ -99,6 +99,15 @@ export class OwnersRepository {
     return undefined;
   }
 
+  /** The external ids the owner is linked to at one source (an IdP). */
+  async linkedIds(ownerId: string, source: string, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const rows: Array<{ external_id: string }> = await manager.query(`SELECT "external_id" FROM ${IDENTITIES} WHERE "owner_id" = $1 AND "source" = $2`, [
+      ownerId,
+      source,
+    ]);
+    return rows.map((r) => r.external_id);
+  }
+
   async identitiesOf(ownerIds: string[], manager: EntityManager): Promise<Map<string, OwnerIdentity[]>> {
     const result = new Map<string, OwnerIdentity[]>();
     if (ownerIds.length === 0) return result;

@@ -69,7 +69,7 @@ describe('rotating the signing key keeps earlier tokens valid on every replica',
 
     const introspected = await second.request('POST', '/oauth2/introspect', { token: before }, ['admin']);
     expect(introspected.body).toMatchObject({ active: true, sub: agentId });
-    const fresh = await first.request('POST', '/oauth2/introspect', { token: await issue(first) }, ['ingest']);
+    const fresh = await first.request('POST', '/oauth2/introspect', { token: await issue(first) }, ['introspect']);
     expect(fresh.body).toMatchObject({ active: true });
 
     const [audit] = await withTestDatabase(
@@ -88,6 +88,36 @@ describe('rotating the signing key keeps earlier tokens valid on every replica',
       expect(row.private_key_encrypted).not.toContain('"d"');
       expect(row.public_jwk.d).toBeUndefined();
     }
+  });
+
+  it('revokes a compromised key in an emergency: its tokens are inactive at once on every replica, even ones checked a moment ago', async () => {
+    const token = await issue(first);
+    const compromised = decodeProtectedHeader(token).kid!;
+    for (const harness of [first, second]) {
+      expect((await harness.request('POST', '/oauth2/introspect', { token }, ['introspect'])).body).toMatchObject({ active: true });
+    }
+
+    expect((await first.request('POST', `/oauth2/keys/${compromised}/revoke`, {})).status).toBe(400);
+    expect((await first.request('POST', '/oauth2/keys/no-such-key/revoke', { reason: 'x' })).status).toBe(404);
+    expect((await first.request('POST', `/oauth2/keys/${compromised}/revoke`, { reason: 'x' }, ['soc-analyst'])).status).toBe(403);
+    const revoked = await first.request('POST', `/oauth2/keys/${compromised}/revoke`, { reason: 'private key found in a public repository' });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toMatchObject({ revoked: compromised, activeKid: expect.any(String) });
+    expect(revoked.body.activeKid).not.toBe(compromised);
+
+    expect((await first.request('POST', '/oauth2/introspect', { token }, ['introspect'])).body).toEqual({ active: false });
+    await expectEventually(async () => (await second.request('POST', '/oauth2/introspect', { token }, ['introspect'])).body.active === false);
+    for (const harness of [first, second]) expect(await kids(harness)).not.toContain(compromised);
+    // New tokens are signed with the new key and work.
+    const fresh = await issue(first);
+    expect(decodeProtectedHeader(fresh).kid).toBe(revoked.body.activeKid);
+    expect((await first.request('POST', '/oauth2/introspect', { token: fresh }, ['introspect'])).body).toMatchObject({ active: true });
+    const audit = await withTestDatabase(
+      async (c) =>
+        (await c.query(`SELECT "action", "reason" FROM "provisioner"."audit_log" WHERE "subject_type" = 'signing-key' AND "subject_id" = $1`, [compromised]))
+          .rows,
+    );
+    expect(audit).toContainEqual({ action: 'signing-key.revoked', reason: 'private key found in a public repository' });
   });
 
   it('lets only admins rotate', async () => {

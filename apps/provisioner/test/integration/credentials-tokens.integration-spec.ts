@@ -182,7 +182,7 @@ describe('agents get short-lived tokens that stop working the moment they are re
     expect(response.status).toBe(200);
     for (const token of tokens) expect(await introspect(token)).toEqual({ active: false });
     // Twice is harmless.
-    expect((await harness.request('POST', `/agents/${subject.id}/revoke-tokens`, undefined, ['ingest'])).status).toBe(200);
+    expect((await harness.request('POST', `/agents/${subject.id}/revoke-tokens`, undefined, ['revoke-tokens'])).status).toBe(200);
     const fresh = await issue(subject);
     expect(await introspect(fresh)).toMatchObject({ active: true, sub: subject.id });
 
@@ -190,6 +190,20 @@ describe('agents get short-lived tokens that stop working the moment they are re
     const revokedEvents = events.map((m) => JSON.parse(m.value)).filter((e) => e.agentId === subject.id);
     expect(revokedEvents).toHaveLength(2);
     expect(revokedEvents[0]).toMatchObject({ kind: 'agent.credentials-revoked', ownerId, status: 'active', cause: { type: 'api', actor: 'test-admin' } });
+  });
+
+  it("narrowing an agent's scopes ends its live tokens that carry a removed scope, at once; the others and new ones stay active", async () => {
+    const narrowed = await seedAgent(ownerId, ['crm:read', 'mail:send']);
+    const wide = await issue(narrowed, 'crm:read mail:send');
+    const narrow = await issue(narrowed, 'crm:read');
+    expect(await introspect(wide)).toMatchObject({ active: true });
+
+    const patched = await harness.request('PATCH', `/agents/${narrowed.id}`, { scopes: ['crm:read'] });
+    expect(patched.status).toBe(200);
+
+    expect(await introspect(wide)).toEqual({ active: false });
+    expect(await introspect(narrow)).toMatchObject({ active: true, scope: 'crm:read' });
+    expect(await introspect(await issue(narrowed))).toMatchObject({ active: true, scope: 'crm:read' });
   });
 
   it('makes a token inactive the moment its agent is suspended or expires in the database', async () => {

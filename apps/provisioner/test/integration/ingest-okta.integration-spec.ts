@@ -111,4 +111,17 @@ describe('Okta Event Hook', () => {
     const events = (await lifecycleEvents(harness, 2)).filter((e) => e.key === suspendedOwnerId);
     expect(events.map((e) => [e.id, e.data.kind, e.data.occurredAt])).toEqual([[result.body.reported[0], 'owner.suspended', DEACTIVATE.published]]);
   });
+
+  it('never matches by email an owner linked to another Okta user: the link, not the login, names the person', async () => {
+    const email = `linked-${randomUUID()}@example.com`;
+    const linkedTo = `00u${randomUUID().slice(0, 8)}`;
+    const { body: owner } = await harness.request('POST', '/owners', { email, identities: [{ source: 'okta', externalId: linkedTo }] });
+    // Another Okta user, given the owner's email as login, is deactivated.
+    const impostor = { ...DEACTIVATE, uuid: randomUUID(), target: [{ id: `00u${randomUUID().slice(0, 8)}`, type: 'User', alternateId: email }] };
+    expect(await post(delivery(impostor))).toMatchObject({ status: 200, body: { reported: [], unknownOwners: 1 } });
+    // The owner's own Okta user still reaches them.
+    const own = { ...DEACTIVATE, uuid: randomUUID(), target: [{ id: linkedTo, type: 'User', alternateId: email }] };
+    expect(await post(delivery(own))).toMatchObject({ status: 200, body: { reported: [expect.any(String)] } });
+    expect(await reportedKinds(owner.id)).toEqual(['owner.terminated']);
+  });
 });

@@ -22,7 +22,7 @@ describe("introspection's cache never answers for a state that changed", () => {
   async function active(token: string): Promise<boolean> {
     const response = await fetch(`${harness.url}/oauth2/introspect`, {
       method: 'POST',
-      headers: { ...FORM, authorization: `Bearer ${await harness.token(['ingest'])}` },
+      headers: { ...FORM, authorization: `Bearer ${await harness.token(['introspect'])}` },
       body: `token=${token}`,
     });
     return ((await response.json()) as { active: boolean }).active;

@@ -25,7 +25,7 @@ describe('the introspection endpoint checks its caller and its input like every 
   });
 
   it('answers bad input with the RFC 6749 error shape, and a token it did not issue with active: false', async () => {
-    const auth = { authorization: `Bearer ${await harness.token(['ingest'])}` };
+    const auth = { authorization: `Bearer ${await harness.token(['introspect'])}` };
     expect((await call({ ...auth, 'content-type': 'text/plain' }, 'token=x')).status).toBe(415);
     const missing = await call({ ...auth, 'content-type': 'application/x-www-form-urlencoded' }, 'nothing=here');
     expect(missing).toMatchObject({ status: 400, body: { error: 'invalid_request' } });

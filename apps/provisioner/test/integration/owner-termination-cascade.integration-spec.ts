@@ -35,7 +35,7 @@ describe("a terminated owner's agents and all their sub-agents are deprovisioned
   }
 
   async function introspect(token: string): Promise<boolean> {
-    const response = await harness.request('POST', '/oauth2/introspect', { token }, ['ingest']);
+    const response = await harness.request('POST', '/oauth2/introspect', { token }, ['introspect']);
     return response.body.active;
   }
 

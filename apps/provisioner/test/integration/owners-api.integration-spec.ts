@@ -99,7 +99,7 @@ describe('owners API', () => {
     const send = async (key: string) =>
       fetch(`${harness.url}/owners/${owner.id}/lifecycle-events`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await harness.token(['ingest'])}`, 'content-type': 'application/json', 'idempotency-key': key },
+        headers: { authorization: `Bearer ${await harness.token(['owner-lifecycle'])}`, 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify({
           kind: 'owner.transferred',
           occurredAt: '2025-01-02T03:04:05.000Z',

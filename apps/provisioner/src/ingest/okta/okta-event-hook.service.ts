@@ -45,7 +45,16 @@ export class OktaEventHookService {
       }
       const candidates: OwnerSubject[] = [{ source: OKTA_SOURCE, externalId: decision.oktaUserId }];
       if (decision.alternateId && looksLikeEmail(decision.alternateId)) candidates.push({ email: decision.alternateId });
-      const resolved = await this.directory.resolveFirst(candidates);
+      let resolved = await this.directory.resolveFirst(candidates);
+      // The email is a fallback for owners not linked to Okta yet: an owner linked to another Okta user is not this
+      // one (an Okta admin can give any user any login; the link is what identifies the person).
+      if (resolved && 'email' in resolved.by) {
+        const linked = await this.directory.linkedIds(resolved.owner.id, OKTA_SOURCE);
+        if (linked.some((id) => id !== decision.oktaUserId)) {
+          this.logger.warn(`Okta event ${decision.eventType} ${decision.uuid}: its email names an owner linked to another Okta user; ignored`);
+          resolved = undefined;
+        }
+      }
       if (!resolved) {
         outcome.unknownOwners += 1;
         this.logger.warn(`Okta event ${decision.eventType} ${decision.uuid}: no owner for Okta user ${decision.oktaUserId}; ignored`);
