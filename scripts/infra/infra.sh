@@ -8,7 +8,9 @@
 # hr-bridge, activity-gateway and the admin) are created when the storage is
 # formatted, their passwords written to $AGENTGOV_STATE_DIR/kafka/credentials, the
 # CA to $AGENTGOV_STATE_DIR/kafka/tls/ca.pem, and each principal's ACLs applied at
-# every start (scripts/infra/kafka-access.ts). 127.0.0.1:9092 is the plaintext
+# every start (scripts/infra/kafka-access.ts). 127.0.0.1:9095 is the same with mutual
+# TLS instead of SCRAM: a client certificate per principal (CN = principal) under
+# tls/clients. 127.0.0.1:9092 is the plaintext
 # development listener, reachable from this machine only, chosen by name with
 # KAFKA_SECURITY_PROTOCOL=PLAINTEXT.
 #
@@ -57,8 +59,10 @@ CLUSTER_ID_FILE="$KAFKA_STATE/cluster.id"
 KAFKA_HOST=127.0.0.1
 KAFKA_PORT=9092
 CONTROLLER_PORT=9093
-# The locked-down listener: TLS and SCRAM-SHA-512, every principal limited to its ACLs.
+# The locked-down listeners: TLS and SCRAM-SHA-512, or mutual TLS (the client certificate's CN is the principal),
+# every principal limited to its ACLs.
 KAFKA_SECURE_PORT=9094
+KAFKA_MTLS_PORT=9095
 TLS_DIR="$KAFKA_STATE/tls"
 CREDENTIALS_DIR="$KAFKA_STATE/credentials"
 # One principal per service, the two outside producers, and the operator (a super user: topics and ACLs).
@@ -188,11 +192,11 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT
+listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL
 
 # The locked-down listener: TLS with the local CA's certificate, SCRAM-SHA-512 users from the metadata log.
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -201,6 +205,11 @@ ssl.keystore.type=PKCS12
 ssl.keystore.location=$TLS_DIR/broker.p12
 ssl.keystore.password=$(cat "$TLS_DIR/keystore.password")
 ssl.client.auth=none
+# The mutual-TLS listener: a client certificate signed by the local CA is required; its CN is the principal.
+listener.name.ssl.ssl.client.auth=required
+listener.name.ssl.ssl.truststore.type=PEM
+listener.name.ssl.ssl.truststore.location=$TLS_DIR/ca.pem
+ssl.principal.mapping.rules=RULE:^CN=([^,]+)$/\$1/,DEFAULT
 # No access without an ACL. The controller and the plaintext development listener (both bound to 127.0.0.1)
 # authenticate nobody, so their principal, ANONYMOUS, is a super user, as is the operator's admin.
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
@@ -279,7 +288,10 @@ write_security() {
     [[ -s "$CREDENTIALS_DIR/$name.password" ]] ||
       (umask 077 && openssl rand -hex 24 >"$CREDENTIALS_DIR/$name.password")
   done
-  [[ -s "$TLS_DIR/broker.p12" ]] && return 0
+  [[ -s "$TLS_DIR/broker.p12" ]] && {
+    write_client_certificates
+    return 0
+  }
   command -v openssl >/dev/null 2>&1 || die "openssl is needed for the broker's TLS certificate (apt-get install -y openssl)"
   log "kafka: creating a local CA and the broker's TLS certificate in $TLS_DIR"
   (
@@ -296,6 +308,25 @@ write_security() {
       -passout "file:keystore.password" -out broker.p12
     chmod 644 ca.pem
   ) || die "could not create the broker's TLS certificate with openssl"
+  write_client_certificates
+}
+
+# A client certificate per principal (CN = the principal), signed by the local CA, for the mutual-TLS listener.
+write_client_certificates() {
+  mkdir -p "$TLS_DIR/clients"
+  local name
+  for name in "${KAFKA_PRINCIPALS[@]}"; do
+    [[ -s "$TLS_DIR/clients/$name.pem" ]] && continue
+    (
+      cd "$TLS_DIR"
+      umask 077
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "clients/$name.key" -out "clients/$name.csr" >/dev/null 2>&1
+      printf 'extendedKeyUsage=clientAuth\n' >clients/client.ext
+      openssl x509 -req -in "clients/$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile clients/client.ext \
+        -out "clients/$name.pem" >/dev/null 2>&1
+      rm -f "clients/$name.csr"
+    ) || die "could not create the client certificate of $name with openssl"
+  done
 }
 
 format_storage() {

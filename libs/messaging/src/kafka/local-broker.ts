@@ -11,6 +11,8 @@ import type { KafkaSecurity } from './kafka-security';
  * ~/.local/state/agentgov.
  */
 export const LOCAL_SECURE_BROKERS = ['127.0.0.1:9094'];
+/** The same broker's mutual-TLS listener: the client certificate's CN is the principal. */
+export const LOCAL_MTLS_BROKERS = ['127.0.0.1:9095'];
 
 export function localBrokerStateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const root = env['AGENTGOV_STATE_DIR'] || join(env['XDG_STATE_HOME'] || join(homedir(), '.local/state'), 'agentgov');
@@ -30,4 +32,14 @@ export function localBrokerSecurity(principal: string, options: { password?: str
     tls: { ca: readFileSync(caFile, 'utf8') },
     sasl: { mechanism: 'scram-sha-512', username: principal, password: options.password ?? readFileSync(passwordFile, 'utf8').trim() },
   };
+}
+
+/** Mutual-TLS settings for a principal of the local broker: its client certificate (CN = principal) and the CA. */
+export function localBrokerClientCertificate(principal: string): KafkaSecurity {
+  const dir = localBrokerStateDir();
+  const [ca, cert, key] = ['tls/ca.pem', `tls/clients/${principal}.pem`, `tls/clients/${principal}.key`].map((f) => join(dir, f));
+  for (const file of [ca, cert, key]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: start the local broker with scripts/infra/infra.sh up`);
+  }
+  return { protocol: 'ssl', tls: { ca: readFileSync(ca, 'utf8'), cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') } };
 }

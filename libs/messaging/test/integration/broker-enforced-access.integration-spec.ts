@@ -5,7 +5,7 @@ import { removeTestTopics, TEST_KAFKA_BROKERS, testTopicPrefix, waitFor } from '
 import { catalogTopics, ensureTopics } from '../../src';
 import { applyKafkaAccess, removeKafkaAccess, waitForKafkaAccess } from '../../src/kafka/kafka-access';
 import { kafkaConnectionOptions, type KafkaSecurity } from '../../src/kafka/kafka-security';
-import { LOCAL_SECURE_BROKERS, localBrokerSecurity } from '../../src/kafka/local-broker';
+import { LOCAL_MTLS_BROKERS, LOCAL_SECURE_BROKERS, localBrokerClientCertificate, localBrokerSecurity } from '../../src/kafka/local-broker';
 
 /**
  * The broker, not our code, refuses a producer without a write ACL: the local broker's locked-down listener (TLS,
@@ -20,7 +20,7 @@ let admin: Admin;
 function clientAs(security: KafkaSecurity): Kafka {
   return new Kafka({
     clientId: 'acl-test',
-    brokers: LOCAL_SECURE_BROKERS,
+    brokers: security.protocol === 'ssl' ? LOCAL_MTLS_BROKERS : LOCAL_SECURE_BROKERS,
     ...kafkaConnectionOptions(security),
     connectionTimeout: 3000,
     retry: { retries: 0 },
@@ -34,8 +34,8 @@ async function endOffset(topic: string): Promise<number> {
 }
 
 /** Sends one message as the principal; resolves to the broker's error type, or 'written'. */
-async function writeAs(principal: string, topic: string): Promise<string> {
-  const producer = clientAs(localBrokerSecurity(principal)).producer({ createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 0 } });
+async function writeAs(principal: string, topic: string, security: KafkaSecurity = localBrokerSecurity(principal)): Promise<string> {
+  const producer = clientAs(security).producer({ createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 0 } });
   await producer.connect();
   try {
     await producer.send({ topic: prefix + topic, messages: [{ key: 'agent-1', value: '{"forged":true}' }] });
@@ -108,5 +108,20 @@ describe('the broker enforces who may write each topic', () => {
       logLevel: logLevel.NOTHING,
     });
     await expect(plain.producer().connect()).rejects.toThrow();
+  }, 60_000);
+
+  it('gives a client certificate the same principal and ACLs as SCRAM (mutual TLS), and refuses a client without one', async () => {
+    expect(await writeAs('hr-bridge', 'identity.lifecycle.v1', localBrokerClientCertificate('hr-bridge'))).toBe('written');
+    expect(await writeAs('hr-bridge', 'containment.action.v1', localBrokerClientCertificate('hr-bridge'))).toBe('TOPIC_AUTHORIZATION_FAILED');
+    const { ca } = (localBrokerClientCertificate('hr-bridge') as { tls: { ca: string } }).tls;
+    const anonymous = new Kafka({
+      clientId: 'acl-test-no-cert',
+      brokers: LOCAL_MTLS_BROKERS,
+      ssl: { rejectUnauthorized: true, ca: [ca] },
+      connectionTimeout: 2000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+    await expect(anonymous.producer().connect()).rejects.toThrow();
   }, 60_000);
 });
