@@ -141,8 +141,8 @@ export class SigningKeyStore implements OnModuleInit, OnModuleDestroy {
     let activeKid: string;
     let rotated = false;
     if (row.retired_at === null) {
-      activeKid = await this.insertNewKey(tx);
-      await tx.query(`UPDATE "provisioner"."signing_keys" SET "retired_at" = now() WHERE "retired_at" IS NULL AND "kid" <> $1`, [activeKid]);
+      // The same rotation as rotate(): a new active key, every other one retired (the advisory lock is re-entrant).
+      activeKid = (await this.rotate(tx)).kid;
       rotated = true;
     } else {
       [{ kid: activeKid }] = await tx.query(`SELECT "kid" FROM "provisioner"."signing_keys" WHERE "retired_at" IS NULL LIMIT 1`);
