@@ -16,6 +16,12 @@ export const BEHAVIOR_BASELINER_ENV = {
     .int({ min: 6000, max: 300000 })
     .default(30000)
     .describe("Kafka session timeout of the scoring threads: how long a dead instance's partitions wait before another takes them over."),
+  SCORING_MAX_RESIDENT_AGENTS: env
+    .int({ min: 100, max: 10_000_000 })
+    .default(50_000)
+    .describe(
+      'Agents whose state each scoring thread keeps in memory (about 5 KB each); beyond it, the least recently active are dropped and read back from Postgres at their next event, so a flood of new agent ids cannot exhaust memory.',
+    ),
   USAGE_WINDOW_MINUTES: env
     .int({ min: 1, max: 10080 })
     .default(60)

@@ -5,6 +5,7 @@ import { ScoringState1763930000000 } from './migrations/1763930000000-scoringSta
 import { KnownAgentCohorts1764000000000 } from './migrations/1764000000000-knownAgentCohorts';
 import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
 import { KnownAgentsEventTime1765100000001 } from './migrations/1765100000001-knownAgentsEventTime';
+import { KeyedStateWake1765200000000 } from './migrations/1765200000000-keyedStateWake';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const BEHAVIOR_BASELINER_SCHEMA = 'behavior_baseliner';
@@ -16,6 +17,7 @@ export const BEHAVIOR_BASELINER_MIGRATIONS = [
   KnownAgentCohorts1764000000000,
   InboxDigest1765100000000,
   KnownAgentsEventTime1765100000001,
+  KeyedStateWake1765200000000,
 ];
 
 export const BEHAVIOR_BASELINER_ENTITIES: DataSourceOptions['entities'] = [];

@@ -211,12 +211,15 @@ describe('the baseliner reports episodes, not every event', () => {
 
     const timerEmits: Array<Omit<OutgoingEvent, 'source'>> = [];
     const windowEnd = hour + 2 * 3_600_000;
+    // An agent evicted from memory is read back when its window could first be summarised: no earlier.
+    expect(handler.wakeAt(state)).toBe(windowEnd + 60_000);
     expect(handler.onTimer(agentId, state, windowEnd + 30_000, (x) => timerEmits.push(x))).toBe(false); // within the grace
     expect(handler.onTimer(agentId, state, windowEnd + 61_000, (x) => timerEmits.push(x))).toBe(true);
     expect(timerEmits.map((e) => e.data)).toEqual([
       expect.objectContaining({ windowStart: '2026-10-02T11:00:00.000Z', actions: 1, scopesUsed: ['crm:write'] }),
     ]);
     expect(handler.onTimer(agentId, state, windowEnd + 3_600_000, (x) => timerEmits.push(x))).toBe(false); // nothing left to summarise
+    expect(handler.wakeAt(state)).toBeUndefined();
   });
 
   it('does not close windows on the clock while a backlog with older event times is being consumed, and never reuses a window id', () => {

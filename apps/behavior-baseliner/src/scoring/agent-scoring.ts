@@ -187,6 +187,11 @@ export class AgentScoring implements KeyedStateHandler<'agent.activity.v1', Agen
     return true;
   }
 
+  /** When the open usage window could be summarised (the usage clock never runs ahead of the wall clock). */
+  wakeAt(state: AgentScoringState): number | undefined {
+    return state.usage ? state.usage.s + this.options.usageWindowMs + this.options.usageGraceMs : undefined;
+  }
+
   toJSON(state: AgentScoringState): unknown {
     return {
       m: state.model.toJSON(),

@@ -23,6 +23,7 @@ interface ScoringThread {
   started: boolean;
   exited: boolean;
   processed: number;
+  agentsInMemory: number;
 }
 
 /**
@@ -47,6 +48,9 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
     getMeter('agentgov.behavior-baseliner')
       .createObservableCounter('baseliner_events_scored_total', { description: 'Activity events scored by all scoring threads' })
       .addCallback((result) => result.observe(this.processed));
+    getMeter('agentgov.behavior-baseliner')
+      .createObservableGauge('baseliner_agents_in_memory', { description: 'Agents whose scoring state the scoring threads hold in memory' })
+      .addCallback((result) => result.observe(this.threads.reduce((sum, t) => sum + (t.exited ? 0 : t.agentsInMemory), 0)));
     // Not awaited: joining the group can wait out a dead member's session; readiness says when scoring runs.
     for (let i = 0; i < this.env.SCORING_THREADS; i++) void this.spawn(i).catch(() => undefined);
     this.readiness.register('scoring-threads', async () => {
@@ -92,6 +96,7 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
       sessionTimeoutMs: this.env.SCORING_SESSION_TIMEOUT_MS,
       usageWindowMs: this.env.USAGE_WINDOW_MINUTES * 60_000,
       usageGraceMs: this.env.USAGE_GRACE_SECONDS * 1000,
+      maxResidentAgents: this.env.SCORING_MAX_RESIDENT_AGENTS,
     };
     // The worker inherits this process's execArgv, so it loads TypeScript the same way the service does.
     const worker = new Worker(resolve(__dirname, `scoring-worker${__filename.slice(__filename.lastIndexOf('.'))}`), {
@@ -100,12 +105,14 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
       // collects them far less often.
       resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
-    const thread: ScoringThread = { worker, started: false, exited: false, processed: 0 };
+    const thread: ScoringThread = { worker, started: false, exited: false, processed: 0, agentsInMemory: 0 };
     this.threads[index] = thread;
     return new Promise<void>((started, failed) => {
       worker.on('message', (message: ToSupervisor) => {
-        if (message.type === 'progress') thread.processed = message.processed;
-        else if (message.type === 'started') {
+        if (message.type === 'progress') {
+          thread.processed = message.processed;
+          thread.agentsInMemory = message.agentsInMemory;
+        } else if (message.type === 'started') {
           thread.started = true;
           started();
         } else if (message.type === 'failed') {

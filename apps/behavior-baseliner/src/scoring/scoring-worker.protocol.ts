@@ -10,8 +10,10 @@ export interface ScoringWorkerConfig {
   sessionTimeoutMs: number;
   usageWindowMs: number;
   usageGraceMs: number;
+  maxResidentAgents: number;
 }
 
 export type ToWorker = { type: 'stop' };
 
-export type ToSupervisor = { type: 'started' } | { type: 'progress'; processed: number } | { type: 'failed'; message: string } | { type: 'stopped' };
+export type ToSupervisor =
+  { type: 'started' } | { type: 'progress'; processed: number; agentsInMemory: number } | { type: 'failed'; message: string } | { type: 'stopped' };

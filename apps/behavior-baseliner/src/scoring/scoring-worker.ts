@@ -56,11 +56,13 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
     // it leaves with a checkpoint of its own rather than waiting out the interval.
     urgent: (event) => event.topic === Topics.AgentAnomaly,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    // A flood of distinct agent ids (each a shadow agent) must not grow the thread's memory without bound.
+    maxResidentKeys: config.maxResidentAgents,
     logger,
   });
 
   const timers = [
-    setInterval(() => send({ type: 'progress', processed: runner.processedCount }), PROGRESS_MS),
+    setInterval(() => send({ type: 'progress', processed: runner.processedCount, agentsInMemory: runner.residentKeys }), PROGRESS_MS),
     setInterval(() => priors.rebuild(modelsOf(runner.entries())), PRIOR_REFRESH_MS),
   ];
   port.on('message', (message: ToWorker) => {
@@ -68,7 +70,7 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
     for (const timer of timers) clearInterval(timer);
     void (async () => {
       await runner.stop().catch((error: Error) => log.error({ err: error }, 'scoring thread stopped uncleanly'));
-      send({ type: 'progress', processed: runner.processedCount });
+      send({ type: 'progress', processed: runner.processedCount, agentsInMemory: runner.residentKeys });
       known.close();
       await dataSource.destroy();
       send({ type: 'stopped' });

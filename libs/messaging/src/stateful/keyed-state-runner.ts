@@ -29,6 +29,12 @@ export interface KeyedStateHandler<T extends TopicName, S> {
    * the same ids.
    */
   onTimer?(key: string, state: S, now: number, emit: (event: Omit<OutgoingEvent, 'source'>) => void): boolean;
+  /**
+   * The earliest wall-clock time (epoch ms) at which `onTimer` could change this state, if it could at all. A key
+   * evicted from memory is brought back at that time so its timer still runs; without it, an evicted key's timer
+   * waits for the key's next event.
+   */
+  wakeAt?(state: S): number | undefined;
 }
 
 export interface KeyedStateRunnerOptions<T extends TopicName, S> {
@@ -50,6 +56,14 @@ export interface KeyedStateRunnerOptions<T extends TopicName, S> {
   urgent?: (event: Omit<OutgoingEvent, 'source'>) => boolean;
   sessionTimeoutMs?: number;
   /**
+   * Keys held in memory, over all the partitions this runner owns. Beyond it, the keys least recently changed
+   * whose state is already checkpointed are evicted and read back from Postgres when their next event (or timer)
+   * comes. Keys changed since the last checkpoint stay until it is written, so memory can briefly exceed the bound
+   * by what one checkpoint interval changes. Unbounded when absent: a partition's whole state is then loaded at
+   * assignment and kept.
+   */
+  maxResidentKeys?: number;
+  /**
    * Messages handed over by kafkajs and not yet applied, beyond which kafkajs waits before fetching more. Handing
    * batches over lets the next fetch (the broker's work) overlap with applying the last one; about one full fetch
    * (KEYED_STATE_FETCH.maxBytes of small events) keeps the consumer busy without holding several in memory.
@@ -69,8 +83,13 @@ interface PartitionState<S> {
    * reads it: a commit lost to a broker restart is made again at the next idle flush even if no event came since.
    */
   kafkaCommittedOffset: bigint | null;
+  /** Keys in memory, least recently checkpointed first (the eviction order). */
   states: Map<string, S>;
+  /** Every key the partition has in Postgres is also in memory: a key not in `states` is new. */
+  complete: boolean;
   dirty: Set<string>;
+  /** Keys of the checkpoint being written: not yet durable, so not evictable. */
+  inflightKeys: ReadonlySet<string>;
   pendingEmits: Array<Omit<OutgoingEvent, 'source'>>;
   /** Urgent emits not yet written, and the write of the previous ones (one at a time, in order). */
   urgentEmits: Array<Omit<OutgoingEvent, 'source'>>;
@@ -91,6 +110,7 @@ export const KEYED_STATE_FETCH = { maxBytes: 16 << 20, maxBytesPerPartition: 4 <
 interface Snapshot {
   keys: string[];
   states: string[];
+  wakeAts: Array<string | null>;
   emits: Array<Omit<OutgoingEvent, 'source'>>;
   nextOffset: bigint | null;
 }
@@ -98,6 +118,19 @@ interface Snapshot {
 const meter = metrics.getMeter('agentgov.messaging');
 const processed = meter.createCounter('stateful_events_processed_total', { description: 'Events folded into keyed state' });
 const checkpoints = meter.createHistogram('stateful_checkpoint_duration_seconds', { unit: 's', description: 'Checkpoint transaction time' });
+const evictions = meter.createCounter('stateful_keys_evicted_total', { description: 'Keys whose checkpointed state was dropped from memory' });
+const reloads = meter.createCounter('stateful_keys_reloaded_total', { description: 'Evicted keys read back from their checkpoint' });
+const residentGauge = meter.createObservableGauge('stateful_keys_resident', { description: 'Keys whose state is held in memory' });
+/** Runners in this thread, for the resident-keys gauge. */
+const liveRunners = new Set<{ residentKeys: number }>();
+residentGauge.addCallback((result) => {
+  let total = 0;
+  for (const runner of liveRunners) total += runner.residentKeys;
+  result.observe(total);
+});
+/** Evicted keys whose timer is due, read back per partition and sweep. */
+const WAKE_BATCH = 1000;
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /**
  * Consumes a topic into per-key state held in memory, partitioned like the topic, and checkpoints each partition's
@@ -126,6 +159,9 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private backlog = 0;
   private backlogWaiters: Array<() => void> = [];
   private flushTimer?: NodeJS.Timeout;
+  private readonly maxResident: number;
+  /** Partitions of the current assignment: they share the resident-key budget. */
+  private assignedPartitions = 1;
 
   constructor(private readonly options: KeyedStateRunnerOptions<T, S>) {
     const schema = assertSqlIdentifier(options.schema);
@@ -134,6 +170,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     this.interval = options.checkpointIntervalMs ?? 1000;
     this.logger = options.logger ?? silentLogger;
     this.maxBacklog = options.maxBacklogMessages ?? 50_000;
+    this.maxResident = options.maxResidentKeys ?? Infinity;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30000,
@@ -155,7 +192,9 @@ export class KeyedStateRunner<T extends TopicName, S> {
       this.partitions.clear();
       this.loading.clear();
       this.generation += 1;
-      for (const partition of payload.memberAssignment[this.physicalTopic] ?? []) {
+      const assigned = payload.memberAssignment[this.physicalTopic] ?? [];
+      this.assignedPartitions = Math.max(1, assigned.length);
+      for (const partition of assigned) {
         this.ensureLoaded(partition).catch((error: Error) =>
           this.logger.warn({ topic: this.physicalTopic, partition, err: error.message }, 'loading an assigned partition failed; its next batch retries'),
         );
@@ -166,6 +205,13 @@ export class KeyedStateRunner<T extends TopicName, S> {
   /** Events folded into state since start (for a parent thread's metrics). */
   get processedCount(): number {
     return this.processedTotal;
+  }
+
+  /** Keys whose state is held in memory now. */
+  get residentKeys(): number {
+    let n = 0;
+    for (const part of this.partitions.values()) n += part.states.size;
+    return n;
   }
 
   /** Every key held in memory, with its state (e.g. to derive cohort statistics). */
@@ -193,6 +239,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.started = true;
+    liveRunners.add(this);
     // A partition whose traffic stopped still gets its last events saved within about one interval.
     this.flushTimer = setInterval(() => void this.flushIdle(), this.interval);
     this.flushTimer.unref();
@@ -202,6 +249,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    liveRunners.delete(this);
     clearInterval(this.flushTimer);
     await this.consumer.stop();
     // Batches handed over before the consumer stopped are applied first (exclusive queues behind them).
@@ -250,10 +298,89 @@ export class KeyedStateRunner<T extends TopicName, S> {
 
   private async flushIdle(): Promise<void> {
     for (const part of [...this.partitions.values()]) {
-      if (this.options.handler.onTimer) await this.exclusive(part, async () => this.runTimers(part));
-      if (part.inflight || Date.now() - part.lastCheckpoint < this.interval) continue;
-      await this.exclusive(part, () => this.checkpointNow(part)).catch((error) => this.onCheckpointError(part, error));
+      if (this.options.handler.onTimer) {
+        await this.exclusive(part, async () => {
+          await this.wakeEvicted(part);
+          this.runTimers(part);
+          // Woken keys whose timer did not fire yet (a handler's clock may lag the wall clock) leave again at once.
+          this.evict(part, NO_KEYS);
+        }).catch((error: Error) => this.logger.warn({ partition: part.partition, err: error.message }, 'running timers failed; the next interval retries'));
+      }
+      if (!part.inflight && Date.now() - part.lastCheckpoint >= this.interval) {
+        await this.exclusive(part, () => this.checkpointNow(part)).catch((error) => this.onCheckpointError(part, error));
+      }
+      await this.exclusive(part, async () => this.evict(part, NO_KEYS));
     }
+  }
+
+  /** A partition's share of the resident-key budget. */
+  private budget(): number {
+    return Math.max(1, Math.floor(this.maxResident / this.assignedPartitions));
+  }
+
+  /**
+   * Drops from memory, least recently checkpointed first, keys whose state is durable (not changed since the last
+   * checkpoint, not in the one being written), until the partition is a tenth under its budget (evicting in bulk,
+   * not a key per new event). `keep`: keys the batch about to be applied needs. A key whose timer is due is
+   * evicted too (the sweep brings it back to run it): exempting those would let a flood of events with old times
+   * hold every key in memory.
+   */
+  private evict(part: PartitionState<S>, keep: ReadonlySet<string>): void {
+    if (part.states.size <= this.budget() || this.partitions.get(part.partition) !== part) return;
+    const target = Math.floor(this.budget() * 0.9);
+    let evicted = 0;
+    for (const key of part.states.keys()) {
+      if (part.states.size <= target) break;
+      if (part.dirty.has(key) || part.inflightKeys.has(key) || keep.has(key)) continue;
+      part.states.delete(key);
+      evicted++;
+    }
+    if (evicted > 0) {
+      part.complete = false;
+      evictions.add(evicted);
+    }
+  }
+
+  /** Reads back from their checkpoints the keys of a batch that are not in memory (evicted, or never loaded). */
+  private async readBack(part: PartitionState<S>, keys: ReadonlySet<string>): Promise<void> {
+    const missing: string[] = [];
+    for (const key of keys) if (!part.states.has(key)) missing.push(key);
+    if (missing.length === 0) return;
+    const rows: Array<{ key: string; state: unknown }> = await this.options.dataSource.query(
+      `SELECT "key", "state" FROM ${this.table.state} WHERE "consumer" = $1 AND "key" = ANY($2::text[])`,
+      [this.options.groupId, missing],
+    );
+    for (const row of rows) part.states.set(row.key, this.options.handler.fromJSON(row.state));
+    reloads.add(rows.length);
+  }
+
+  /**
+   * Brings back evicted keys whose timer is due (at most WAKE_BATCH per partition and interval, the earliest first),
+   * so a quiet agent's timer runs even while it is out of memory. Keys already in memory are left as they are
+   * (their in-memory state is newer than any checkpoint).
+   */
+  private async wakeEvicted(part: PartitionState<S>): Promise<void> {
+    if (part.complete || !this.options.handler.wakeAt || this.partitions.get(part.partition) !== part) return;
+    const rows: Array<{ key: string; state: unknown }> = await this.options.dataSource.query(
+      `SELECT "key", "state" FROM ${this.table.state}
+       WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3 AND "wake_at" <= $4 ORDER BY "wake_at" LIMIT ${WAKE_BATCH}`,
+      [this.options.groupId, this.physicalTopic, part.partition, Date.now()],
+    );
+    if (this.partitions.get(part.partition) !== part) return;
+    let woken = 0;
+    for (const row of rows) {
+      if (part.states.has(row.key)) continue;
+      part.states.set(row.key, this.options.handler.fromJSON(row.state));
+      woken++;
+    }
+    reloads.add(woken);
+  }
+
+  /** The distinct keys of a batch's messages not yet applied (record keys: the payload's key, or a dead letter). */
+  private keysOf(messages: EachBatchPayload['batch']['messages'], next: number): Set<string> {
+    const keys = new Set<string>();
+    for (const message of messages) if (message.key && Number(message.offset) >= next) keys.add(message.key.toString('utf8'));
+    return keys;
   }
 
   private runTimers(part: PartitionState<S>): void {
@@ -351,6 +478,12 @@ export class KeyedStateRunner<T extends TopicName, S> {
     // an allocation per message). The partition's position is written back before anything else can read it:
     // before each await and at the end.
     let next = part.nextOffset === null ? -1 : Number(part.nextOffset);
+    // With a bounded memory, the batch's keys are made resident first (evicting cold ones to make room).
+    if (!part.complete || part.states.size > this.budget()) {
+      const keys = this.keysOf(messages, next);
+      this.evict(part, keys);
+      if (!part.complete) await this.readBack(part, keys);
+    }
     let moved = false;
     const settle = () => {
       if (moved) part.nextOffset = BigInt(next);
@@ -420,8 +553,22 @@ export class KeyedStateRunner<T extends TopicName, S> {
     part.lastCheckpoint = Date.now();
     if (part.dirty.size === 0 && part.pendingEmits.length === 0 && part.nextOffset === part.checkpointedOffset) return undefined;
     const keys = [...part.dirty];
-    const states = keys.map((key) => JSON.stringify(this.options.handler.toJSON(part.states.get(key) as S)));
-    const snapshot = { keys, states, emits: part.pendingEmits, nextOffset: part.nextOffset };
+    const states: string[] = [];
+    const wakeAts: Array<string | null> = [];
+    const bounded = Number.isFinite(this.maxResident);
+    for (const key of keys) {
+      const state = part.states.get(key) as S;
+      if (bounded) {
+        // Most recently changed last: the order eviction follows.
+        part.states.delete(key);
+        part.states.set(key, state);
+      }
+      states.push(JSON.stringify(this.options.handler.toJSON(state)));
+      const wake = this.options.handler.wakeAt?.(state);
+      wakeAts.push(wake === undefined ? null : String(Math.floor(wake)));
+    }
+    const snapshot = { keys, states, wakeAts, emits: part.pendingEmits, nextOffset: part.nextOffset };
+    if (bounded) part.inflightKeys = new Set(keys);
     part.dirty = new Set();
     part.pendingEmits = [];
     return snapshot;
@@ -437,10 +584,16 @@ export class KeyedStateRunner<T extends TopicName, S> {
          RETURNING "fence", "next_offset"`,
         [groupId, this.physicalTopic, partition],
       );
+      // With a bounded memory, only the most recently changed keys are loaded (the rest are read back on demand).
+      const budget = Number.isFinite(this.maxResident) ? this.budget() : undefined;
       const rows: Array<{ key: string; state: unknown }> = await tx.query(
-        `SELECT "key", "state" FROM ${this.table.state} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3`,
+        `SELECT "key", "state" FROM ${this.table.state} WHERE "consumer" = $1 AND "topic" = $2 AND "partition" = $3` +
+          (budget === undefined ? '' : ` ORDER BY "updated_at" DESC LIMIT ${budget + 1}`),
         [groupId, this.physicalTopic, partition],
       );
+      const complete = budget === undefined || rows.length <= budget;
+      if (!complete) rows.pop();
+      if (budget !== undefined) rows.reverse();
       const states = new Map<string, S>();
       for (const r of rows) states.set(r.key, this.options.handler.fromJSON(r.state));
       const nextOffset = row.next_offset === null ? null : BigInt(row.next_offset);
@@ -452,7 +605,9 @@ export class KeyedStateRunner<T extends TopicName, S> {
         checkpointedOffset: nextOffset,
         kafkaCommittedOffset: nextOffset,
         states,
+        complete,
         dirty: new Set<string>(),
+        inflightKeys: NO_KEYS,
         pendingEmits: [],
         urgentEmits: [],
         urgentWrite: Promise.resolve(),
@@ -489,6 +644,8 @@ export class KeyedStateRunner<T extends TopicName, S> {
       for (const key of snapshot.keys) part.dirty.add(key);
       part.pendingEmits = [...snapshot.emits, ...part.pendingEmits];
       throw error;
+    } finally {
+      part.inflightKeys = NO_KEYS;
     }
     part.checkpointedOffset = snapshot.nextOffset;
     checkpoints.record(Number(process.hrtime.bigint() - started) / 1e9);
@@ -511,11 +668,18 @@ export class KeyedStateRunner<T extends TopicName, S> {
   private async writeStates(tx: EntityManager, partition: number, snapshot: Snapshot): Promise<void> {
     for (let i = 0; i < snapshot.keys.length; i += 1000) {
       await tx.query(
-        `INSERT INTO ${this.table.state} ("consumer", "key", "topic", "partition", "state")
-         SELECT $1, k, $2, $3, s::jsonb FROM unnest($4::text[], $5::text[]) AS t(k, s)
+        `INSERT INTO ${this.table.state} ("consumer", "key", "topic", "partition", "state", "wake_at")
+         SELECT $1, k, $2, $3, s::jsonb, w FROM unnest($4::text[], $5::text[], $6::bigint[]) AS t(k, s, w)
          ON CONFLICT ("consumer", "key") DO UPDATE SET "state" = EXCLUDED."state", "topic" = EXCLUDED."topic",
-           "partition" = EXCLUDED."partition", "updated_at" = now()`,
-        [this.options.groupId, this.physicalTopic, partition, snapshot.keys.slice(i, i + 1000), snapshot.states.slice(i, i + 1000)],
+           "partition" = EXCLUDED."partition", "wake_at" = EXCLUDED."wake_at", "updated_at" = now()`,
+        [
+          this.options.groupId,
+          this.physicalTopic,
+          partition,
+          snapshot.keys.slice(i, i + 1000),
+          snapshot.states.slice(i, i + 1000),
+          snapshot.wakeAts.slice(i, i + 1000),
+        ],
       );
     }
   }

@@ -30,6 +30,23 @@ export function statefulConsumerTablesUpSql(schema: string): string[] {
   ];
 }
 
+/**
+ * When a key's timer is next due (epoch ms), so a key evicted from memory is brought back to run it
+ * (KeyedStateRunnerOptions.maxResidentKeys). Added to tables made by statefulConsumerTablesUpSql.
+ */
+export function keyedStateWakeUpSql(schema: string): string[] {
+  const s = assertSqlIdentifier(schema);
+  return [
+    `ALTER TABLE "${s}"."keyed_state" ADD COLUMN IF NOT EXISTS "wake_at" bigint`,
+    `CREATE INDEX IF NOT EXISTS "keyed_state_wake_idx" ON "${s}"."keyed_state" ("consumer", "topic", "partition", "wake_at") WHERE "wake_at" IS NOT NULL`,
+  ];
+}
+
+export function keyedStateWakeDownSql(schema: string): string[] {
+  const s = assertSqlIdentifier(schema);
+  return [`DROP INDEX IF EXISTS "${s}"."keyed_state_wake_idx"`, `ALTER TABLE "${s}"."keyed_state" DROP COLUMN IF EXISTS "wake_at"`];
+}
+
 export function statefulConsumerTablesDownSql(schema: string): string[] {
   const s = assertSqlIdentifier(schema);
   return [`DROP TABLE IF EXISTS "${s}"."keyed_state"`, `DROP TABLE IF EXISTS "${s}"."partition_checkpoints"`];

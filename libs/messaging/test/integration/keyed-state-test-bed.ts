@@ -1,6 +1,6 @@
 import { Topics } from '@agentgov/contracts';
 
-import { KeyedStateHandler, KeyedStateRunner, KeyedStateRunnerOptions, OutboxWriter, statefulConsumerTablesUpSql } from '../../src';
+import { KeyedStateHandler, KeyedStateRunner, KeyedStateRunnerOptions, keyedStateWakeUpSql, OutboxWriter, statefulConsumerTablesUpSql } from '../../src';
 import { ACTIVITY, MessagingTestBed } from './messaging-test-bed';
 
 export interface CountState {
@@ -55,7 +55,7 @@ export function countingRunner(
 }
 
 export async function setUpKeyedState(bed: MessagingTestBed): Promise<void> {
-  for (const sql of statefulConsumerTablesUpSql(bed.schema)) await bed.dataSource.query(sql);
+  for (const sql of [...statefulConsumerTablesUpSql(bed.schema), ...keyedStateWakeUpSql(bed.schema)]) await bed.dataSource.query(sql);
 }
 
 /** Sum of the checkpointed offsets of a group: how many events its saved state covers. */
