@@ -30,6 +30,9 @@ function activity(agentId: string, at: number, recordsTouched: number, extra: Pa
  * (CLOCK_CONTROL), forward only: the scenarios that move it come last, the expiry before the overdue review.
  */
 describe('anomaly to containment to release, shadow agents, overdue reviews and expiry, through the running services', () => {
+  // Separation of duties: a critical agent's owner never reviews it alone. The owners here have no manager the
+  // review-scheduler knows (no identity.lifecycle.v1 event describes them), so their reviews go to this reviewer.
+  const highRiskReviewer = `security-reviewer-${randomUUID().slice(0, 8)}`;
   const system = new E2eSystem({
     services: {
       'review-scheduler': {
@@ -44,6 +47,7 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
           suspendAfterDays: 7,
           overdueAction: 'suspend',
           staleAfterDays: 365,
+          highRiskReviewer,
         }),
       },
     },
@@ -191,13 +195,17 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
       }),
     ]);
     expect(system.webhookKinds(agent.id)).toEqual(['contain', 'release']);
-    // The released incident asks the owner to review the agent.
+    // The released incident puts the agent up for review: a critical agent, so not by its owner but by the designated
+    // reviewer (whose queue may also hold other agents of the shared database).
     const reviews = await waitFor(
-      () => asReviewer(ownerId, '/reviews'),
+      () => asReviewer(highRiskReviewer, '/reviews'),
       (r) => r.items.some((x: any) => x.agentId === agent.id),
       { what: 'the review after the release' },
     );
-    expect(reviews.items).toEqual([expect.objectContaining({ agentId: agent.id, reason: 'incident-released', state: 'open', reviewerId: ownerId })]);
+    expect(reviews.items.filter((x: any) => x.agentId === agent.id)).toEqual([
+      expect.objectContaining({ agentId: agent.id, ownerId, reason: 'incident-released', state: 'open', reviewerId: highRiskReviewer }),
+    ]);
+    expect((await asReviewer(ownerId, '/reviews')).items).toEqual([]);
     // The agent's access stays as released: the registry's reactivation (the echo of the release) started no second fan-out.
     expect((await system.receipts([agent.id])).map((r) => [r.kind, r.origin])).toEqual([
       ...Array(3).fill(['contain', 'policy']),
@@ -275,31 +283,38 @@ describe('anomaly to containment to release, shadow agents, overdue reviews and 
 
     // A critical agent is certified every 30 days.
     await travel(clock + 31 * DAY);
-    const [opened] = await waitFor(
-      () => asReviewer(ownerId, '/reviews'),
+    const certifications = await waitFor(
+      () => asReviewer(highRiskReviewer, '/reviews'),
       (r) => r.items.some((x: any) => x.agentId === agent.id),
       { what: 'the certification' },
     ).then((r) => r.items.filter((x: any) => x.agentId === agent.id));
-    expect(opened).toMatchObject({ reason: 'scheduled', state: 'open', reviewerId: ownerId });
+    expect(certifications).toHaveLength(1);
+    const [opened] = certifications;
+    expect(opened).toMatchObject({ reason: 'scheduled', state: 'open', ownerId, reviewerId: highRiskReviewer });
+    expect((await asReviewer(ownerId, '/reviews')).items).toEqual([]);
 
     const due = Date.parse(opened.dueAt);
     // Three days past due it escalates (to the owner's manager when the review-scheduler knows one, which it learns
-    // from identity.lifecycle.v1; this owner never had such an event, so the review stays with the owner).
+    // from identity.lifecycle.v1; this owner never had such an event, so the review stays with the designated
+    // reviewer, and never goes back to the owner of a critical agent).
     await travel(due + 4 * DAY);
     const [escalated] = await waitFor(
-      () => asReviewer(ownerId, '/reviews'),
+      () => asReviewer(highRiskReviewer, '/reviews'),
       (r) => r.items.some((x: any) => x.agentId === agent.id && x.state === 'escalated'),
       { what: 'the escalation' },
     ).then((r) => r.items.filter((x: any) => x.agentId === agent.id));
-    expect(escalated).toMatchObject({ id: opened.id, state: 'escalated', reviewerId: ownerId });
+    expect(escalated).toMatchObject({ id: opened.id, state: 'escalated', reviewerId: highRiskReviewer });
+    expect((await asReviewer(ownerId, '/reviews')).items).toEqual([]);
     expect(await system.statusOf(agent.id)).toBe('active');
     expect(await system.isActive(token)).toBe(true);
 
     await travel(due + 8 * DAY);
     await system.waitForStatuses([agent.id], 'suspended', 'the provisioner to suspend the agent');
     expect(await system.isActive(token)).toBe(false);
-    const closed = await system.call(system.reviewScheduler, 'GET', `/reviews?reviewerId=${encodeURIComponent(ownerId)}&state=closed`);
-    expect(closed.items).toEqual([expect.objectContaining({ id: opened.id, agentId: agent.id, decision: 'suspend', decidedBy: 'system:overdue-review' })]);
+    const closed = await system.call(system.reviewScheduler, 'GET', `/reviews?reviewerId=${encodeURIComponent(highRiskReviewer)}&state=closed`);
+    expect(closed.items.filter((x: any) => x.agentId === agent.id)).toEqual([
+      expect.objectContaining({ id: opened.id, agentId: agent.id, ownerId, decision: 'suspend', decidedBy: 'system:overdue-review' }),
+    ]);
     const [decision] = await system.recorder.await(Topics.ReviewDecision, (d) => d.agentId === agent.id, 1, 'the suspension decision');
     expect(decision.data).toMatchObject({ reviewId: opened.id, decision: 'suspend', decidedBy: 'system:overdue-review' });
     const reviewEvents = await system.recorder.await(Topics.Review, (r) => r.agentId === agent.id, 3, 'the review’s events');

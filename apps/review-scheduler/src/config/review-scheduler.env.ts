@@ -12,7 +12,7 @@ export const REVIEW_SCHEDULER_ENV = {
     .string({ pattern: /^\{.*\}$/s })
     .default('{}')
     .describe(
-      'Review policy as JSON, any subset of: {"cadenceDays": {tier: days}, "dueDays", "reminderDays", "escalateAfterDays", "suspendAfterDays", "overdueAction": "escalate" | "suspend", "staleAfterDays", "unusedScopeDays", "credentialMaxAgeDays"}; defaults: cadences low 365, medium 180, high 90, critical 30 days, due in 14, reminded 3 before, escalated 3 and suspended 7 days after the due date, stale after 30 days unseen, scopes unused for 30 days proposed for removal, credentials older than 90 days flagged.',
+      'Review policy as JSON, any subset of: {"cadenceDays": {tier: days}, "dueDays", "reminderDays", "escalateAfterDays", "suspendAfterDays", "overdueAction": "escalate" | "suspend", "staleAfterDays", "unusedScopeDays", "credentialMaxAgeDays", "highRiskReviewer": subject | null}; defaults: cadences low 365, medium 180, high 90, critical 30 days, due in 14, reminded 3 before, escalated 3 and suspended 7 days after the due date, stale after 30 days unseen, scopes unused for 30 days proposed for removal, credentials older than 90 days flagged, no highRiskReviewer (the designated reviewer of high and critical agents whose owner has no known manager; without one, those reviews go to the admins\' queue, reviewer role:admin).',
     ),
   REVIEW_TICK_MS: env
     .int({ min: 100, max: 3_600_000 })

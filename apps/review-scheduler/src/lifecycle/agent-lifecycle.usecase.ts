@@ -11,7 +11,7 @@ import { nextCertification, REVIEW_POLICY, ReviewPolicy } from '../reviews/revie
 /**
  * Learns the agent as agent.lifecycle.v1 describes it (the first time, with its first certification date) and
  * opens the review the change calls for: an agent reassigned to another owner, or given wider scopes. A
- * deprovisioned agent's open review closes.
+ * deprovisioned agent's open review closes; one whose agent became high or critical moves away from its owner.
  */
 @Injectable()
 export class AgentLifecycleUseCase {
@@ -50,5 +50,8 @@ export class AgentLifecycleUseCase {
     if (!before) return;
     if (a.kind === 'agent.owner-changed' && before.ownerId !== a.ownerId) await this.changes.open(tx, agent, 'agent-reassigned', now, undefined, cause);
     else if (a.scopes.some((s) => !before.scopes.includes(s))) await this.changes.open(tx, agent, 'scopes-widened', now, undefined, cause);
+    // A review already open stays open; if the agent became high or critical, or passed to the person reviewing it,
+    // that review leaves its new owner's hands (separation of duties).
+    if (before.riskTier !== a.riskTier || before.ownerId !== a.ownerId) await this.changes.keepFromOwner(tx, agent, now, cause);
   }
 }

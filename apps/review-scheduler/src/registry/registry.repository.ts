@@ -18,6 +18,12 @@ export interface KnownAgent {
   nextReviewAt?: Date;
 }
 
+/** What identity.lifecycle.v1 told of an owner; an owner it never described counts as active. */
+export interface KnownOwner {
+  active: boolean;
+  managerId?: string;
+}
+
 interface AgentRow {
   agent_id: string;
   owner_id: string;
@@ -126,15 +132,9 @@ export class RegistryRepository {
     );
   }
 
-  /** Who reviews the owner's agents: the owner while active, else the owner's manager when known. */
-  async reviewerFor(manager: EntityManager, ownerId: string): Promise<string> {
+  /** The owner as identity.lifecycle.v1 described them (status and manager), if it ever did. */
+  async ownerOf(manager: EntityManager, ownerId: string): Promise<KnownOwner | undefined> {
     const [owner] = await manager.query(`SELECT "status", "manager_id" FROM ${OWNERS} WHERE "owner_id" = $1`, [ownerId]);
-    if (owner && owner.status !== 'active' && owner.manager_id) return owner.manager_id;
-    return ownerId;
-  }
-
-  async managerOf(manager: EntityManager, ownerId: string): Promise<string | undefined> {
-    const [owner] = await manager.query(`SELECT "manager_id" FROM ${OWNERS} WHERE "owner_id" = $1`, [ownerId]);
-    return owner?.manager_id ?? undefined;
+    return owner ? { active: owner.status === 'active', ...(owner.manager_id ? { managerId: owner.manager_id } : {}) } : undefined;
   }
 }

@@ -5,6 +5,7 @@ import { ReviewClock } from '../clock/review-clock';
 import { RegistryRepository } from '../registry/registry.repository';
 import { ReviewChanges } from './review-changes';
 import { Requester, Review } from './review-record';
+import { mayDecide } from './reviewer-assignment';
 import { ReviewError, ReviewErrorCode } from './reviews.errors';
 import { ReviewsRepository } from './reviews.repository';
 
@@ -19,7 +20,8 @@ export interface DecideReviewCommand {
 
 /**
  * A reviewer's (or an admin's) decision: certify (optionally removing named scopes the agent holds; the next
- * certification is scheduled) or revoke (deprovision). A reviewer decides only their own reviews.
+ * certification is scheduled) or revoke (deprovision). A reviewer decides only their own reviews, and nobody,
+ * admins included, decides the review of their own high or critical agent (separation of duties).
  */
 @Injectable()
 export class DecideReviewUseCase {
@@ -40,6 +42,13 @@ export class DecideReviewUseCase {
         throw new ReviewError(ReviewErrorCode.ReviewNotFound, `no review ${id} in your queue`);
       if (review.state === 'closed') throw new ReviewError(ReviewErrorCode.ReviewClosed, `review ${id} was already decided or closed`);
       const agent = await this.registry.findAgent(tx, review.agentId);
+      // Checked at decision time, not only at assignment: the tier is the agent's now (it may have risen since the
+      // review was assigned), and the roles alone let an owner through who is an admin or still holds an older review.
+      if (!mayDecide(requester.subject, agent ?? { ownerId: review.ownerId, riskTier: undefined }))
+        throw new ReviewError(
+          ReviewErrorCode.SeparationOfDuties,
+          `agent ${review.agentId} (risk tier ${agent?.riskTier ?? 'unknown'}) is yours: the owner of a high or critical agent may not certify or revoke it; the owner's manager, the designated high-risk reviewer or an admin decides`,
+        );
       const unknown = (command.removeScopes ?? []).filter((s) => !agent?.scopes.includes(s));
       if (unknown.length) throw new ReviewError(ReviewErrorCode.UnknownScopes, unknown.join(' '));
       return this.changes.decide(

@@ -10,6 +10,7 @@ import { OutboxWriter } from '@agentgov/messaging';
 import { KnownAgent, RegistryRepository } from '../registry/registry.repository';
 import { dueDate, nextCertification, REVIEW_POLICY, ReviewPolicy } from './review-policy';
 import { Decision, Review, ReviewReason, ReviewState } from './review-record';
+import { escalationReviewer, mayDecide, ownerMayDecide, ReviewedAgent, ReviewerFacts, reviewerFor } from './reviewer-assignment';
 import { ReviewsRepository } from './reviews.repository';
 
 /**
@@ -40,7 +41,7 @@ export class ReviewChanges {
     campaign?: { id: string; dueAt: Date },
     cause: ReviewCause = SCHEDULER,
   ): Promise<Review | undefined> {
-    const reviewerId = await this.registry.reviewerFor(tx, agent.ownerId);
+    const reviewerId = reviewerFor(await this.reviewerFacts(tx, agent));
     const proposals = await this.registry.unusedScopes(tx, agent.agentId, this.policy.unusedScopeDays, at);
     const review = await this.reviews.insertOpen(tx, {
       id: randomUUID(),
@@ -62,6 +63,25 @@ export class ReviewChanges {
   async move(tx: EntityManager, review: Review, state: ReviewState, at: Date, reviewerId = review.reviewerId): Promise<void> {
     await this.reviews.setState(tx, review.id, state, reviewerId);
     await this.announce(tx, { ...review, state, reviewerId }, at, SCHEDULER);
+  }
+
+  /** An overdue review escalates: to the owner's manager when known, never back to the owner of a high-risk agent. */
+  async escalate(tx: EntityManager, review: Review, at: Date): Promise<void> {
+    const agent = (await this.registry.findAgent(tx, review.agentId)) ?? { ownerId: review.ownerId, riskTier: undefined };
+    await this.move(tx, review, 'escalated', at, escalationReviewer(await this.reviewerFacts(tx, agent), review.reviewerId));
+  }
+
+  /**
+   * The agent's open review, if its reviewer may no longer decide it (the agent became high or critical while its
+   * owner held the review, or passed to the person reviewing it), goes where a new review would.
+   */
+  async keepFromOwner(tx: EntityManager, agent: KnownAgent, at: Date, cause: ReviewCause): Promise<void> {
+    if (ownerMayDecide(agent.riskTier)) return;
+    const review = await this.reviews.lockOpenOf(tx, agent.agentId);
+    if (!review || mayDecide(review.reviewerId, agent)) return;
+    const reviewerId = reviewerFor(await this.reviewerFacts(tx, agent));
+    await this.reviews.setState(tx, review.id, review.state, reviewerId);
+    await this.announce(tx, { ...review, reviewerId }, at, cause, 'review.reassigned');
   }
 
   /**
@@ -118,13 +138,17 @@ export class ReviewChanges {
     for (const review of await this.reviews.closeOpenOf(tx, agentId, at)) await this.announce(tx, review, at, cause);
   }
 
-  /** Every new state of a review is audited (who or what moved it) and announced on review.v1. */
-  private async announce(tx: EntityManager, review: Review, at: Date, cause: ReviewCause): Promise<void> {
+  private async reviewerFacts(tx: EntityManager, agent: ReviewedAgent): Promise<ReviewerFacts> {
+    return { agent, owner: await this.registry.ownerOf(tx, agent.ownerId), highRiskReviewer: this.policy.highRiskReviewer };
+  }
+
+  /** Every new state (or reviewer) of a review is audited (who or what moved it) and announced on review.v1. */
+  private async announce(tx: EntityManager, review: Review, at: Date, cause: ReviewCause, action = `review.${review.state}`): Promise<void> {
     await this.audit.append(tx, [
       {
         at,
         ...cause,
-        action: `review.${review.state}`,
+        action,
         subjectType: 'review',
         subjectId: review.id,
         details: {

@@ -36,4 +36,14 @@ describe('the review policy', () => {
     expect(() => reviewPolicyFrom('{"overdueAction":"delete"}')).toThrow('escalate or suspend');
     expect(() => reviewPolicyFrom('{"graceDays":3}')).toThrow('REVIEW_POLICY.graceDays is not a policy field');
   });
+
+  it('names a designated reviewer of high-risk agents, or none (the default); never anything that is not a subject', () => {
+    expect(reviewPolicyFrom('{}').highRiskReviewer).toBeNull();
+    expect(reviewPolicyFrom('{"highRiskReviewer":"security-reviewer"}').highRiskReviewer).toBe('security-reviewer');
+    expect(reviewPolicyFrom('{"highRiskReviewer":null}').highRiskReviewer).toBeNull();
+    for (const bad of ['""', '"two words"', '3', '["a"]', JSON.stringify('x'.repeat(257))])
+      expect(() => reviewPolicyFrom(`{"highRiskReviewer":${bad}}`)).toThrow(
+        'REVIEW_POLICY.highRiskReviewer must be null or a subject of 1 to 256 printable characters without spaces',
+      );
+  });
 });

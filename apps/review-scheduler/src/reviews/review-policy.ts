@@ -24,6 +24,12 @@ export interface ReviewPolicy {
   unusedScopeDays: number;
   /** Credentials older than this are flagged for rotation. */
   credentialMaxAgeDays: number;
+  /**
+   * Separation of duties: who reviews a high or critical agent whose owner has no known manager (the token
+   * subject of a person with the reviewer role). Null: those reviews go to the admins' queue (see
+   * reviewer-assignment.ts).
+   */
+  highRiskReviewer: string | null;
 }
 
 export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
@@ -36,6 +42,7 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
   staleAfterDays: 30,
   unusedScopeDays: 30,
   credentialMaxAgeDays: 90,
+  highRiskReviewer: null,
 };
 
 const DAY_MS = 86_400_000;
@@ -85,6 +92,9 @@ export function reviewPolicyFrom(json: string): ReviewPolicy {
   if (policy.reminderDays >= policy.dueDays) throw new Error('REVIEW_POLICY.reminderDays must be shorter than dueDays');
   if (policy.suspendAfterDays < policy.escalateAfterDays) throw new Error('REVIEW_POLICY.suspendAfterDays must not be shorter than escalateAfterDays');
   if (policy.overdueAction !== 'escalate' && policy.overdueAction !== 'suspend') throw new Error('REVIEW_POLICY.overdueAction must be escalate or suspend');
+  // A subject as review.v1 carries one (reviewerId): printable ASCII without spaces.
+  if (policy.highRiskReviewer !== null && (typeof policy.highRiskReviewer !== 'string' || !/^[\x21-\x7E]{1,256}$/.test(policy.highRiskReviewer)))
+    throw new Error('REVIEW_POLICY.highRiskReviewer must be null or a subject of 1 to 256 printable characters without spaces');
   const known = new Set(Object.keys(DEFAULT_REVIEW_POLICY));
   for (const key of Object.keys(parsed)) if (!known.has(key)) throw new Error(`REVIEW_POLICY.${key} is not a policy field`);
   return policy;

@@ -64,6 +64,12 @@ export class ReviewsRepository {
     return row ? reviewOf(row) : undefined;
   }
 
+  /** The agent's open review, if any, locked. */
+  async lockOpenOf(tx: EntityManager, agentId: string): Promise<Review | undefined> {
+    const [row] = await tx.query(`SELECT * FROM ${REVIEWS} WHERE "agent_id" = $1 AND "state" <> 'closed' FOR UPDATE`, [agentId]);
+    return row ? reviewOf(row) : undefined;
+  }
+
   /** Reviews by reviewer and state, soonest due first (at most 500). */
   async list(filter: ReviewFilter): Promise<Review[]> {
     const params: unknown[] = [];

@@ -15,7 +15,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Moves undecided reviews along as their due date nears and passes: reminded, overdue, escalated to the owner's
- * manager and finally (with `overdueAction: suspend`) decided as a suspension.
+ * manager (never to the owner of a high or critical agent) and finally (with `overdueAction: suspend`) decided as
+ * a suspension.
  */
 @Injectable()
 export class AdvanceUndecidedReviewsUseCase {
@@ -42,8 +43,9 @@ export class AdvanceUndecidedReviewsUseCase {
     if (stage === 'remind' && review.state === 'open') await this.changes.move(tx, review, 'reminded', now);
     else if (stage === 'overdue' && (review.state === 'open' || review.state === 'reminded')) await this.changes.move(tx, review, 'overdue', now);
     else if ((stage === 'escalate' || stage === 'suspend') && review.state !== 'escalated' && review.state !== 'closed') {
-      // The owner's manager is asked; with no manager known, the review stays with the owner, marked escalated.
-      await this.changes.move(tx, review, 'escalated', now, (await this.registry.managerOf(tx, review.ownerId)) ?? review.reviewerId);
+      // The owner's manager is asked; with no manager known, the review stays with its reviewer, marked escalated
+      // (a high or critical one never goes back to the owner: reviewer-assignment.ts).
+      await this.changes.escalate(tx, review, now);
     } else if (stage === 'suspend' && review.state === 'escalated') {
       const agent = await this.registry.findAgent(tx, review.agentId);
       await this.changes.decide(

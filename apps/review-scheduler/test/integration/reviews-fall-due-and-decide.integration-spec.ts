@@ -5,7 +5,9 @@ import { ServiceHarness } from '@agentgov/service-testing';
 import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 const DAY = 86_400_000;
-const SCHEDULER_ENV = { CLOCK_CONTROL: 'true', REVIEW_TICK_MS: '200' };
+/** Reviews a high or critical agent whose owner has no manager known (separation of duties). */
+const SECURITY_REVIEWER = `security-reviewer-${randomUUID().slice(0, 8)}`;
+const SCHEDULER_ENV = { CLOCK_CONTROL: 'true', REVIEW_TICK_MS: '200', REVIEW_POLICY: JSON.stringify({ highRiskReviewer: SECURITY_REVIEWER }) };
 
 async function reviewsOf(agentId: string) {
   return withTestDatabase(
@@ -63,7 +65,7 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
   }
   const statusAtProvisioner = async (agentId: string) => (await provisioner.request('GET', `/agents/${agentId}`)).body;
 
-  it('a critical agent’s certification opens after 30 days, for its owner only; undecided, it is reminded, overdue, escalated, and the agent suspended', async () => {
+  it('a critical agent’s certification opens after 30 days, for the designated reviewer only, never its owner; undecided, it is reminded, overdue, escalated, and the agent suspended', async () => {
     const { ownerId, agentId } = await registerAgent('critical');
     const start = Date.now();
     await travel(scheduler, start + 29 * DAY);
@@ -76,8 +78,12 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
       (r) => r.length === 1,
       { what: 'the scheduled review' },
     );
-    expect(opened).toMatchObject({ reason: 'scheduled', state: 'open', reviewer_id: ownerId });
-    expect((await asReviewer(ownerId, 'GET', '/reviews')).body.items.map((r: { agentId: string }) => r.agentId)).toEqual([agentId]);
+    // Its owner has no manager the scheduler knows: the designated reviewer of high-risk agents, not the owner.
+    expect(opened).toMatchObject({ reason: 'scheduled', state: 'open', owner_id: ownerId, reviewer_id: SECURITY_REVIEWER });
+    // (The designated reviewer's queue may hold other agents too: the shared database's, due on the moved clock.)
+    expect((await asReviewer(SECURITY_REVIEWER, 'GET', '/reviews')).body.items.map((r: { agentId: string }) => r.agentId)).toContain(agentId);
+    expect((await asReviewer(ownerId, 'GET', '/reviews')).body.items).toEqual([]);
+    expect((await asReviewer(ownerId, 'POST', `/reviews/${opened.id}/decision`, { decision: 'certify' })).status).toBe(404);
     expect((await asReviewer(`someone-${randomUUID()}`, 'GET', '/reviews')).body.items).toEqual([]);
     expect((await asReviewer(`someone-${randomUUID()}`, 'POST', `/reviews/${opened.id}/decision`, { decision: 'revoke' })).status).toBe(404);
 
@@ -93,6 +99,8 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     await stateAt(due - 2 * DAY, 'reminded');
     await stateAt(due + DAY, 'overdue');
     await stateAt(due + 4 * DAY, 'escalated');
+    // No manager known: the escalated review stays with its reviewer, never back to the owner.
+    expect((await reviewsOf(agentId))[0]).toMatchObject({ reviewer_id: SECURITY_REVIEWER });
     await stateAt(due + 8 * DAY, 'closed');
     expect((await reviewsOf(agentId))[0]).toMatchObject({ decision: 'suspend', decided_by: 'system:overdue-review' });
     await waitFor(
@@ -137,7 +145,8 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
       { what: 'a review to certify' },
     );
 
-    expect((await asReviewer(revoked.ownerId, 'POST', `/reviews/${toRevoke.id}/decision`, { decision: 'revoke', reason: 'project ended' })).status).toBe(200);
+    // Critical agents: their owners may not decide, the designated reviewer does.
+    expect((await asReviewer(SECURITY_REVIEWER, 'POST', `/reviews/${toRevoke.id}/decision`, { decision: 'revoke', reason: 'project ended' })).status).toBe(200);
     await waitFor(
       () => statusAtProvisioner(revoked.agentId),
       (a) => a.status === 'deprovisioned',
@@ -145,14 +154,14 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
     );
 
     expect(
-      (await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.admin'] })).body,
+      (await asReviewer(SECURITY_REVIEWER, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.admin'] })).body,
     ).toMatchObject({ code: 'UNKNOWN_SCOPES' });
-    const decided = await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.write'] });
-    expect(decided.body).toMatchObject({ state: 'closed', decision: 'certify', decidedBy: certified.ownerId });
+    const decided = await asReviewer(SECURITY_REVIEWER, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify', removeScopes: ['crm.write'] });
+    expect(decided.body).toMatchObject({ state: 'closed', decision: 'certify', decidedBy: SECURITY_REVIEWER });
     const revokedAudit = await scheduler.request('GET', `/audit?subjectType=review&subjectId=${toRevoke.id}`);
     expect(revokedAudit.body.items.find((r: { action: string }) => r.action === 'review.revoke')).toMatchObject({
       actorType: 'api',
-      actor: revoked.ownerId,
+      actor: SECURITY_REVIEWER,
       reason: 'project ended',
     });
     await waitFor(
@@ -160,7 +169,7 @@ describe('reviews fall due on their schedule, remind, go overdue, escalate and s
       (a) => a.scopes?.join() === 'crm.read',
       { what: 'the scope removal' },
     );
-    expect((await asReviewer(certified.ownerId, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify' })).status).toBe(409);
+    expect((await asReviewer(SECURITY_REVIEWER, 'POST', `/reviews/${toCertify.id}/decision`, { decision: 'certify' })).status).toBe(409);
     const [next] = await withTestDatabase(
       async (c) => (await c.query(`SELECT "next_review_at" FROM "review_scheduler"."agents" WHERE "agent_id" = $1`, [certified.agentId])).rows,
     );

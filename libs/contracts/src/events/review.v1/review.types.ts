@@ -20,7 +20,7 @@ export interface ReviewEvent {
    */
   ownerId: string;
   /**
-   * Who must decide: the owner, or the owner's manager when the owner is gone.
+   * Who must decide: the owner (low and medium agents), or the owner's manager when the owner is gone; for high and critical agents never the owner: their manager, the policy's highRiskReviewer, or role:admin (the admins' queue).
    */
   reviewerId: string;
   /**
