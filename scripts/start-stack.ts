@@ -13,7 +13,9 @@ import { join, resolve } from 'node:path';
 
 import { ensureDevKeyPair, mintDevToken } from '@agentgov/auth';
 import { ServiceName } from '@agentgov/contracts';
+import { createKafkaClient } from '@agentgov/messaging';
 import { Stack, writeConnectorsFile } from '@agentgov/service-testing';
+import { LOCAL_SECURE_BROKERS, localBrokerSecurity } from '@agentgov/test-support';
 
 import { runDemonstration } from './demo/flows-demonstration';
 
@@ -100,7 +102,8 @@ async function main(): Promise<void> {
     const started = Date.now();
     await runDemonstration({
       adminToken,
-      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      // Agent runtimes report activity through a gateway, whose principal may write agent.activity.v1 and nothing else.
+      activityGateway: createKafkaClient({ brokers: LOCAL_SECURE_BROKERS, clientId: 'demonstration', security: localBrokerSecurity('activity-gateway') }),
       say: (line) => process.stdout.write(`  ${line}\n`),
     }).then(
       () => process.stdout.write(`  demonstration done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),

@@ -27,7 +27,7 @@ DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/agentgov_t
   node -r @swc-node/register scripts/db-migrate.ts
 
 section "leftovers of earlier test runs"
-node -r @swc-node/register scripts/infra/clean-test-leftovers.ts
+env $(bash scripts/infra/infra.sh client-env admin) node -r @swc-node/register scripts/infra/clean-test-leftovers.ts
 
 section "integration tests (real Kafka and PostgreSQL)"
 # --forceExit: a failed test can leave a Kafka consumer behind; the run must still end and report.

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
 
 import { Topics } from '@agentgov/contracts';
-import { catalogTopics, createKafkaClient, encodeEvent, ensureTopics, KEYED_STATE_FETCH, LOCAL_SECURE_BROKERS, localBrokerSecurity } from '@agentgov/messaging';
+import { catalogTopics, createKafkaClient, encodeEvent, ensureTopics, KEYED_STATE_FETCH } from '@agentgov/messaging';
 import { ServiceHarness } from '@agentgov/service-testing';
-import { uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
+import { LOCAL_SECURE_BROKERS, localBrokerSecurity, uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 import { BenchFigure } from '../bench-report';
 

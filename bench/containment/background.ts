@@ -1,7 +1,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 import { createKafkaClient } from '@agentgov/messaging';
-import { TEST_KAFKA_BROKERS } from '@agentgov/test-support';
+import { TEST_KAFKA_BROKERS, testKafkaSecurity } from '@agentgov/test-support';
 
 import { SteadyActivity } from './traffic';
 
@@ -60,7 +60,7 @@ export class BackgroundActivity {
 }
 
 async function runWorker(config: BackgroundConfig, port: NonNullable<typeof parentPort>): Promise<void> {
-  const kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'bench-background' });
+  const kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'bench-background', security: testKafkaSecurity() });
   const activity = new SteadyActivity(kafka, config.topic, config.fleet, config.perBatch, config.intervalMs);
   port.on('message', (message: ToWorker) => {
     if (message.type === 'count') port.postMessage({ type: 'count', acked: activity.acked, failed: activity.failed } satisfies FromWorker);

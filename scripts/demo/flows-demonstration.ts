@@ -7,14 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { Partitioners } from 'kafkajs';
+import { Kafka, Partitioners } from 'kafkajs';
 
 import { TopicPayloads, Topics } from '@agentgov/contracts';
-import { createKafkaClient, encodeEvent } from '@agentgov/messaging';
+import { encodeEvent } from '@agentgov/messaging';
 
 export interface DemonstrationOptions {
   adminToken: string;
-  brokers: string[];
+  /** A client of the bus as the activity gateway: the one principal that may write agent.activity.v1. */
+  activityGateway: Kafka;
   say: (line: string) => void;
 }
 
@@ -44,7 +45,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, wh
   }
 }
 
-export async function runDemonstration({ adminToken, brokers, say }: DemonstrationOptions): Promise<void> {
+export async function runDemonstration({ adminToken, activityGateway, say }: DemonstrationOptions): Promise<void> {
   const admin = (method: string, url: string, body?: unknown) => call(adminToken, method, url, body);
   const run = randomUUID().slice(0, 6);
 
@@ -88,7 +89,7 @@ export async function runDemonstration({ adminToken, brokers, say }: Demonstrati
   say(`  ${tokens.size} tokens issued, all active: ${(await Promise.all([...tokens.values()].map(active))).every(Boolean)}`);
 
   say(`Normal activity: ${crmSync.name} reads about 15 CRM records a day for two weeks`);
-  const producer = createKafkaClient({ brokers, clientId: 'demonstration' }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = activityGateway.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const publish = async (events: TopicPayloads['agent.activity.v1'][]) => {
     const encoded = events.map((data) => encodeEvent({ topic: Topics.AgentActivity, data, source: '/demonstration', id: randomUUID() }));

@@ -15,17 +15,16 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { Client } from 'pg';
 
-import { createKafkaClient } from '@agentgov/messaging';
+import { operatorKafka } from './operator-kafka';
 
-// The tests' broker and database (as in libs/test-support, which scripts may not import).
-const BROKERS = (process.env.TEST_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+// The tests' database (as in libs/test-support, which scripts may not import); the broker is the operator's.
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentgov_test';
 const TEST_PREFIX = /^[a-z]+_[0-9a-f]{10}\./;
 const PER_REQUEST = 100;
 const SCHEMAS = ['provisioner', 'behavior_baseliner', 'containment', 'review_scheduler'];
 
 async function deleteTestTopics(): Promise<number> {
-  const admin = createKafkaClient({ brokers: BROKERS, clientId: 'clean-test-leftovers' }).admin();
+  const admin = operatorKafka('clean-test-leftovers').admin();
   await admin.connect();
   try {
     const leftovers = (await admin.listTopics()).filter((topic) => TEST_PREFIX.test(topic));
@@ -39,7 +38,7 @@ async function deleteTestTopics(): Promise<number> {
 }
 
 async function deleteTestAcls(): Promise<number> {
-  const admin = createKafkaClient({ brokers: BROKERS, clientId: 'clean-test-leftovers' }).admin();
+  const admin = operatorKafka('clean-test-leftovers').admin();
   await admin.connect();
   try {
     const { resources } = await admin.describeAcls({

@@ -2,17 +2,17 @@
 # Local infrastructure without Docker: one Apache Kafka 3.9.x broker in KRaft
 # combined mode (from its Maven Central jars) and the machine's PostgreSQL.
 #
-# The broker has two client listeners. 127.0.0.1:9094 is locked down: TLS (a local CA
+# Nothing reaches the broker without proving who it is, and nobody but the
+# operator's admin may do anything without an ACL. 127.0.0.1:9094: TLS (a local CA
 # and broker certificate, generated once) and SASL/SCRAM-SHA-512, with the KRaft
-# StandardAuthorizer and no access without an ACL; the SCRAM users (one per service,
-# hr-bridge, activity-gateway and the admin) are created when the storage is
-# formatted, their passwords written to $AGENTGOV_STATE_DIR/kafka/credentials, the
-# CA to $AGENTGOV_STATE_DIR/kafka/tls/ca.pem, and each principal's ACLs applied at
-# every start (scripts/infra/kafka-access.ts). 127.0.0.1:9095 is the same with mutual
-# TLS instead of SCRAM: a client certificate per principal (CN = principal) under
-# tls/clients. 127.0.0.1:9092 is the plaintext
-# development listener, reachable from this machine only, chosen by name with
-# KAFKA_SECURITY_PROTOCOL=PLAINTEXT.
+# StandardAuthorizer; the SCRAM users (one per service, hr-bridge, activity-gateway
+# and the admin) are created when the storage is formatted, their passwords written
+# to $AGENTGOV_STATE_DIR/kafka/credentials, the CA to
+# $AGENTGOV_STATE_DIR/kafka/tls/ca.pem, and each principal's ACLs applied at every
+# start (scripts/infra/kafka-access.ts). 127.0.0.1:9095 is the same with mutual TLS
+# instead of SCRAM: a client certificate per principal (CN = principal) under
+# tls/clients; the broker talks to itself there, and to its controller on
+# 127.0.0.1:9093, with its own certificate. There is no plaintext listener.
 #
 # Usage: scripts/infra/infra.sh <command>
 #   up              fetch Kafka jars if needed, start Kafka, start Postgres if it
@@ -25,6 +25,10 @@
 #   reset           stop the broker and wipe its state directory
 #   fetch           only fetch the Kafka jars into the cache
 #   kafka-running   exit 0 if the broker started by this script runs (quiet)
+#   client-env [principal]
+#                   print the KAFKA_* variables that connect a client (the
+#                   services read the same ones) as that principal (default
+#                   admin), e.g. env $(scripts/infra/infra.sh client-env) node ...
 #
 # Environment overrides:
 #   KAFKA_VERSION        Kafka release (3.9.x; default 3.9.2). kafkajs 2.2.4
@@ -57,12 +61,13 @@ TOOLS_LOG4J_PROPS="$KAFKA_STATE/tools-log4j.properties"
 CLUSTER_ID_FILE="$KAFKA_STATE/cluster.id"
 
 KAFKA_HOST=127.0.0.1
-KAFKA_PORT=9092
 CONTROLLER_PORT=9093
-# The locked-down listeners: TLS and SCRAM-SHA-512, or mutual TLS (the client certificate's CN is the principal),
+# The client listeners: TLS and SCRAM-SHA-512, or mutual TLS (the client certificate's CN is the principal),
 # every principal limited to its ACLs.
 KAFKA_SECURE_PORT=9094
 KAFKA_MTLS_PORT=9095
+# The broker's own principal (its certificate's CN), a super user like the operator's admin.
+BROKER_PRINCIPAL=agentgov-kafka-broker
 TLS_DIR="$KAFKA_STATE/tls"
 CREDENTIALS_DIR="$KAFKA_STATE/credentials"
 # One principal per service, the two outside producers, and the operator (a super user: topics and ACLs).
@@ -192,11 +197,12 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
-inter.broker.listener.name=PLAINTEXT
+listeners=CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
+advertised.listeners=SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
+# The broker reaches itself and its controller with its own certificate: no listener authenticates nobody.
+inter.broker.listener.name=SSL
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL
+listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL,SSL:SSL
 
 # The locked-down listener: TLS with the local CA's certificate, SCRAM-SHA-512 users from the metadata log.
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -205,16 +211,19 @@ ssl.keystore.type=PKCS12
 ssl.keystore.location=$TLS_DIR/broker.p12
 ssl.keystore.password=$(cat "$TLS_DIR/keystore.password")
 ssl.client.auth=none
-# The mutual-TLS listener: a client certificate signed by the local CA is required; its CN is the principal.
+# The mutual-TLS listener and the controller's: a client certificate signed by the local CA is required; its CN
+# is the principal.
 listener.name.ssl.ssl.client.auth=required
 listener.name.ssl.ssl.truststore.type=PEM
 listener.name.ssl.ssl.truststore.location=$TLS_DIR/ca.pem
+listener.name.controller.ssl.client.auth=required
+listener.name.controller.ssl.truststore.type=PEM
+listener.name.controller.ssl.truststore.location=$TLS_DIR/ca.pem
 ssl.principal.mapping.rules=RULE:^CN=([^,]+)$/\$1/,DEFAULT
-# No access without an ACL. The controller and the plaintext development listener (both bound to 127.0.0.1)
-# authenticate nobody, so their principal, ANONYMOUS, is a super user, as is the operator's admin.
+# No access without an ACL; the super users are the operator's admin and the broker itself.
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
-super.users=User:ANONYMOUS;User:admin
+super.users=User:admin;User:$BROKER_PRINCIPAL
 
 log.dirs=$DATA_DIR
 metadata.log.dir=$DATA_DIR
@@ -288,19 +297,21 @@ write_security() {
     [[ -s "$CREDENTIALS_DIR/$name.password" ]] ||
       (umask 077 && openssl rand -hex 24 >"$CREDENTIALS_DIR/$name.password")
   done
-  [[ -s "$TLS_DIR/broker.p12" ]] && {
+  # The broker's certificate also authenticates it to itself and its controller (clientAuth); one made before
+  # that (serverAuth only) is made again.
+  [[ -s "$TLS_DIR/broker.p12" ]] && grep -q clientAuth "$TLS_DIR/broker.ext" 2>/dev/null && {
     write_client_certificates
     return 0
   }
   command -v openssl >/dev/null 2>&1 || die "openssl is needed for the broker's TLS certificate (apt-get install -y openssl)"
-  log "kafka: creating a local CA and the broker's TLS certificate in $TLS_DIR"
+  log "kafka: creating the broker's TLS certificate in $TLS_DIR"
   (
     cd "$TLS_DIR"
     umask 077
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=agentgov local Kafka CA" \
+    [[ -s ca.pem && -s ca.key ]] || openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=agentgov local Kafka CA" \
       -keyout ca.key -out ca.pem >/dev/null 2>&1
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=agentgov-kafka-broker" -keyout broker.key -out broker.csr >/dev/null 2>&1
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >broker.ext
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$BROKER_PRINCIPAL" -keyout broker.key -out broker.csr >/dev/null 2>&1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >broker.ext
     openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile broker.ext \
       -out broker.pem >/dev/null 2>&1
     openssl rand -hex 24 >keystore.password
@@ -309,6 +320,14 @@ write_security() {
     chmod 644 ca.pem
   ) || die "could not create the broker's TLS certificate with openssl"
   write_client_certificates
+}
+
+# The variables that connect a client to the SCRAM listener as a principal (the services read the same ones).
+client_env() { # principal
+  local name="${1:-admin}"
+  [[ -s "$CREDENTIALS_DIR/$name.password" ]] || die "no local Kafka principal $name (known: ${KAFKA_PRINCIPALS[*]}; start the broker first)"
+  printf '%s\n' "KAFKA_BROKERS=$KAFKA_HOST:$KAFKA_SECURE_PORT" KAFKA_SECURITY_PROTOCOL=SASL_SSL KAFKA_SASL_MECHANISM=SCRAM-SHA-512 \
+    "KAFKA_SASL_USERNAME=$name" "KAFKA_SASL_PASSWORD_FILE=$CREDENTIALS_DIR/$name.password" "KAFKA_TLS_CA_FILE=$TLS_DIR/ca.pem"
 }
 
 # A client certificate per principal (CN = the principal), signed by the local CA, for the mutual-TLS listener.
@@ -363,10 +382,12 @@ format_storage() {
 probe_kafka() { # timeout_ms
   local timeout_ms="${1:-5000}"
   if (cd "$REPO_ROOT" && node -e "require.resolve('kafkajs')" >/dev/null 2>&1); then
-    (cd "$REPO_ROOT" && node scripts/infra/kafka-ready.cjs "$KAFKA_HOST:$KAFKA_PORT" "$timeout_ms")
+    # shellcheck disable=SC2046
+    (cd "$REPO_ROOT" && env $(client_env admin) node scripts/infra/kafka-ready.cjs "$timeout_ms")
   else
-    java -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" \
-      "$SCRIPT_DIR/KafkaReady.java" "$KAFKA_HOST:$KAFKA_PORT" "$timeout_ms"
+    # shellcheck disable=SC2046
+    env $(client_env admin) java -Dlog4j.configuration="file:$TOOLS_LOG4J_PROPS" -cp "$LIBS_DIR/*" \
+      "$SCRIPT_DIR/KafkaReady.java" "$timeout_ms"
   fi
 }
 
@@ -383,18 +404,18 @@ kafka_log_tail() {
 kafka_up() {
   local pid
   if pid="$(kafka_pid)"; then
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-      log "kafka: already running (pid $pid on $KAFKA_HOST:$KAFKA_PORT); nothing to do"
+    if port_open "$KAFKA_HOST" "$KAFKA_SECURE_PORT"; then
+      log "kafka: already running (pid $pid on $KAFKA_HOST:$KAFKA_SECURE_PORT); nothing to do"
       return 0
     fi
-    log "kafka: pid $pid is alive but $KAFKA_HOST:$KAFKA_PORT is not open yet; waiting for it"
+    log "kafka: pid $pid is alive but $KAFKA_HOST:$KAFKA_SECURE_PORT is not open yet; waiting for it"
   else
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
+    if port_open "$KAFKA_HOST" "$KAFKA_SECURE_PORT"; then
       if probe_kafka 5000 >/dev/null 2>&1; then
-        warn "a Kafka broker not started by this script already answers on $KAFKA_HOST:$KAFKA_PORT; using it as it is"
+        warn "a Kafka broker not started by this script already answers on $KAFKA_HOST:$KAFKA_SECURE_PORT; using it as it is"
         return 0
       fi
-      die "$KAFKA_HOST:$KAFKA_PORT is taken by something that is not a Kafka broker started by this script (see: ss -ltnp 'sport = :$KAFKA_PORT')"
+      die "$KAFKA_HOST:$KAFKA_SECURE_PORT is taken by something that is not a Kafka broker started by this script (see: ss -ltnp 'sport = :$KAFKA_SECURE_PORT')"
     fi
     if port_open "$KAFKA_HOST" "$CONTROLLER_PORT"; then
       die "controller port $KAFKA_HOST:$CONTROLLER_PORT is taken (see: ss -ltnp 'sport = :$CONTROLLER_PORT')"
@@ -404,7 +425,7 @@ kafka_up() {
     write_security
     write_config
     format_storage
-    log "kafka: starting Apache Kafka $KAFKA_VERSION (KRaft) on $KAFKA_HOST:$KAFKA_PORT; logs in $LOGS_DIR"
+    log "kafka: starting Apache Kafka $KAFKA_VERSION (KRaft) on $KAFKA_HOST:$KAFKA_SECURE_PORT; logs in $LOGS_DIR"
     : >"$OUT_FILE"
     # setsid: the broker must not die with the shell, npm or CI step that started it.
     # shellcheck disable=SC2086
@@ -436,7 +457,7 @@ kafka_up() {
         die "kafka: the broker exited during startup"
       fi
     fi
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT" && probe_kafka 5000 >"$LOGS_DIR/probe.out" 2>&1; then
+    if port_open "$KAFKA_HOST" "$KAFKA_SECURE_PORT" && probe_kafka 5000 >"$LOGS_DIR/probe.out" 2>&1; then
       log "kafka: ready in $(($(now) - t0))s (pid $(kafka_pid)): $(tail -n1 "$LOGS_DIR/probe.out")"
       warm_group_coordinator
       apply_access
@@ -448,7 +469,7 @@ kafka_up() {
         echo '----- last probe -----' >&2
         cat "$LOGS_DIR/probe.out" >&2
       }
-      die "kafka: not answering on $KAFKA_HOST:$KAFKA_PORT after ${KAFKA_START_TIMEOUT}s (still running as pid $(cat "$PID_FILE" 2>/dev/null); stop it with: $0 down)"
+      die "kafka: not answering on $KAFKA_HOST:$KAFKA_SECURE_PORT after ${KAFKA_START_TIMEOUT}s (still running as pid $(cat "$PID_FILE" 2>/dev/null); stop it with: $0 down)"
     fi
     sleep 1
   done
@@ -458,7 +479,8 @@ kafka_up() {
 # of a test. Best effort: a failure here is reported, not fatal.
 warm_group_coordinator() {
   (cd "$REPO_ROOT" && node -e "require.resolve('kafkajs')" >/dev/null 2>&1) || return 0
-  (cd "$REPO_ROOT" && timeout 60 node scripts/infra/kafka-ready.cjs "$KAFKA_HOST:$KAFKA_PORT" 30000 --warm-groups) \
+  # shellcheck disable=SC2046
+  (cd "$REPO_ROOT" && env $(client_env admin) timeout 60 node scripts/infra/kafka-ready.cjs 30000 --warm-groups) \
     >"$LOGS_DIR/warm.out" 2>&1 || warn "kafka: group coordinator warm-up failed: $(tail -n1 "$LOGS_DIR/warm.out")"
 }
 
@@ -469,7 +491,8 @@ apply_access() {
     warn "kafka: node_modules not installed; ACLs not applied (run npm ci, then $0 restart-kafka)"
     return 0
   }
-  (cd "$REPO_ROOT" && AGENTGOV_STATE_DIR="$STATE_ROOT" timeout 120 node -r @swc-node/register scripts/infra/kafka-access.ts) \
+  # shellcheck disable=SC2046
+  (cd "$REPO_ROOT" && env $(client_env admin) timeout 120 node -r @swc-node/register scripts/infra/kafka-access.ts) \
     >"$LOGS_DIR/access.out" 2>&1 || {
     cat "$LOGS_DIR/access.out" >&2
     die "kafka: could not apply the ACLs"
@@ -481,8 +504,8 @@ kafka_down() { # [hard]
   local hard="${1:-}" pid
   if ! pid="$(kafka_pid)"; then
     rm -f "$PID_FILE"
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-      warn "kafka: not started by this script, yet $KAFKA_HOST:$KAFKA_PORT is open; leaving it alone"
+    if port_open "$KAFKA_HOST" "$KAFKA_SECURE_PORT"; then
+      warn "kafka: not started by this script, yet $KAFKA_HOST:$KAFKA_SECURE_PORT is open; leaving it alone"
     else
       log "kafka: not running"
     fi
@@ -509,7 +532,7 @@ kafka_down() { # [hard]
   # Wait for the ports to be released so that a restart can bind them.
   local _
   for _ in $(seq 1 20); do
-    port_open "$KAFKA_HOST" "$KAFKA_PORT" || port_open "$KAFKA_HOST" "$CONTROLLER_PORT" || break
+    port_open "$KAFKA_HOST" "$KAFKA_SECURE_PORT" || port_open "$KAFKA_HOST" "$CONTROLLER_PORT" || break
     sleep 0.5
   done
   rm -f "$PID_FILE"
@@ -572,14 +595,14 @@ cmd_up() {
 cmd_status() {
   local rc=0 pid
   if pid="$(kafka_pid)"; then
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-      echo "kafka: running pid $pid on $KAFKA_HOST:$KAFKA_PORT (Kafka $KAFKA_VERSION, state $KAFKA_STATE)"
+    if port_open "$KAFKA_HOST" "$KAFKA_SECURE_PORT"; then
+      echo "kafka: running pid $pid on $KAFKA_HOST:$KAFKA_SECURE_PORT (Kafka $KAFKA_VERSION, state $KAFKA_STATE)"
     else
-      echo "kafka: starting pid $pid, $KAFKA_HOST:$KAFKA_PORT not open yet"
+      echo "kafka: starting pid $pid, $KAFKA_HOST:$KAFKA_SECURE_PORT not open yet"
       rc=1
     fi
-  elif port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-    echo "kafka: something not started by this script listens on $KAFKA_HOST:$KAFKA_PORT"
+  elif port_open "$KAFKA_HOST" "$KAFKA_SECURE_PORT"; then
+    echo "kafka: something not started by this script listens on $KAFKA_HOST:$KAFKA_SECURE_PORT"
   else
     echo "kafka: stopped"
     rc=1
@@ -637,6 +660,7 @@ main() {
     reset) cmd_reset ;;
     fetch) fetch_jars ;;
     kafka-running) kafka_pid >/dev/null ;;
+    client-env) client_env "${1:-admin}" ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

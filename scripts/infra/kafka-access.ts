@@ -2,13 +2,15 @@
  * Applies the bus's access table (libs/messaging/src/kafka/kafka-access.ts) to the local broker, as its admin over
  * the locked-down listener. infra.sh runs it at every start; idempotent.
  *
- *   node -r @swc-node/register scripts/infra/kafka-access.ts [prefix]
+ *   env $(bash scripts/infra/infra.sh client-env admin) node -r @swc-node/register scripts/infra/kafka-access.ts [prefix]
  */
-import { applyKafkaAccess, createKafkaClient, LOCAL_SECURE_BROKERS, localBrokerSecurity } from '@agentgov/messaging';
+import { applyKafkaAccess } from '@agentgov/messaging';
+
+import { operatorKafka } from './operator-kafka';
 
 async function main(): Promise<void> {
   const prefix = process.argv[2] ?? '';
-  const admin = createKafkaClient({ brokers: LOCAL_SECURE_BROKERS, clientId: 'agentgov-access', security: localBrokerSecurity('admin') }).admin();
+  const admin = operatorKafka('agentgov-access').admin();
   await admin.connect();
   try {
     const count = await applyKafkaAccess(admin, prefix);

@@ -14,4 +14,3 @@ export * from './consumer/dead-letter-publisher';
 export * from './stateful/keyed-state-runner';
 export * from './stateful/stateful-tables.sql';
 export * from './kafka/kafka-access';
-export * from './kafka/local-broker';

@@ -1,22 +1,13 @@
-import { join } from 'node:path';
-
 import { Kafka } from 'kafkajs';
 
-import {
-  applyKafkaAccess,
-  catalogTopics,
-  ensureTopics,
-  LOCAL_SECURE_BROKERS,
-  localBrokerStateDir,
-  removeKafkaAccess,
-  waitForKafkaAccess,
-} from '@agentgov/messaging';
+import { applyKafkaAccess, catalogTopics, ensureTopics, removeKafkaAccess, waitForKafkaAccess } from '@agentgov/messaging';
+import { localBrokerServiceEnv } from '@agentgov/test-support';
 
 /**
  * Services under test run on the local broker's locked-down listener (TLS, SCRAM-SHA-512, no access without an
  * ACL), each as its own principal with exactly the ACLs of the access table, applied under the test's topic prefix:
  * a service that needed more than the table gives it would fail its tests. The harness itself (publishing events
- * as an outside producer would, reading what services wrote) uses the development listener as the operator.
+ * as an outside producer would, reading what services wrote) is the operator, `admin`, on the same listener.
  */
 const prepared = new Map<string, Promise<void>>();
 
@@ -58,14 +49,6 @@ export async function removeLockedDownPrefix(kafka: Kafka, prefix: string): Prom
 
 /** The env that connects a service to the locked-down listener as its own principal. */
 export function lockedDownServiceEnv(principal: string): Record<string, string> {
-  const state = localBrokerStateDir();
-  return {
-    KAFKA_BROKERS: LOCAL_SECURE_BROKERS.join(','),
-    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-    KAFKA_SASL_USERNAME: principal,
-    KAFKA_SASL_PASSWORD_FILE: join(state, 'credentials', `${principal}.password`),
-    KAFKA_TLS_CA_FILE: join(state, 'tls', 'ca.pem'),
-    // The harness made the topics: a service may not create any.
-    KAFKA_CREATE_TOPICS: 'false',
-  };
+  // The harness made the topics: a service may not create any.
+  return { ...localBrokerServiceEnv(principal), KAFKA_CREATE_TOPICS: 'false' };
 }

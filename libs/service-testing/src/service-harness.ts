@@ -15,6 +15,7 @@ import {
   TEST_DATABASE_URL,
   TEST_KAFKA_BROKERS,
   TEST_TOPIC_PREFIX,
+  testKafkaSecurity,
   testTopicPrefix,
   waitFor,
   withTestDatabase,
@@ -66,7 +67,7 @@ export interface ServiceHarnessOptions {
  */
 export class ServiceHarness {
   readonly topicPrefix: string;
-  readonly kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'service-tests' });
+  readonly kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'service-tests', security: testKafkaSecurity() });
   service!: SpawnedService;
   private privateJwk!: JWK;
   private readonly keys: KeyPairKeyObjectResult = generateKeyPairSync('ec', { namedCurve: 'P-256' });

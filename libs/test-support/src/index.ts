@@ -1,4 +1,5 @@
 export * from './kafka-test-helpers';
+export * from './local-broker';
 export * from './test-infrastructure';
 export * from './test-topics';
 export * from './seeded-random';

@@ -2,31 +2,45 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import type { KafkaSecurity } from './kafka-security';
+import type { KafkaConfig } from 'kafkajs';
 
 /**
- * The locked-down listener of the development broker that scripts/infra/infra.sh runs (TLS and SCRAM-SHA-512 on
- * 127.0.0.1:9094), and the credentials it wrote: each principal's password under its state directory, and the CA
- * of its certificate. Paths follow infra.sh: $AGENTGOV_STATE_DIR, else $XDG_STATE_HOME/agentgov, else
- * ~/.local/state/agentgov.
+ * The development broker that scripts/infra/infra.sh runs has no open door: a TLS + SCRAM-SHA-512 listener on
+ * 127.0.0.1:9094 and a mutual-TLS one on 127.0.0.1:9095, every principal limited to its ACLs (the operator's
+ * `admin` is the one super user). infra.sh wrote each principal's password and client certificate, and the CA of
+ * the broker's certificate, under its state directory: $AGENTGOV_STATE_DIR, else $XDG_STATE_HOME/agentgov, else
+ * ~/.local/state/agentgov. Tests, the benchmarks and `npm start` reach the broker through these, as `admin` for
+ * their own work (topics, ACLs, reading what services wrote) and as a service or outside producer otherwise.
  */
 export const LOCAL_SECURE_BROKERS = ['127.0.0.1:9094'];
 /** The same broker's mutual-TLS listener: the client certificate's CN is the principal. */
 export const LOCAL_MTLS_BROKERS = ['127.0.0.1:9095'];
+
+/**
+ * The settings as @agentgov/messaging's KafkaSecurity takes them (createKafkaClient's `security`); written out here
+ * because this library depends on no other of the workspace.
+ */
+export type LocalBrokerSecurity = LocalBrokerScram | LocalBrokerCertificate;
+export type LocalBrokerScram = { protocol: 'sasl_ssl'; tls: { ca: string }; sasl: { mechanism: 'scram-sha-512'; username: string; password: string } };
+export type LocalBrokerCertificate = { protocol: 'ssl'; tls: { ca: string; cert: string; key: string } };
 
 export function localBrokerStateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const root = env['AGENTGOV_STATE_DIR'] || join(env['XDG_STATE_HOME'] || join(homedir(), '.local/state'), 'agentgov');
   return join(root, 'kafka');
 }
 
+function mustExist(files: string[]): void {
+  for (const file of files) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: start the local broker with scripts/infra/infra.sh up`);
+  }
+}
+
 /** SASL_SSL settings for a principal of the local broker; throws naming the file when infra.sh has not made it. */
-export function localBrokerSecurity(principal: string, options: { password?: string } = {}): KafkaSecurity {
+export function localBrokerSecurity(principal: string, options: { password?: string } = {}): LocalBrokerScram {
   const dir = localBrokerStateDir();
   const caFile = join(dir, 'tls/ca.pem');
   const passwordFile = join(dir, `credentials/${principal}.password`);
-  for (const file of options.password === undefined ? [caFile, passwordFile] : [caFile]) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: start the local broker with scripts/infra/infra.sh up`);
-  }
+  mustExist(options.password === undefined ? [caFile, passwordFile] : [caFile]);
   return {
     protocol: 'sasl_ssl',
     tls: { ca: readFileSync(caFile, 'utf8') },
@@ -35,11 +49,28 @@ export function localBrokerSecurity(principal: string, options: { password?: str
 }
 
 /** Mutual-TLS settings for a principal of the local broker: its client certificate (CN = principal) and the CA. */
-export function localBrokerClientCertificate(principal: string): KafkaSecurity {
+export function localBrokerClientCertificate(principal: string): LocalBrokerCertificate {
   const dir = localBrokerStateDir();
   const [ca, cert, key] = ['tls/ca.pem', `tls/clients/${principal}.pem`, `tls/clients/${principal}.key`].map((f) => join(dir, f));
-  for (const file of [ca, cert, key]) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: start the local broker with scripts/infra/infra.sh up`);
-  }
+  mustExist([ca, cert, key]);
   return { protocol: 'ssl', tls: { ca: readFileSync(ca, 'utf8'), cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') } };
+}
+
+/** A plain kafkajs client's connection to the locked-down listener as `principal` (the operator's admin by default). */
+export function localBrokerConnection(principal = 'admin', brokers: string[] = LOCAL_SECURE_BROKERS): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
+  const security = localBrokerSecurity(principal);
+  return { brokers, ssl: { ca: [security.tls.ca] }, sasl: security.sasl };
+}
+
+/** The environment that connects a service process to the locked-down listener as `principal`. */
+export function localBrokerServiceEnv(principal: string): Record<string, string> {
+  const state = localBrokerStateDir();
+  mustExist([join(state, 'tls', 'ca.pem'), join(state, 'credentials', `${principal}.password`)]);
+  return {
+    KAFKA_BROKERS: LOCAL_SECURE_BROKERS.join(','),
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_USERNAME: principal,
+    KAFKA_SASL_PASSWORD_FILE: join(state, 'credentials', `${principal}.password`),
+    KAFKA_TLS_CA_FILE: join(state, 'tls', 'ca.pem'),
+  };
 }

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 
+import { localBrokerServiceEnv } from './local-broker';
 import { freePort, SpawnedService, spawnService } from './spawn-service';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, waitFor } from './test-infrastructure';
+import { TEST_DATABASE_URL, waitFor } from './test-infrastructure';
 
 const SHUTDOWN_TIMEOUT_MS = 5000;
 const AUTH_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -12,8 +13,9 @@ async function validEnv(): Promise<Record<string, string>> {
     HTTP_PORT: String(await freePort()),
     LOG_LEVEL: 'info',
     DATABASE_URL: TEST_DATABASE_URL,
-    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-    KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+    // The operator's principal: this suite is about the boot contract (it creates the production-named topics),
+    // not the access table, which every other service test runs under.
+    ...localBrokerServiceEnv('admin'),
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     AUTH_ISSUER: 'agentgov-test',
     AUTH_AUDIENCE: 'agentgov',
@@ -78,6 +80,8 @@ export function describeServiceBoot(app: string): void {
 
       const started = Date.now();
       const exit = await service.stop('SIGTERM', SHUTDOWN_TIMEOUT_MS + 2000);
+      // What the service said on its way out, when it did not exit cleanly.
+      if (exit.code !== 0) throw new Error(`exited ${JSON.stringify(exit)}; last output:\n${service.stdout().slice(-4000)}\n${service.stderr().slice(-4000)}`);
       expect(exit).toEqual({ code: 0, signal: null });
       expect(Date.now() - started).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     });

@@ -2,9 +2,26 @@ import { randomBytes } from 'node:crypto';
 
 import { Client } from 'pg';
 
-/** Real infrastructure for integration tests: the local broker and database that `npm run infra:up` starts. */
+import { LOCAL_SECURE_BROKERS, localBrokerConnection, localBrokerSecurity } from './local-broker';
+
+/**
+ * Real infrastructure for integration tests: the local broker and database that `npm run infra:up` starts. The
+ * tests' own Kafka clients (making topics and ACLs, publishing as an outside producer would, reading what the
+ * services wrote) connect to the locked-down listener as the operator's `admin`; services under test connect as
+ * themselves (libs/service-testing).
+ */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentgov_test';
-export const TEST_KAFKA_BROKERS = (process.env.TEST_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const TEST_KAFKA_BROKERS = process.env.TEST_KAFKA_BROKERS ? process.env.TEST_KAFKA_BROKERS.split(',') : LOCAL_SECURE_BROKERS;
+
+/** createKafkaClient's `security` for the tests' own clients. */
+export function testKafkaSecurity(): ReturnType<typeof localBrokerSecurity> {
+  return localBrokerSecurity('admin');
+}
+
+/** A plain kafkajs client's `brokers`, `ssl` and `sasl` for the tests' own clients. */
+export function testKafkaConnection(): ReturnType<typeof localBrokerConnection> {
+  return localBrokerConnection('admin', TEST_KAFKA_BROKERS);
+}
 
 /** A short random name, safe as a Postgres identifier and as part of a Kafka topic. */
 export function uniqueName(prefix: string): string {

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 
-import { TEST_KAFKA_BROKERS, uniqueName } from './test-infrastructure';
+import { testKafkaConnection, uniqueName } from './test-infrastructure';
 
 /**
  * A test's own topic prefix, `uniqueName(name) + '.'` (e.g. `svc_0123456789.`): every harness puts its topics and
@@ -45,7 +45,8 @@ export async function removeTestTopics(prefix: string, options: RemoveTestTopics
   const result: RemovedTestTopics = { topics: [], groups: [], groupsKept: [] };
   const admin = new Kafka({
     clientId: 'test-topics-cleanup',
-    brokers: options.brokers ?? TEST_KAFKA_BROKERS,
+    // Named brokers (a unit test's unreachable port) are dialled as they are; by default the local broker as admin.
+    ...(options.brokers ? { brokers: options.brokers } : testKafkaConnection()),
     logLevel: logLevel.NOTHING,
     connectionTimeout: Math.min(3000, timeoutMs),
     requestTimeout: timeoutMs,

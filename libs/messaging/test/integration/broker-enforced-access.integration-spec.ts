@@ -1,11 +1,19 @@
 import { Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
 
-import { removeTestTopics, TEST_KAFKA_BROKERS, testTopicPrefix, waitFor } from '@agentgov/test-support';
+import {
+  LOCAL_MTLS_BROKERS,
+  LOCAL_SECURE_BROKERS,
+  localBrokerClientCertificate,
+  localBrokerSecurity,
+  removeTestTopics,
+  testKafkaConnection,
+  testTopicPrefix,
+  waitFor,
+} from '@agentgov/test-support';
 
 import { catalogTopics, ensureTopics } from '../../src';
 import { applyKafkaAccess, removeKafkaAccess, waitForKafkaAccess } from '../../src/kafka/kafka-access';
 import { kafkaConnectionOptions, type KafkaSecurity } from '../../src/kafka/kafka-security';
-import { LOCAL_MTLS_BROKERS, LOCAL_SECURE_BROKERS, localBrokerClientCertificate, localBrokerSecurity } from '../../src/kafka/local-broker';
 
 /**
  * The broker, not our code, refuses a producer without a write ACL: the local broker's locked-down listener (TLS,
@@ -14,7 +22,7 @@ import { LOCAL_MTLS_BROKERS, LOCAL_SECURE_BROKERS, localBrokerClientCertificate,
  * and those topics stay exactly as they were.
  */
 const prefix = testTopicPrefix('acl');
-const setup = new Kafka({ clientId: 'acl-test-setup', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+const setup = new Kafka({ clientId: 'acl-test-setup', ...testKafkaConnection(), logLevel: logLevel.NOTHING });
 let admin: Admin;
 
 function clientAs(security: KafkaSecurity): Kafka {

@@ -5,7 +5,7 @@
  */
 import { DataSource } from 'typeorm';
 
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@agentgov/test-support';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, testKafkaSecurity } from '@agentgov/test-support';
 
 import { ConsumerRunner, createKafkaClient } from '../../src';
 import { ACTIVITY, recordEffect } from './messaging-test-bed';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const dataSource = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, extra: { max: 4 } });
   await dataSource.initialize();
   const runner = new ConsumerRunner({
-    kafka: createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'kill-test-child' }),
+    kafka: createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'kill-test-child', security: testKafkaSecurity() }),
     groupId: process.env.CHILD_GROUP!,
     dataSource,
     schema,

@@ -1,7 +1,7 @@
 /** A KeyedStateRunner in its own process, so a test can kill -9 it. Arguments come from the environment. */
 import { DataSource } from 'typeorm';
 
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@agentgov/test-support';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, testKafkaSecurity } from '@agentgov/test-support';
 
 import { createKafkaClient, KeyedStateRunner, OutboxWriter } from '../../src';
 import { countingHandler } from './keyed-state-test-bed';
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const dataSource = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, extra: { max: 4 } });
   await dataSource.initialize();
   const runner = new KeyedStateRunner({
-    kafka: createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'keyed-state-child' }),
+    kafka: createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'keyed-state-child', security: testKafkaSecurity() }),
     groupId: process.env.CHILD_GROUP!,
     topic: ACTIVITY,
     topicPrefix: process.env.CHILD_PREFIX!,

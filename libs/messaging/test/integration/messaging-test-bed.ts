@@ -4,7 +4,16 @@ import { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaJSError, Messag
 import { DataSource, EntityManager } from 'typeorm';
 
 import { TopicPayloads, Topics } from '@agentgov/contracts';
-import { cleanUpTestTopics, createTopics, dropSchema, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, testTopicPrefix, uniqueName } from '@agentgov/test-support';
+import {
+  cleanUpTestTopics,
+  createTopics,
+  dropSchema,
+  TEST_DATABASE_URL,
+  TEST_KAFKA_BROKERS,
+  testKafkaSecurity,
+  testTopicPrefix,
+  uniqueName,
+} from '@agentgov/test-support';
 
 import { ConsumedEvent, createKafkaClient, encodeEvent, messagingTablesUpSql } from '../../src';
 
@@ -17,7 +26,7 @@ export const ACTIVITY = Topics.AgentActivity;
 export class MessagingTestBed {
   readonly schema = uniqueName('msgtest');
   readonly prefix = testTopicPrefix('t');
-  readonly kafka: Kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'messaging-tests' });
+  readonly kafka: Kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'messaging-tests', security: testKafkaSecurity() });
   readonly dataSource = new DataSource({ type: 'postgres', url: TEST_DATABASE_URL, extra: { max: 6 } });
 
   topic(name: string = ACTIVITY): string {

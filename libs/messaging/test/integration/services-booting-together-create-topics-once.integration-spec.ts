@@ -1,10 +1,10 @@
-import { deleteTopics, TEST_KAFKA_BROKERS, uniqueName } from '@agentgov/test-support';
+import { deleteTopics, TEST_KAFKA_BROKERS, testKafkaSecurity, uniqueName } from '@agentgov/test-support';
 
 import { catalogTopics, createKafkaClient, ensureTopics } from '../../src';
 
 describe('services booting together all get the catalog topics', () => {
   const prefix = `${uniqueName('boot')}.`;
-  const kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'ensure-topics-test' });
+  const kafka = createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: 'ensure-topics-test', security: testKafkaSecurity() });
   afterAll(() =>
     deleteTopics(
       kafka,
@@ -13,7 +13,9 @@ describe('services booting together all get the catalog topics', () => {
   );
 
   it('four concurrent ensureTopics calls all succeed and leave every topic with its partitions', async () => {
-    const clients = Array.from({ length: 4 }, (_, i) => createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: `service-${i}` }));
+    const clients = Array.from({ length: 4 }, (_, i) =>
+      createKafkaClient({ brokers: TEST_KAFKA_BROKERS, clientId: `service-${i}`, security: testKafkaSecurity() }),
+    );
     const results = await Promise.all(clients.map((k) => ensureTopics(k, catalogTopics(prefix))));
     const wanted = catalogTopics(prefix);
     expect(new Set(results.flat())).toEqual(new Set(wanted.map((t) => t.topic)));

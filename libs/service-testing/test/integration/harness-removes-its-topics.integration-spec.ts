@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 
 import { catalogTopics } from '@agentgov/messaging';
-import { TEST_KAFKA_BROKERS, withTestDatabase } from '@agentgov/test-support';
+import { testKafkaConnection, withTestDatabase } from '@agentgov/test-support';
 
 import { ServiceHarness, Stack } from '../../src';
 
-const kafka = new Kafka({ clientId: 'harness-cleanup-test', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+const kafka = new Kafka({ clientId: 'harness-cleanup-test', ...testKafkaConnection(), logLevel: logLevel.NOTHING });
 
 /** The topics and consumer groups on the broker under a prefix. */
 async function onBroker(prefix: string): Promise<{ topics: string[]; groups: string[] }> {

@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 
-import { createTopics, deleteTopics, removeTestTopics, TEST_KAFKA_BROKERS, testTopicPrefix } from '../../src';
+import { createTopics, deleteTopics, removeTestTopics, testKafkaConnection, testTopicPrefix } from '../../src';
 
 describe('removeTestTopics deletes exactly what lives under a test prefix', () => {
-  const kafka = new Kafka({ clientId: 'remove-test-topics-test', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'remove-test-topics-test', ...testKafkaConnection(), logLevel: logLevel.NOTHING });
   const prefix = testTopicPrefix('rm');
   // Another prefix that starts alike: it must survive.
   const neighbour = `${prefix.slice(0, -1)}x.`;
