@@ -69,6 +69,8 @@ export class ApplyAnomalyPolicyUseCase {
       if (incident) {
         await this.incidents.addEpisode(tx, incident.id, anomaly.episodeId);
         incident.episodeOpen = true;
+        // A release request covers what the requesting analyst saw: a new episode withdraws it.
+        incident.releaseRequest = undefined;
         if (incident.status === 'released' || incident.status === 'closed') incident.status = 'open';
       } else {
         isNew = true;
@@ -105,8 +107,11 @@ export class ApplyAnomalyPolicyUseCase {
     )
       band = 'alert';
 
-    const before = { band: incident.band, score: incident.score, status: incident.status };
+    const before = { band: incident.band, score: incident.score, status: incident.status, releaseRequest: incident.releaseRequest };
     if (anomaly.score > incident.score || isNew) {
+      // A worse score than the one a release was asked at withdraws the request: the second analyst would
+      // otherwise release what the first never saw.
+      if (!isNew) incident.releaseRequest = undefined;
       incident.score = anomaly.score;
       incident.explanation = anomaly.features;
       incident.summary = anomaly.summary;
@@ -128,7 +133,14 @@ export class ApplyAnomalyPolicyUseCase {
         incident.status = band === 'contain' ? 'contained' : 'confirmed';
       }
     }
-    if (isNew || incident.band !== before.band || incident.score !== before.score || incident.status !== before.status || anomaly.episodeState === 'started') {
+    if (
+      isNew ||
+      incident.band !== before.band ||
+      incident.score !== before.score ||
+      incident.status !== before.status ||
+      incident.releaseRequest !== before.releaseRequest ||
+      anomaly.episodeState === 'started'
+    ) {
       incident.updatedAt = now;
       await this.alerts.saveAndPublish(tx, incident);
     }

@@ -24,11 +24,14 @@ export class ApplyAgentLifecycleUseCase {
 
   async execute(event: ConsumedEvent<'agent.lifecycle.v1'>, tx: EntityManager): Promise<void> {
     const agent = event.data;
-    await this.known.remember(
+    const current = await this.known.remember(
       tx,
       { agentId: agent.agentId, ownerId: agent.ownerId, riskTier: agent.riskTier, status: agent.status },
       new Date(agent.occurredAt),
     );
+    // An event older than what the registry copy holds (a replay, a dead letter re-driven late) is history: acting on
+    // it would re-enable a suspended agent at every connector, or log out a live one.
+    if (!current) return;
     if (await this.isEchoOfOwnAction(tx, agent.agentId, agent.cause.eventId)) return;
     const ended =
       (agent.kind === 'agent.suspended' && agent.status === 'suspended') || (agent.kind === 'agent.deprovisioned' && agent.status === 'deprovisioned');

@@ -21,15 +21,18 @@ function agentOf(r: { agent_id: string; owner_id: string; risk_tier: RiskTier; s
 /** The registry as containment learns it from agent.lifecycle.v1: owner and tier for incidents, an owner's agents for logout. */
 @Injectable()
 export class KnownAgentsRepository {
-  async remember(tx: EntityManager, agent: KnownAgent, at: Date): Promise<void> {
+  /** Returns false when a newer event is already applied (a replayed or reordered older one changes nothing). */
+  async remember(tx: EntityManager, agent: KnownAgent, at: Date): Promise<boolean> {
     // Lifecycle events of one agent arrive in order (keyed by agent id); the time guards a replay of an older one.
-    await tx.query(
+    const applied: unknown[] = await tx.query(
       `INSERT INTO ${TABLE} ("agent_id", "owner_id", "risk_tier", "status", "updated_at") VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT ("agent_id") DO UPDATE SET "owner_id" = EXCLUDED."owner_id", "risk_tier" = EXCLUDED."risk_tier",
          "status" = EXCLUDED."status", "updated_at" = EXCLUDED."updated_at"
-       WHERE ${TABLE}."updated_at" <= EXCLUDED."updated_at"`,
+       WHERE ${TABLE}."updated_at" <= EXCLUDED."updated_at"
+       RETURNING "agent_id"`,
       [agent.agentId, agent.ownerId, agent.riskTier, agent.status, at],
     );
+    return applied.length > 0;
   }
 
   async find(manager: EntityManager, agentId: string): Promise<KnownAgent | undefined> {

@@ -25,8 +25,8 @@ export class OwnerLifecycleUseCase {
     const at = new Date(e.occurredAt);
     const status = OWNER_STATUS_AFTER[e.kind];
     // A transfer names the new manager; other events carry the manager the registry knew.
-    await this.registry.rememberOwner(tx, e.ownerId, { status, managerId: e.newManagerId ?? e.managerId }, at);
-    if (e.kind !== 'owner.transferred') return;
+    const current = await this.registry.rememberOwner(tx, e.ownerId, { status, managerId: e.newManagerId ?? e.managerId }, at);
+    if (!current || e.kind !== 'owner.transferred') return;
     const now = this.clock.now();
     const cause = { actorType: 'event', actor: event.source, causeEventId: event.id } as const;
     for (const agent of await this.registry.agentsOfOwner(tx, e.ownerId)) await this.changes.open(tx, agent, 'owner-transferred', now, undefined, cause);

@@ -123,13 +123,20 @@ export class RegistryRepository {
     return rows.map(agentOf);
   }
 
-  async rememberOwner(tx: EntityManager, ownerId: string, change: { status?: string; managerId?: string }, at: Date): Promise<void> {
-    await tx.query(
+  /**
+   * Applies an owner's lifecycle event in event-time order; returns false for one older than what is known (a replay
+   * or a reordered event changes nothing: an old reinstatement must not undo a termination).
+   */
+  async rememberOwner(tx: EntityManager, ownerId: string, change: { status?: string; managerId?: string }, at: Date): Promise<boolean> {
+    const applied: unknown[] = await tx.query(
       `INSERT INTO ${OWNERS} ("owner_id", "status", "manager_id", "updated_at") VALUES ($1, COALESCE($2, 'active'), $3, $4)
        ON CONFLICT ("owner_id") DO UPDATE SET "status" = COALESCE($2, ${OWNERS}."status"), "manager_id" = COALESCE($3, ${OWNERS}."manager_id"),
-         "updated_at" = GREATEST(${OWNERS}."updated_at", $4)`,
+         "updated_at" = $4
+       WHERE ${OWNERS}."updated_at" <= $4
+       RETURNING "owner_id"`,
       [ownerId, change.status ?? null, change.managerId ?? null, at],
     );
+    return applied.length > 0;
   }
 
   /** The owner as identity.lifecycle.v1 described them (status and manager), if it ever did. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { context, metrics, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -10,6 +10,7 @@ import { assertSqlIdentifier } from '@agentgov/persistence';
 import { ConsumedEvent, decodeMessage, headersToStrings } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
+import { lagByPartition, messagingMetrics } from '../messaging-metrics';
 import { DeadLetterPublisher } from './dead-letter-publisher';
 import { isTransientInfrastructureError, NonRetryableError } from './failure-kinds';
 
@@ -45,24 +46,6 @@ export interface ConsumerRunnerOptions {
 export type MessageOutcome = 'processed' | 'duplicate' | 'dead_lettered';
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBackoffMs: 2000 };
-
-const meter = metrics.getMeter('agentgov.messaging');
-const consumedCounter = meter.createCounter('messages_consumed_total', {
-  description: 'Messages consumed, by topic and outcome (processed, duplicate, dead_lettered)',
-});
-const idReusedCounter = meter.createCounter('event_id_reused_total', {
-  description: 'Events dead-lettered because their ce_id was already used by an event with different content (a forged or colliding id)',
-});
-const handleDuration = meter.createHistogram('message_handling_duration_seconds', {
-  description: 'Time from taking a message to its committed effect',
-  unit: 's',
-});
-const lagByPartition = new Map<string, { topic: string; partition: number; group: string; lag: number }>();
-meter.createObservableGauge('consumer_lag_messages', { description: 'Messages behind the high watermark at the last batch' }).addCallback((result) => {
-  for (const entry of lagByPartition.values()) {
-    result.observe(entry.lag, { topic: entry.topic, partition: entry.partition, group: entry.group });
-  }
-});
 
 const tracer = trace.getTracer('agentgov.messaging');
 
@@ -128,6 +111,8 @@ export class ConsumerRunner {
   }
 
   async start(): Promise<void> {
+    // Made now (telemetry has started), so the gauges are exported before the first message.
+    messagingMetrics();
     await this.dlqProducer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics.map((t) => this.prefix + t), fromBeginning: true });
@@ -234,8 +219,8 @@ export class ConsumerRunner {
     try {
       const outcome = await context.with(trace.setSpan(parent, span), () => this.process(topic, partition, message, span, heartbeat, isRunning));
       span.setAttribute('agentgov.outcome', outcome);
-      consumedCounter.add(1, { topic, outcome });
-      handleDuration.record(Number(process.hrtime.bigint() - startedAt) / 1e9, { topic });
+      messagingMetrics().consumed.add(1, { topic, outcome });
+      messagingMetrics().handleDuration.record(Number(process.hrtime.bigint() - startedAt) / 1e9, { topic });
       return outcome;
     } catch (error) {
       span.recordException(error as Error);
@@ -304,7 +289,7 @@ export class ConsumerRunner {
       ])) as Array<{ digest: string | null; topic: string; partition: number; offset: string }>;
       // Same id, same content: a redelivery. Same id, other content: a squatted or colliding id, never dropped.
       if (!seen || seen.digest === null || seen.digest === digest) return 'duplicate';
-      idReusedCounter.add(1, { topic: event.topic });
+      messagingMetrics().idReused.add(1, { topic: event.topic });
       this.logger.error(
         { topic: event.topic, partition: event.partition, offset: event.offset, eventId: event.id, firstAt: `${seen.topic}/${seen.partition}/${seen.offset}` },
         'event id reused with different content; dead-lettered',

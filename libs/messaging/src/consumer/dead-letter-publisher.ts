@@ -1,14 +1,11 @@
-import { metrics } from '@opentelemetry/api';
 import { KafkaMessage, Producer } from 'kafkajs';
 
 import { DLQ_HEADERS, dlqTopicOf } from '@agentgov/contracts';
 
 import { MessagingLogger } from '../messaging-logger';
+import { messagingMetrics } from '../messaging-metrics';
 
 const MAX_ERROR_HEADER = 1000;
-const dlqCounter = metrics.getMeter('agentgov.messaging').createCounter('messages_dead_lettered_total', {
-  description: 'Messages sent to a DLQ, by topic',
-});
 
 /**
  * Sends a message that cannot be processed to `<topic>.dlq`, whole (key, value, original headers) so it can be
@@ -44,6 +41,6 @@ export class DeadLetterPublisher {
         },
       ],
     });
-    dlqCounter.add(1, { topic });
+    messagingMetrics().deadLettered.add(1, { topic });
   }
 }

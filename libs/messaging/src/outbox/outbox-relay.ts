@@ -1,10 +1,10 @@
-import { metrics } from '@opentelemetry/api';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 
 import { assertSqlIdentifier, connectionOf, PgNotificationListener } from '@agentgov/persistence';
 
 import { MessagingLogger, silentLogger } from '../messaging-logger';
+import { messagingMetrics } from '../messaging-metrics';
 import { outboxChannel } from '../messaging-tables.sql';
 
 export interface OutboxRelayOptions {
@@ -26,12 +26,6 @@ interface OutboxRow {
   value: string;
   headers: Record<string, string>;
 }
-
-const meter = metrics.getMeter('agentgov.messaging');
-const publishedCounter = meter.createCounter('outbox_events_published_total', {
-  description: 'Events moved from the outbox to Kafka',
-});
-const relayErrors = meter.createCounter('outbox_relay_errors_total', { description: 'Failed relay rounds' });
 
 /**
  * Publishes outbox rows to Kafka in id order, then deletes them.
@@ -71,6 +65,8 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
+    // Made now (telemetry has started), so the gauges are exported before the first message.
+    messagingMetrics();
     if (this.running) return;
     this.running = true;
     await this.options.producer.connect();
@@ -108,7 +104,7 @@ export class OutboxRelay {
       await this.options.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
       await runner.query(`DELETE FROM ${this.table} WHERE "id" = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       await runner.commitTransaction();
-      publishedCounter.add(rows.length);
+      messagingMetrics().published.add(rows.length);
       return rows.length;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
@@ -127,7 +123,7 @@ export class OutboxRelay {
         failures = 0;
       } catch (error) {
         failures += 1;
-        relayErrors.add(1);
+        messagingMetrics().relayErrors.add(1);
         this.logger.error({ err: (error as Error).message, failures }, 'outbox relay round failed');
         await this.sleep(Math.min(100 * 2 ** failures, 5000));
         continue;

@@ -1,4 +1,3 @@
-import { metrics } from '@opentelemetry/api';
 import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -9,6 +8,7 @@ import { DeadLetterPublisher } from '../consumer/dead-letter-publisher';
 import { ConsumedEvent, decodeMessage, OutgoingEvent } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
+import { liveKeyedStateRunners, messagingMetrics } from '../messaging-metrics';
 import { OutboxWriter } from '../outbox/outbox-writer';
 
 /** What to keep per key (per agent, for the baseliner) and how to fold an event into it. */
@@ -115,19 +115,6 @@ interface Snapshot {
   nextOffset: bigint | null;
 }
 
-const meter = metrics.getMeter('agentgov.messaging');
-const processed = meter.createCounter('stateful_events_processed_total', { description: 'Events folded into keyed state' });
-const checkpoints = meter.createHistogram('stateful_checkpoint_duration_seconds', { unit: 's', description: 'Checkpoint transaction time' });
-const evictions = meter.createCounter('stateful_keys_evicted_total', { description: 'Keys whose checkpointed state was dropped from memory' });
-const reloads = meter.createCounter('stateful_keys_reloaded_total', { description: 'Evicted keys read back from their checkpoint' });
-const residentGauge = meter.createObservableGauge('stateful_keys_resident', { description: 'Keys whose state is held in memory' });
-/** Runners in this thread, for the resident-keys gauge. */
-const liveRunners = new Set<{ residentKeys: number }>();
-residentGauge.addCallback((result) => {
-  let total = 0;
-  for (const runner of liveRunners) total += runner.residentKeys;
-  result.observe(total);
-});
 /** Evicted keys whose timer is due, read back per partition and sweep. */
 const WAKE_BATCH = 1000;
 const NO_KEYS: ReadonlySet<string> = new Set();
@@ -229,6 +216,8 @@ export class KeyedStateRunner<T extends TopicName, S> {
   }
 
   async start(): Promise<void> {
+    // Made now (telemetry has started), so the gauges are exported before the first message.
+    messagingMetrics();
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.physicalTopic], fromBeginning: true });
@@ -239,7 +228,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.started = true;
-    liveRunners.add(this);
+    liveKeyedStateRunners.add(this);
     // A partition whose traffic stopped still gets its last events saved within about one interval.
     this.flushTimer = setInterval(() => void this.flushIdle(), this.interval);
     this.flushTimer.unref();
@@ -249,7 +238,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    liveRunners.delete(this);
+    liveKeyedStateRunners.delete(this);
     clearInterval(this.flushTimer);
     await this.consumer.stop();
     // Batches handed over before the consumer stopped are applied first (exclusive queues behind them).
@@ -337,7 +326,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
     }
     if (evicted > 0) {
       part.complete = false;
-      evictions.add(evicted);
+      messagingMetrics().evicted.add(evicted);
     }
   }
 
@@ -351,7 +340,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
       [this.options.groupId, missing],
     );
     for (const row of rows) part.states.set(row.key, this.options.handler.fromJSON(row.state));
-    reloads.add(rows.length);
+    messagingMetrics().reloaded.add(rows.length);
   }
 
   /**
@@ -373,7 +362,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
       part.states.set(row.key, this.options.handler.fromJSON(row.state));
       woken++;
     }
-    reloads.add(woken);
+    messagingMetrics().reloaded.add(woken);
   }
 
   /** The distinct keys of a batch's messages not yet applied (record keys: the payload's key, or a dead letter). */
@@ -525,7 +514,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
       moved = true;
     }
     settle();
-    processed.add(applied);
+    messagingMetrics().statefulProcessed.add(applied);
     this.processedTotal += applied;
     // Checkpoints follow the interval, not every batch: each one writes every key the partition changed since.
     // It is written in the background (Postgres works on the other core) while the next batches are scored.
@@ -648,7 +637,7 @@ export class KeyedStateRunner<T extends TopicName, S> {
       part.inflightKeys = NO_KEYS;
     }
     part.checkpointedOffset = snapshot.nextOffset;
-    checkpoints.record(Number(process.hrtime.bigint() - started) / 1e9);
+    messagingMetrics().checkpointDuration.record(Number(process.hrtime.bigint() - started) / 1e9);
     await this.commitToKafka(part, snapshot.nextOffset);
   }
 
