@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { SERVICE_NAMES, ServiceName } from '@agentgov/contracts';
-import { ServiceHarness, Stack } from '@agentgov/service-testing';
+import { ServiceHarness, Stack, StackOptions } from '@agentgov/service-testing';
 import { waitFor } from '@agentgov/test-support';
 
 import { describeLeaks, findSecretLeaks, LogLine, logLinesOf, Secret } from './log-secrets';
@@ -20,9 +20,19 @@ export class RunningServices {
   /** The services started so far (all of them once start() returned). */
   private readonly harnesses = new Map<ServiceName, ServiceHarness>();
 
-  constructor(envs: Partial<Record<ServiceName, Record<string, string>>>) {
+  constructor(
+    envs: Partial<Record<ServiceName, Record<string, string>>>,
+    /** Containment's connectors (see StackOptions.connectors), for runs that watch what connected systems are told. */
+    options: Pick<StackOptions, 'connectors'> = {},
+  ) {
     // The topics stay until stop(): the log scan stops the services in a test, its consumers stop after it.
-    this.stack = new Stack({ run: SERVICE_NAMES.filter((name) => name in envs), env: { LOG_LEVEL: HOSTILE_LOG_LEVEL }, services: envs, keepTopics: true });
+    this.stack = new Stack({
+      run: SERVICE_NAMES.filter((name) => name in envs),
+      env: { LOG_LEVEL: HOSTILE_LOG_LEVEL },
+      services: envs,
+      keepTopics: true,
+      connectors: options.connectors,
+    });
   }
 
   /** The first service of the list is started alone (it creates the topics), then the others at once. */
