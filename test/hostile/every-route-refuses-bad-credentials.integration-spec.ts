@@ -49,6 +49,10 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'PATCH /owners/{id}': [Admin, Ingest],
     'PUT /owners/{id}/identities': [Admin, LinkIdentities],
     'POST /owners/{id}/lifecycle-events': [Admin, OwnerLifecycle],
+    'GET /identity-signals': [Admin, SocAnalyst],
+    'GET /identity-signals/{id}': [Admin, SocAnalyst],
+    'POST /identity-signals/{id}/resolve': [Admin],
+    'POST /identity-signals/{id}/dismiss': [Admin],
   },
   'behavior-baseliner': {
     'GET /agents/{agentId}/baseline': [Admin, SocAnalyst],

@@ -1,3 +1,4 @@
+export * from './event-time';
 export * from './event-validator';
 export * from './events/agent.activity.v1/agent-activity.types';
 export * from './events/agent.anomaly.v1/agent-anomaly.types';

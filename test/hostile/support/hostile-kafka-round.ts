@@ -207,12 +207,12 @@ export function generateRound(world: RoundWorld, seed: number, sizes: RoundSizes
   });
   world.futureOwners.forEach((ownerId, i) => {
     const suspended = valid(Topics.IdentityLifecycle, identity(ownerId, 'owner.suspended', now - 50_000 + i));
-    // Event time orders an owner's changes: one dated a year ahead would make the provisioner ignore every real
-    // change after it. The provisioner refuses it; the review-scheduler, which does not order by it, applies it.
+    // Event time orders an owner's changes: one dated a year ahead would make a consumer ignore every real change
+    // after it. The provisioner and the review-scheduler, which both order owners' changes by it, refuse it.
     const future = record(Topics.IdentityLifecycle, identity(ownerId, 'owner.reinstated', now + 365 * 86_400_000));
     const forged = message(Topics.IdentityLifecycle, 'forged-far-future', future, {
       ceId: future.ceId,
-      deadLetteredBy: ['provisioner'],
+      deadLetteredBy: ['provisioner', 'review-scheduler'],
       reason: /^NonRetryableError: occurredAt is in the future$/,
     });
     const terminated = valid(Topics.IdentityLifecycle, identity(ownerId, 'owner.terminated', now - 40_000 + i));

@@ -80,6 +80,12 @@ function ingestEnv() {
       .optional()
       .describe('Public key (PEM or JWK) of the Shared Signals transmitter, instead of SSF_TRANSMITTER_JWKS_URL.'),
     SSF_TRANSMITTER_ISSUER: env.string().optional().describe('Expected `iss` of pushed SETs; required when a transmitter key is set.'),
+    IDENTITY_SIGNAL_RETENTION_DAYS: env
+      .int({ min: 1, max: 365 })
+      .default(30)
+      .describe(
+        'A lifecycle signal that matched no owner is applied when a later owner or identity link makes it match, for this many days after it arrived; older ones stay listed for an admin to resolve.',
+      ),
     SSF_SET_MAX_AGE_SECONDS: env
       .int({ min: 60, max: 30 * 86_400 })
       .default(86_400)

@@ -7,6 +7,7 @@ import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-shared
 import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
 import { ScopeNarrowingEndsTokens1765100000001 } from './migrations/1765100000001-scopeNarrowingEndsTokens';
 import { SigningKeyRevocation1765100000002 } from './migrations/1765100000002-signingKeyRevocation';
+import { UnmatchedIdentitySignals1765300000900 } from './migrations/1765300000900-unmatchedIdentitySignals';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const PROVISIONER_SCHEMA = 'provisioner';
@@ -20,6 +21,7 @@ export const PROVISIONER_MIGRATIONS = [
   InboxDigest1765100000000,
   ScopeNarrowingEndsTokens1765100000001,
   SigningKeyRevocation1765100000002,
+  UnmatchedIdentitySignals1765300000900,
 ];
 
 export const PROVISIONER_ENTITIES: DataSourceOptions['entities'] = [];

@@ -2,13 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
-import { OWNER_STATUS_AFTER } from '@agentgov/contracts';
+import { assertPlausibleEventTime, OWNER_STATUS_AFTER } from '@agentgov/contracts';
 import { ConsumedEvent, NonRetryableError } from '@agentgov/messaging';
 
 import { AgentChanges } from '../agents/agent-changes';
 import { AGENT_COLUMNS, rowToAgent } from '../agents/agent-record';
 import { auditActor, eventCause } from '../common/cause';
-import { assertPlausibleEventTime } from '../owners/event-time';
 import { offboardingActionFor, OffboardingPolicy } from './offboarding-policy';
 
 export const OFFBOARDING_POLICY = Symbol('OFFBOARDING_POLICY');

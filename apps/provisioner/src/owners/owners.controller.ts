@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 
 import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
-import { OwnerStatus } from '@agentgov/contracts';
+import { assertPlausibleEventTime, OwnerStatus } from '@agentgov/contracts';
 import { createRequestValidator } from '@agentgov/service-runtime';
 
 import { apiCause } from '../common/cause';
-import { assertPlausibleEventTime } from './event-time';
 import { IdentityLifecycleEvent, LifecycleReporter } from './lifecycle-reporter';
 import { Owner, OwnerIdentity, OwnerProfile } from './owner';
 import { OwnerError } from './owners.errors';

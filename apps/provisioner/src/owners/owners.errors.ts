@@ -6,6 +6,8 @@ export enum OwnerErrorCode {
   IdentityTaken = 'OWNER_IDENTITY_TAKEN',
   InvalidLifecycleEvent = 'INVALID_LIFECYCLE_EVENT',
   InvalidCursor = 'INVALID_CURSOR',
+  SignalNotFound = 'IDENTITY_SIGNAL_NOT_FOUND',
+  SignalResolved = 'IDENTITY_SIGNAL_RESOLVED',
 }
 
 export class OwnerError extends DomainError {
@@ -32,6 +34,14 @@ export class OwnerError extends DomainError {
 
   static invalidCursor(): OwnerError {
     return new OwnerError(OwnerErrorCode.InvalidCursor, 400, 'The cursor is not valid', 'Pass the nextCursor of a previous page unchanged.');
+  }
+
+  static signalNotFound(id: string): OwnerError {
+    return new OwnerError(OwnerErrorCode.SignalNotFound, 404, 'Identity signal not found', `No kept identity signal has the id "${id.slice(0, 64)}".`);
+  }
+
+  static signalResolved(id: string, status: string): OwnerError {
+    return new OwnerError(OwnerErrorCode.SignalResolved, 409, 'Identity signal already resolved', `The identity signal ${id} is ${status}, not pending.`);
   }
 
   constructor(code: OwnerErrorCode, status: number, title: string, detail: string) {

@@ -1,19 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { OwnerStatus } from '@agentgov/contracts';
 
-import { normalizePhone, Owner, OwnerIdentity, toOwner } from './owner';
+import { Owner, OwnerIdentity, toOwner } from './owner';
 import { OwnerError } from './owners.errors';
 
-/** A way a sender names an owner. */
+/** A way a sender names an owner (see OwnerMatcher). */
 export type OwnerSubject = { ownerId: string } | { source: string; externalId: string } | { email: string } | { phone: string };
-
-export interface ResolvedOwner {
-  owner: Owner;
-  /** Which of the candidate subjects matched. */
-  by: OwnerSubject;
-}
 
 export interface OwnerPage {
   items: Owner[];
@@ -23,14 +17,9 @@ export interface OwnerPage {
 const OWNERS = '"provisioner"."owners"';
 const IDENTITIES = '"provisioner"."owner_identities"';
 
-/**
- * Reads the owner registry and finds the owner an IdP means. A subject that matches several owners (two
- * owners sharing an email or phone) resolves to none: offboarding the wrong person is worse than a miss.
- */
+/** Reads the owner registry (which owner an identity signal means is OwnerMatcher's rule). */
 @Injectable()
 export class OwnersRepository {
-  private readonly logger = new Logger('OwnersRepository');
-
   constructor(private readonly dataSource: DataSource) {}
 
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Owner | undefined> {
@@ -63,49 +52,6 @@ export class OwnersRepository {
       items: page.map((row) => toOwner(row, identities.get(row.id) ?? [])),
       ...(rows.length > filter.limit ? { nextCursor: encodeCursor(page[page.length - 1].id) } : {}),
     };
-  }
-
-  /** The owner a subject names, or undefined when none (or more than one) matches. */
-  async resolve(subject: OwnerSubject, manager: EntityManager = this.dataSource.manager): Promise<Owner | undefined> {
-    let ids: string[];
-    if ('ownerId' in subject) {
-      ids = (await manager.query(`SELECT "id" FROM ${OWNERS} WHERE "id" = $1`, [subject.ownerId])).map((r: { id: string }) => r.id);
-    } else if ('externalId' in subject) {
-      ids = (
-        await manager.query(`SELECT "owner_id" AS "id" FROM ${IDENTITIES} WHERE "source" = $1 AND "external_id" = $2`, [subject.source, subject.externalId])
-      ).map((r: { id: string }) => r.id);
-    } else if ('email' in subject) {
-      const email = subject.email.trim();
-      if (!email) return undefined;
-      ids = (await manager.query(`SELECT "id" FROM ${OWNERS} WHERE lower("email") = lower($1) LIMIT 2`, [email])).map((r: { id: string }) => r.id);
-    } else {
-      const phone = normalizePhone(subject.phone);
-      if (!phone) return undefined;
-      ids = (await manager.query(`SELECT "id" FROM ${OWNERS} WHERE "phone" = $1 LIMIT 2`, [phone])).map((r: { id: string }) => r.id);
-    }
-    if (ids.length > 1) {
-      this.logger.warn(`a ${'email' in subject ? 'email' : 'phone'} subject matches several owners; treated as unknown`);
-      return undefined;
-    }
-    return ids.length === 1 ? this.findById(ids[0], manager) : undefined;
-  }
-
-  /** The first candidate that names exactly one owner, in the order given. */
-  async resolveFirst(candidates: readonly OwnerSubject[], manager?: EntityManager): Promise<ResolvedOwner | undefined> {
-    for (const by of candidates) {
-      const owner = await this.resolve(by, manager);
-      if (owner) return { owner, by };
-    }
-    return undefined;
-  }
-
-  /** The external ids the owner is linked to at one source (an IdP). */
-  async linkedIds(ownerId: string, source: string, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
-    const rows: Array<{ external_id: string }> = await manager.query(`SELECT "external_id" FROM ${IDENTITIES} WHERE "owner_id" = $1 AND "source" = $2`, [
-      ownerId,
-      source,
-    ]);
-    return rows.map((r) => r.external_id);
   }
 
   async identitiesOf(ownerIds: string[], manager: EntityManager): Promise<Map<string, OwnerIdentity[]>> {

@@ -10,6 +10,7 @@ import { auditActor, Cause } from '../common/cause';
 import { normalizePhone, Owner, OwnerIdentity, OwnerProfile, PROFILE_COLUMNS } from './owner';
 import { OwnerError } from './owners.errors';
 import { OwnersRepository } from './owners.repository';
+import { UnmatchedSignals } from './unmatched-signals';
 
 export interface CreateOwnerInput extends OwnerProfile {
   id?: string;
@@ -29,6 +30,7 @@ export class OwnersService {
     private readonly dataSource: DataSource,
     private readonly directory: OwnersRepository,
     private readonly audit: AuditChain,
+    private readonly unmatched: UnmatchedSignals,
   ) {}
 
   create(input: CreateOwnerInput, cause: Cause): Promise<Owner> {
@@ -56,6 +58,8 @@ export class OwnersService {
         details: { profile: withoutUndefined(profile), identities },
       },
     ]);
+    // A signal kept because it named nobody (an IdP's termination before the person was registered) applies now.
+    await this.unmatched.applyPendingFor(tx, id, cause);
     return this.directory.getById(id, tx);
   }
 
@@ -82,6 +86,7 @@ export class OwnersService {
       await this.audit.append(tx, [
         { at: new Date(), ...auditActor(cause), action: 'owner.profile-updated', subjectType: 'owner', subjectId: id, details: { changes: changed } },
       ]);
+      if ('email' in changed || 'phone' in changed) await this.unmatched.applyPendingFor(tx, id, cause);
     }
     return this.directory.getById(id, tx);
   }
@@ -106,6 +111,7 @@ export class OwnersService {
           { at: new Date(), ...auditActor(cause), action: 'owner.identities-changed', subjectType: 'owner', subjectId: id, details: { added, removed } },
         ]);
       }
+      if (added.length > 0) await this.unmatched.applyPendingFor(tx, id, cause);
       return this.directory.getById(id, tx);
     });
   }
@@ -124,6 +130,7 @@ export class OwnersService {
           details: { added: [identity], removed: [] },
         },
       ]);
+      await this.unmatched.applyPendingFor(tx, id, cause);
     }
   }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { OWNER_STATUS_AFTER } from '@agentgov/contracts';
-import { ConsumedEvent } from '@agentgov/messaging';
+import { assertPlausibleEventTime, OWNER_STATUS_AFTER } from '@agentgov/contracts';
+import { ConsumedEvent, NonRetryableError } from '@agentgov/messaging';
 
 import { ReviewClock } from '../clock/review-clock';
 import { RegistryRepository } from '../registry/registry.repository';
@@ -23,6 +23,9 @@ export class OwnerLifecycleUseCase {
   async execute(event: ConsumedEvent<'identity.lifecycle.v1'>, tx: EntityManager): Promise<void> {
     const e = event.data;
     const at = new Date(e.occurredAt);
+    // Owner events apply in event-time order, so one dated far ahead would make the owner deaf to every real change
+    // after it (identity.lifecycle.v1 has producers outside this system): dead-lettered, as at the provisioner.
+    assertPlausibleEventTime(at, (detail) => new NonRetryableError(`occurredAt ${detail}`));
     const status = OWNER_STATUS_AFTER[e.kind];
     // A transfer names the new manager; other events carry the manager the registry knew.
     const current = await this.registry.rememberOwner(tx, e.ownerId, { status, managerId: e.newManagerId ?? e.managerId }, at);

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-import { assertPlausibleEventTime } from '../../owners/event-time';
+import { assertPlausibleEventTime } from '@agentgov/contracts';
+
 import { LifecycleReporter } from '../../owners/lifecycle-reporter';
-import { OwnersRepository, OwnerSubject } from '../../owners/owners.repository';
+import { OwnerMatcher } from '../../owners/owner-matching';
+import { OwnerSubject } from '../../owners/owners.repository';
 import { ReportIds } from '../../owners/report-ids';
+import { UnmatchedSignals } from '../../owners/unmatched-signals';
 import { externalIdForEvent, looksLikeEmail } from '../subject';
 import { decideOktaEvent, OktaDeliveryError, oktaDeliveryEvents } from './okta-event-mapping';
 
@@ -14,7 +17,9 @@ export interface OktaDeliveryOutcome {
   reported: string[];
   duplicates: number;
   ignored: number;
+  /** Events that named no owner, or several: kept (GET /identity-signals), applied once they match one. */
   unknownOwners: number;
+  unmatchedSignals: string[];
 }
 
 /** Translates an Okta Event Hook delivery into identity.lifecycle.v1 reports; it changes no owner itself. */
@@ -23,7 +28,8 @@ export class OktaEventHookService {
   private readonly logger = new Logger('OktaEventHook');
 
   constructor(
-    private readonly directory: OwnersRepository,
+    private readonly matcher: OwnerMatcher,
+    private readonly unmatched: UnmatchedSignals,
     private readonly reporter: LifecycleReporter,
     private readonly reportIds: ReportIds,
   ) {}
@@ -36,30 +42,33 @@ export class OktaEventHookService {
         assertPlausibleEventTime(new Date(d.occurredAt), (detail) => new OktaDeliveryError(`data.events[${i}].published ${detail}`));
       }
     });
-    const outcome: OktaDeliveryOutcome = { events: decisions.length, reported: [], duplicates: 0, ignored: 0, unknownOwners: 0 };
+    const outcome: OktaDeliveryOutcome = { events: decisions.length, reported: [], duplicates: 0, ignored: 0, unknownOwners: 0, unmatchedSignals: [] };
     for (const decision of decisions) {
       if (decision.action === 'ignore') {
         outcome.ignored += 1;
         this.logger.debug(`ignored Okta event ${decision.eventType} ${decision.uuid ?? ''}: ${decision.why}`);
         continue;
       }
+      // The Okta user id first; the login email is a fallback for owners not linked to Okta yet (OwnerMatcher).
       const candidates: OwnerSubject[] = [{ source: OKTA_SOURCE, externalId: decision.oktaUserId }];
       if (decision.alternateId && looksLikeEmail(decision.alternateId)) candidates.push({ email: decision.alternateId });
-      let resolved = await this.directory.resolveFirst(candidates);
-      // The email is a fallback for owners not linked to Okta yet: an owner linked to another Okta user is not this
-      // one (an Okta admin can give any user any login; the link is what identifies the person).
-      if (resolved && 'email' in resolved.by) {
-        const linked = await this.directory.linkedIds(resolved.owner.id, OKTA_SOURCE);
-        if (linked.some((id) => id !== decision.oktaUserId)) {
-          this.logger.warn(`Okta event ${decision.eventType} ${decision.uuid}: its email names an owner linked to another Okta user; ignored`);
-          resolved = undefined;
-        }
-      }
-      if (!resolved) {
+      const match = await this.matcher.match({ candidates });
+      if (match.outcome !== 'matched') {
         outcome.unknownOwners += 1;
-        this.logger.warn(`Okta event ${decision.eventType} ${decision.uuid}: no owner for Okta user ${decision.oktaUserId}; ignored`);
+        const kept = await this.unmatched.record({
+          source: OKTA_SOURCE,
+          signalRef: decision.uuid ?? `${decision.eventType}:${decision.oktaUserId}:${decision.occurredAt}`,
+          sender: 'okta-event-hook',
+          kind: decision.kind,
+          reason: decision.reason,
+          occurredAt: new Date(decision.occurredAt),
+          candidates,
+          match,
+        });
+        outcome.unmatchedSignals.push(kept.id);
         continue;
       }
+      const resolved = match;
       const externalId = externalIdForEvent(decision.oktaUserId);
       const result = await this.reporter.report({
         eventId: this.reportIds.of(OKTA_SOURCE, decision.uuid, resolved.owner.id),

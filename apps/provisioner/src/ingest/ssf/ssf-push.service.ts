@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
+import { assertPlausibleEventTime } from '@agentgov/contracts';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
 import { ProvisionerEnv } from '../../config/provisioner.env';
-import { assertPlausibleEventTime } from '../../owners/event-time';
 import { IdentityLifecycleEvent, LifecycleReporter } from '../../owners/lifecycle-reporter';
-import { OwnersRepository } from '../../owners/owners.repository';
+import { OwnerMatcher } from '../../owners/owner-matching';
 import { ReportIds } from '../../owners/report-ids';
+import { UnmatchedSignals } from '../../owners/unmatched-signals';
 import { externalIdForEvent } from '../subject';
 import { SetVerifier } from './set-verifier';
 import { decideSsfEvent, ssfEventTime, SsfPolicy } from './ssf-event-mapping';
@@ -19,7 +20,9 @@ export interface SsfPushOutcome {
   reported: string[];
   duplicates: number;
   ignored: number;
+  /** Events whose subject named no owner, or several: kept (GET /identity-signals), applied once they match one. */
   unknownOwners: number;
+  unmatchedSignals: string[];
 }
 
 interface PlannedReport {
@@ -37,7 +40,8 @@ export class SsfPushService {
   private readonly policy: SsfPolicy;
 
   constructor(
-    private readonly directory: OwnersRepository,
+    private readonly matcher: OwnerMatcher,
+    private readonly unmatched: UnmatchedSignals,
     private readonly reporter: LifecycleReporter,
     private readonly reportIds: ReportIds,
     @Inject(SERVICE_ENV) env: ProvisionerEnv,
@@ -61,7 +65,7 @@ export class SsfPushService {
       throw new SsfError('invalid_key', 'this receiver has no transmitter key configured', 503);
     }
     const set = await this.verifier.verify(token);
-    const outcome: SsfPushOutcome = { reported: [], duplicates: 0, ignored: 0, unknownOwners: 0 };
+    const outcome: SsfPushOutcome = { reported: [], duplicates: 0, ignored: 0, unknownOwners: 0, unmatchedSignals: [] };
     const planned: PlannedReport[] = [];
     for (const [eventType, event] of Object.entries(set.events)) {
       const decision = decideSsfEvent(eventType, event, this.policy);
@@ -80,10 +84,23 @@ export class SsfPushService {
     const subject = set.subId ?? set.events[planned[0].eventType].subject;
     if (subject === undefined) throw new SsfError('invalid_request', 'the SET has no subject (sub_id)');
     const candidates = ssfSubjectCandidates(subject, set.iss);
-    const resolved = await this.directory.resolveFirst(candidates);
-    if (!resolved) {
+    const resolved = await this.matcher.match({ candidates });
+    if (resolved.outcome !== 'matched') {
+      // Accepted (the transmitter did its part) and kept: applied when an owner or a link makes it match one.
       outcome.unknownOwners += planned.length;
-      this.logger.warn(`SET ${set.jti} from ${set.iss}: no owner matches its subject; accepted, nothing to do`);
+      for (const plan of planned) {
+        const kept = await this.unmatched.record({
+          source: SSF_SOURCE,
+          signalRef: `${set.iss}\u001f${set.jti}\u001f${plan.eventType}`,
+          sender: `ssf:${set.iss}`,
+          kind: plan.kind,
+          reason: plan.reason,
+          occurredAt: plan.occurredAt,
+          candidates,
+          match: resolved,
+        });
+        outcome.unmatchedSignals.push(kept.id);
+      }
       return outcome;
     }
     const externalId = 'externalId' in resolved.by ? externalIdForEvent(resolved.by.externalId) : undefined;
