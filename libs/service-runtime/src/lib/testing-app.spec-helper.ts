@@ -1,6 +1,7 @@
 import { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
+import { configureBodyParsing, OWN_BODY_PARSING } from './bootstrap/body-parsing';
 import { ServiceRuntimeModule, ServiceRuntimeModuleOptions } from './service-runtime.module';
 
 export class RecordingLogger implements LoggerService {
@@ -28,7 +29,8 @@ export async function startTestApp(
     controllers: options.controllers ?? [],
   }).compile();
   const logger = new RecordingLogger();
-  const app = moduleRef.createNestApplication({ logger });
+  const app = moduleRef.createNestApplication({ logger, ...OWN_BODY_PARSING });
+  configureBodyParsing(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   return { app, url: `http://127.0.0.1:${address.port}`, logger };

@@ -10,6 +10,7 @@ import { ReadinessRegistry } from '../health/readiness.registry';
 import { JsonNestLogger } from '../logging/json-nest-logger';
 import { registerEventLoopMetrics } from '../metrics/event-loop-metrics';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { configureBodyParsing, OWN_BODY_PARSING } from './body-parsing';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';
 export const OPENAPI_UI_PATH = '/docs';
@@ -56,7 +57,9 @@ async function start(options: BootstrapServiceOptions, logger: Logger): Promise<
     logger: new JsonNestLogger(logger),
     // Errors during start-up reach the caller (and its log line) instead of aborting the process.
     abortOnError: false,
+    ...OWN_BODY_PARSING,
   });
+  configureBodyParsing(app);
   const http = app.getHttpAdapter().getInstance();
   http.disable('x-powered-by');
   // ETags cost a hash of every JSON answer; API clients here never send If-None-Match.

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, INestApplication, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, INestApplication, NotFoundException, Post, UnauthorizedException } from '@nestjs/common';
 
 import { RecordingLogger, startTestApp } from '../testing-app.spec-helper';
 import { DomainError } from './domain-error';
@@ -40,6 +40,11 @@ class BoomController {
   @Get('unauthorized')
   unauthorized(): never {
     throw new UnauthorizedException({ code: 'TOKEN_EXPIRED', message: 'The bearer token has expired.' });
+  }
+
+  @Post('echo')
+  echo(@Body() body: unknown): unknown {
+    return body;
   }
 
   @Get('bug')
@@ -136,6 +141,22 @@ describe('problem details', () => {
     });
     expect(JSON.stringify(body)).not.toContain('secretKey');
     expect(logger.text()).toContain("reading 'secretKey'");
+  });
+
+  it('refuses a body that is not JSON without repeating any of it', async () => {
+    const response = await fetch(`${url}/boom/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"clientSecret": "s3cr3t-value", oops',
+    });
+    const body = await response.json();
+
+    expect(response.status).toBe(400);
+    expect(body).toMatchObject({ status: 400, detail: 'The request body is not valid JSON.', code: 'INVALID_JSON' });
+    expect(JSON.stringify(body)).not.toContain('s3cr3t');
+    // The control: a valid body is parsed as before.
+    const parsed = await fetch(`${url}/boom/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(await parsed.json()).toEqual({ a: 1 });
   });
 
   it('answers an unknown route with a 404 problem', async () => {
