@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { Topics } from '@agentgov/contracts';
 import { catalogTopics, ensureTopics } from '@agentgov/messaging';
 import { ServiceHarness, Stack } from '@agentgov/service-testing';
-import { waitFor, withTestDatabase } from '@agentgov/test-support';
+import { KeycloakTestRealm, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 import { BenchFigure, percentile } from '../bench-report';
 import { BackgroundActivity } from './background';
@@ -37,7 +37,7 @@ const WARMUP_MS = 15_000;
 const SETTLE_TIMEOUT_MS = 30_000;
 
 const WEBHOOK_SECRET = 'bench-webhook-secret-of-at-least-32-characters';
-const CONNECTOR_NAMES = ['bench-issuer', 'bench-webhook', 'bench-ssf'];
+const CONNECTOR_NAMES = ['bench-issuer', 'bench-webhook', 'bench-ssf', 'bench-keycloak'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
@@ -166,6 +166,8 @@ function breakdown(samples: Sample[]): string[] {
 export async function benchContainment(): Promise<BenchFigure[]> {
   const receivers = new BenchReceivers();
   await receivers.start();
+  // The real local Keycloak 26 (scripts/infra/infra.sh), a realm of the bench's own: each target is a client there.
+  const realm = await KeycloakTestRealm.create();
   // One stack on one topic prefix. Every service runs with its defaults (the baseliner's SCORING_THREADS
   // included); the only setting given is containment's CONNECTORS_FILE, without which it reaches no connector.
   // Connector names unlike any test's: containment instances of other stacks on the same database claim
@@ -187,6 +189,7 @@ export async function benchContainment(): Promise<BenchFigure[]> {
         audience: 'https://receiver.example/ssf',
         issuer: 'https://containment.example',
       },
+      realm.connectorEntry(CONNECTOR_NAMES[3]),
     ],
   });
   const { provisioner, baseliner, containment } = stack;
@@ -204,6 +207,7 @@ export async function benchContainment(): Promise<BenchFigure[]> {
     log(`stack up (prefix ${provisioner.topicPrefix}); policy contains a critical agent at score ≥ ${containAt}`);
 
     const targets = await registerTargets(provisioner);
+    for (const agentId of targets) await realm.addClient(agentId);
     const fleet: string[] = Array.from({ length: FLEET_AGENTS }, () => randomUUID());
     await announceFleet(provisioner, fleet);
     const everyone = [...targets, ...fleet];
@@ -363,7 +367,7 @@ export async function benchContainment(): Promise<BenchFigure[]> {
         `fleet anomalies since the background started: ${fleetAnomalies.length} (${fleetDuringBursts.length} during the bursts); agents with more than one action: ${otherActions}`,
     );
 
-    const path = `last of ${CONNECTOR_NAMES.length} receipts (built-in issuer at the provisioner, signed webhook, SSF receiver answering 202)`;
+    const path = `last of ${CONNECTOR_NAMES.length} receipts (built-in issuer at the provisioner, signed webhook, SSF receiver answering 202, client disabled at a real Keycloak 26.7)`;
     const load = `background ${achievedRate.toFixed(0)} events/s achieved (target ${BACKGROUND_RATE}; ${FLEET_AGENTS} low-tier agents${failedBackground ? `, ${failedBackground} events failed to produce` : ''}; ${fleetDuringBursts.length} fleet anomalies during the bursts)`;
     const counted = `${samples.length} of ${targets.length} critical targets${uncontained ? `; ${uncontained} not contained in full within ${SETTLE_TIMEOUT_MS / 1000} s, not counted` : ''}`;
     const st = (f: (s: Sample) => number) =>
@@ -394,5 +398,6 @@ export async function benchContainment(): Promise<BenchFigure[]> {
     await bursts.disconnect().catch(() => undefined);
     await stack.stop();
     await receivers.stop();
+    await realm.remove().catch(() => undefined);
   }
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Local infrastructure without Docker: one Apache Kafka 3.9.x broker in KRaft
-# combined mode (from its Maven Central jars) and the machine's PostgreSQL.
+# combined mode (from its Maven Central jars), one Keycloak 26 (its server
+# distribution from Maven Central, in development mode) and the machine's
+# PostgreSQL.
 #
 # Nothing reaches the broker without proving who it is, and nobody but the
 # operator's admin may do anything without an ACL. 127.0.0.1:9094: TLS (a local CA
@@ -14,17 +16,30 @@
 # tls/clients; the broker talks to itself there, and to its controller on
 # 127.0.0.1:9093, with its own certificate. There is no plaintext listener.
 #
+# Keycloak (the revocation connector's target in the tests): http://127.0.0.1:8180,
+# `start-dev` with an H2 file database under $AGENTGOV_STATE_DIR/keycloak, and a
+# master-realm admin `admin` created at its first start with a random password
+# written to $AGENTGOV_STATE_DIR/keycloak/admin.password (never printed). The
+# tests create a realm of their own through the admin API and remove it after.
+#
 # Usage: scripts/infra/infra.sh <command>
-#   up              fetch Kafka jars if needed, start Kafka, start Postgres if it
-#                   is installed but stopped, make sure the databases exist
-#   down            stop the broker (SIGTERM, then SIGKILL after a timeout);
-#                   Postgres is the machine's and is left alone
+#   up              fetch Kafka jars and Keycloak if needed, start Kafka and
+#                   Keycloak (each only if it is not running yet), start Postgres
+#                   if it is installed but stopped, make sure the databases exist
+#   down            stop Keycloak and the broker (SIGTERM, then SIGKILL after a
+#                   timeout); Postgres is the machine's and is left alone
 #   status          one line per component; exit 1 if something is down
 #   restart-kafka   stop and start the broker, keeping its data
 #                   (--hard: SIGKILL instead of a graceful stop, for fault tests)
 #   reset           stop the broker and wipe its state directory
 #   fetch           only fetch the Kafka jars into the cache
 #   kafka-running   exit 0 if the broker started by this script runs (quiet)
+#   fetch-keycloak  only fetch and unpack the Keycloak distribution into the cache
+#   restart-keycloak
+#                   stop and start Keycloak, keeping its database
+#   reset-keycloak  stop Keycloak and wipe its state (database, admin password)
+#   keycloak-running
+#                   exit 0 if the Keycloak started by this script runs (quiet)
 #   client-env [principal]
 #                   print the KAFKA_* variables that connect a client (the
 #                   services read the same ones) as that principal (default
@@ -40,6 +55,14 @@
 #   KAFKA_HEAP_OPTS      JVM heap (default "-Xms256m -Xmx768m")
 #   KAFKA_START_TIMEOUT  seconds to wait for the broker to answer (default 120)
 #   KAFKA_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 30)
+#   KEYCLOAK_VERSION     Keycloak release (default 26.7.3); the distribution is
+#                        unpacked to $AGENTGOV_CACHE_DIR/keycloak-$KEYCLOAK_VERSION/dist
+#   KEYCLOAK_PORT        HTTP port on 127.0.0.1 (default 8180)
+#   KEYCLOAK_HEAP_OPTS   JVM heap (default "-Xms64m -Xmx512m")
+#   KEYCLOAK_JAVA_HOME   JDK to run Keycloak with (default: the java on PATH if it
+#                        is 17 or later, else the newest JDK under /usr/lib/jvm)
+#   KEYCLOAK_START_TIMEOUT  seconds to wait for Keycloak to answer (default 240)
+#   KEYCLOAK_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 30)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -76,6 +99,28 @@ KAFKA_PRINCIPALS=(admin provisioner behavior-baseliner containment review-schedu
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+
+KEYCLOAK_VERSION="${KEYCLOAK_VERSION:-26.7.3}"
+KEYCLOAK_HOME="$CACHE_ROOT/keycloak-$KEYCLOAK_VERSION"
+KEYCLOAK_DIST="$KEYCLOAK_HOME/dist"
+KEYCLOAK_STATE="$STATE_ROOT/keycloak"
+KEYCLOAK_LOGS="$KEYCLOAK_STATE/logs"
+KEYCLOAK_PID_FILE="$KEYCLOAK_STATE/keycloak.pid"
+KEYCLOAK_OUT_FILE="$KEYCLOAK_LOGS/keycloak.out"
+# The H2 database (H2 adds .mv.db to the path of the JDBC URL).
+KEYCLOAK_DB_FILE="$KEYCLOAK_STATE/data/h2/keycloakdb.mv.db"
+KEYCLOAK_ADMIN_USER=admin
+KEYCLOAK_ADMIN_PASSWORD_FILE="$KEYCLOAK_STATE/admin.password"
+# The base URL, for the tests (libs/test-support reads it), written at every start.
+KEYCLOAK_URL_FILE="$KEYCLOAK_STATE/url"
+KEYCLOAK_HOST=127.0.0.1
+KEYCLOAK_PORT="${KEYCLOAK_PORT:-8180}"
+KEYCLOAK_URL="http://$KEYCLOAK_HOST:$KEYCLOAK_PORT"
+# In the command line of the launcher and of its JVM: how this script recognises the Keycloak it started.
+KEYCLOAK_MARKER="-Dagentgov.keycloak.state=$KEYCLOAK_STATE"
+KEYCLOAK_HEAP_OPTS="${KEYCLOAK_HEAP_OPTS:--Xms64m -Xmx512m}"
+KEYCLOAK_START_TIMEOUT="${KEYCLOAK_START_TIMEOUT:-240}"
+KEYCLOAK_STOP_TIMEOUT="${KEYCLOAK_STOP_TIMEOUT:-30}"
 
 PG_HOST=127.0.0.1
 PG_PORT=5432
@@ -119,6 +164,12 @@ require_tools() { # names of tool groups: java mvn pg
           missing+=("java>=11 (found: $(java -version 2>&1 | head -1))")
           hints+=("apt-get install -y openjdk-17-jre-headless")
         fi
+        ;;
+      http)
+        command -v curl >/dev/null 2>&1 || {
+          missing+=(curl)
+          hints+=("apt-get install -y curl")
+        }
         ;;
       mvn)
         command -v mvn >/dev/null 2>&1 || {
@@ -539,6 +590,254 @@ kafka_down() { # [hard]
   log "kafka: stopped in $(($(now) - t0))s"
 }
 
+# ---------------------------------------------------------------- keycloak
+
+keycloak_cached() {
+  [[ -f "$KEYCLOAK_HOME/.complete" && -x "$KEYCLOAK_DIST/bin/kc.sh" && -f "$KEYCLOAK_DIST/lib/quarkus-run.jar" ]]
+}
+
+# The server distribution (org.keycloak:keycloak-quarkus-dist, a zip) through Maven, unpacked into the cache.
+fetch_keycloak() {
+  if keycloak_cached; then
+    return 0
+  fi
+  require_tools java mvn
+  log "fetching Keycloak $KEYCLOAK_VERSION (org.keycloak:keycloak-quarkus-dist) from Maven Central into $KEYCLOAK_DIST"
+  local t0 tmp
+  t0="$(now)"
+  mkdir -p "$KEYCLOAK_HOME"
+  tmp="$(mktemp -d "$KEYCLOAK_HOME/dist.tmp.XXXXXX")"
+  if ! mvn -q -B -Dstyle.color=never -f "$REPO_ROOT/deploy/keycloak/pom.xml" \
+    -Dkeycloak.version="$KEYCLOAK_VERSION" -Dkeycloak.unpack.dir="$tmp" \
+    dependency:unpack </dev/null >"$KEYCLOAK_HOME/fetch.log" 2>&1; then
+    rm -rf "$tmp"
+    sed -e 's/\x1b\[[0-9;]*m//g' "$KEYCLOAK_HOME/fetch.log" | tail -n 30 >&2
+    die "could not fetch Keycloak $KEYCLOAK_VERSION with Maven (full log: $KEYCLOAK_HOME/fetch.log)"
+  fi
+  if [[ ! -x "$tmp/keycloak-$KEYCLOAK_VERSION/bin/kc.sh" || ! -f "$tmp/keycloak-$KEYCLOAK_VERSION/lib/quarkus-run.jar" ]]; then
+    rm -rf "$tmp"
+    die "the fetched Keycloak distribution lacks keycloak-$KEYCLOAK_VERSION/bin/kc.sh or lib/quarkus-run.jar"
+  fi
+  rm -rf "$KEYCLOAK_DIST"
+  mv "$tmp/keycloak-$KEYCLOAK_VERSION" "$KEYCLOAK_DIST"
+  rm -rf "$tmp"
+  date -u +%FT%TZ >"$KEYCLOAK_HOME/.complete"
+  log "fetched Keycloak $KEYCLOAK_VERSION ($(du -sh "$KEYCLOAK_DIST" | cut -f1) unpacked) in $(($(now) - t0))s"
+}
+
+# The JDK Keycloak runs with: KEYCLOAK_JAVA_HOME, else the java on PATH when it is 17 or later (Keycloak 26's
+# floor), else the newest JDK 17+ under /usr/lib/jvm. Prints a JAVA_HOME, or nothing for the java on PATH.
+keycloak_java_home() {
+  if [[ -n "${KEYCLOAK_JAVA_HOME:-}" ]]; then
+    [[ -x "$KEYCLOAK_JAVA_HOME/bin/java" ]] || die "KEYCLOAK_JAVA_HOME=$KEYCLOAK_JAVA_HOME has no bin/java"
+    echo "$KEYCLOAK_JAVA_HOME"
+    return 0
+  fi
+  if command -v java >/dev/null 2>&1 && java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then
+    return 0
+  fi
+  local jdk
+  for jdk in $(find /usr/lib/jvm -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort -rV); do
+    if [[ -x "$jdk/bin/java" ]] && "$jdk/bin/java" -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then
+      echo "$jdk"
+      return 0
+    fi
+  done
+  die "Keycloak $KEYCLOAK_VERSION needs Java 17 or later (apt-get install -y openjdk-17-jre-headless, or set KEYCLOAK_JAVA_HOME)"
+}
+
+keycloak_pid() { # prints the pid of our Keycloak (its launcher, or the JVM that replaced it) if alive, else fails
+  [[ -f "$KEYCLOAK_PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$KEYCLOAK_PID_FILE" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against pid reuse: the process must be our Keycloak.
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$KEYCLOAK_MARKER" || return 1
+  echo "$pid"
+}
+
+keycloak_http_ok() { # path: exit 0 when Keycloak answers 200 there
+  [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$KEYCLOAK_URL$1" 2>/dev/null || true)" == 200 ]]
+}
+
+keycloak_answers() { keycloak_http_ok /realms/master/.well-known/openid-configuration; }
+
+# The bootstrap admin can log in (the password grant of admin-cli in the master realm). The password goes to
+# curl from its file, never on a command line.
+keycloak_admin_login() {
+  local code
+  code="$(curl -s -o /dev/null -m 10 -w '%{http_code}' -X POST "$KEYCLOAK_URL/realms/master/protocol/openid-connect/token" \
+    --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
+    --data-urlencode "username=$KEYCLOAK_ADMIN_USER" --data-urlencode "password@$KEYCLOAK_ADMIN_PASSWORD_FILE" 2>/dev/null || true)"
+  [[ "$code" == 200 ]]
+}
+
+keycloak_log_tail() {
+  if [[ -s "$KEYCLOAK_OUT_FILE" ]]; then
+    printf -- '----- last lines of %s -----\n' "$KEYCLOAK_OUT_FILE" >&2
+    tail -n 40 "$KEYCLOAK_OUT_FILE" >&2
+  fi
+}
+
+# Starts Keycloak unless it runs, without waiting for it (keycloak_wait does): it can start while the broker does.
+keycloak_start() {
+  local pid
+  if pid="$(keycloak_pid)"; then
+    return 0
+  fi
+  rm -f "$KEYCLOAK_PID_FILE"
+  if port_open "$KEYCLOAK_HOST" "$KEYCLOAK_PORT"; then
+    if keycloak_answers; then
+      warn "keycloak: a Keycloak not started by this script already answers on $KEYCLOAK_URL; using it as it is"
+      return 0
+    fi
+    die "keycloak: $KEYCLOAK_HOST:$KEYCLOAK_PORT is taken by something that is not a Keycloak started by this script (see: ss -ltnp 'sport = :$KEYCLOAK_PORT'; KEYCLOAK_PORT picks another port)"
+  fi
+  fetch_keycloak
+  local java_home
+  java_home="$(keycloak_java_home)"
+  mkdir -p "$KEYCLOAK_STATE" "$KEYCLOAK_LOGS"
+  chmod 700 "$KEYCLOAK_STATE"
+  # The admin is created at the first start only, from this password: a database without its password is made anew.
+  if [[ ! -s "$KEYCLOAK_ADMIN_PASSWORD_FILE" ]]; then
+    if [[ -d "$KEYCLOAK_STATE/data" ]]; then
+      log "keycloak: its database predates the admin password file; making it anew"
+      rm -rf "$KEYCLOAK_STATE/data"
+    fi
+    (umask 077 && openssl rand -hex 24 | tr -d '\n' >"$KEYCLOAK_ADMIN_PASSWORD_FILE") ||
+      die "keycloak: could not write $KEYCLOAK_ADMIN_PASSWORD_FILE (openssl is needed: apt-get install -y openssl)"
+  fi
+  local bootstrap=0
+  [[ -f "$KEYCLOAK_DB_FILE" ]] || bootstrap=1
+  echo "$KEYCLOAK_URL" >"$KEYCLOAK_URL_FILE"
+  log "keycloak: starting Keycloak $KEYCLOAK_VERSION (start-dev, H2 in $KEYCLOAK_STATE/data) on $KEYCLOAK_URL with ${java_home:-$(command -v java)}; logs in $KEYCLOAK_OUT_FILE"
+  : >"$KEYCLOAK_OUT_FILE"
+  # setsid: Keycloak must not die with the shell, npm or CI step that started it; its own session and process
+  # group also let keycloak_down end the launcher and its JVM together.
+  (
+    cd "$KEYCLOAK_STATE"
+    export JAVA_OPTS_KC_HEAP="$KEYCLOAK_HEAP_OPTS"
+    [[ -z "$java_home" ]] || export JAVA_HOME="$java_home"
+    if ((bootstrap)); then
+      export KC_BOOTSTRAP_ADMIN_USERNAME="$KEYCLOAK_ADMIN_USER"
+      KC_BOOTSTRAP_ADMIN_PASSWORD="$(cat "$KEYCLOAK_ADMIN_PASSWORD_FILE")"
+      export KC_BOOTSTRAP_ADMIN_PASSWORD
+    fi
+    exec nohup setsid "$KEYCLOAK_DIST/bin/kc.sh" start-dev \
+      --http-host="$KEYCLOAK_HOST" --http-port="$KEYCLOAK_PORT" \
+      --db=dev-file --db-url="jdbc:h2:file:${KEYCLOAK_DB_FILE%.mv.db};NON_KEYWORDS=VALUE" \
+      "$KEYCLOAK_MARKER"
+  ) >>"$KEYCLOAK_OUT_FILE" 2>&1 </dev/null &
+  echo "$!" >"$KEYCLOAK_PID_FILE"
+  date +%s >"$KEYCLOAK_STATE/started-at"
+}
+
+keycloak_wait() {
+  local pid
+  if pid="$(keycloak_pid)" && [[ ! -f "$KEYCLOAK_STATE/started-at" ]] && keycloak_answers; then
+    log "keycloak: already running (pid $pid on $KEYCLOAK_URL); nothing to do"
+    return 0
+  fi
+  if [[ -z "$pid" && ! -f "$KEYCLOAK_PID_FILE" ]]; then
+    return 0 # a Keycloak not started by this script (keycloak_start said so)
+  fi
+  local t0 deadline
+  t0="$(cat "$KEYCLOAK_STATE/started-at" 2>/dev/null || now)"
+  deadline=$((t0 + KEYCLOAK_START_TIMEOUT))
+  while :; do
+    if ! keycloak_pid >/dev/null; then
+      # setsid may have forked (when started as a process-group leader): find the launcher.
+      local found
+      found="$(pgrep -o -f -- "$KEYCLOAK_MARKER" || true)"
+      if [[ -n "$found" ]]; then
+        echo "$found" >"$KEYCLOAK_PID_FILE"
+      else
+        keycloak_log_tail
+        rm -f "$KEYCLOAK_PID_FILE" "$KEYCLOAK_STATE/started-at"
+        die "keycloak: it exited during startup (log: $KEYCLOAK_OUT_FILE)"
+      fi
+    fi
+    if keycloak_answers; then
+      keycloak_admin_login ||
+        die "keycloak: answers on $KEYCLOAK_URL, but its admin cannot log in with $KEYCLOAK_ADMIN_PASSWORD_FILE (a database from another password? $0 reset-keycloak makes it anew)"
+      rm -f "$KEYCLOAK_STATE/started-at"
+      log "keycloak: ready in $(($(now) - t0))s (pid $(keycloak_pid) on $KEYCLOAK_URL; admin $KEYCLOAK_ADMIN_USER, password in $KEYCLOAK_ADMIN_PASSWORD_FILE)"
+      return 0
+    fi
+    if (($(now) >= deadline)); then
+      keycloak_log_tail
+      die "keycloak: not answering on $KEYCLOAK_URL after ${KEYCLOAK_START_TIMEOUT}s (still running as pid $(cat "$KEYCLOAK_PID_FILE" 2>/dev/null); KEYCLOAK_START_TIMEOUT waits longer; stop it with: $0 down)"
+    fi
+    sleep 1
+  done
+}
+
+keycloak_up() {
+  require_tools java http
+  keycloak_start
+  keycloak_wait
+}
+
+keycloak_down() {
+  local pid
+  if ! pid="$(keycloak_pid)"; then
+    rm -f "$KEYCLOAK_PID_FILE" "$KEYCLOAK_STATE/started-at"
+    if port_open "$KEYCLOAK_HOST" "$KEYCLOAK_PORT"; then
+      warn "keycloak: not started by this script, yet $KEYCLOAK_HOST:$KEYCLOAK_PORT is open; leaving it alone"
+    else
+      log "keycloak: not running"
+    fi
+    return 0
+  fi
+  log "keycloak: stopping pid $pid (SIGTERM, up to ${KEYCLOAK_STOP_TIMEOUT}s)"
+  # The launcher leads its own process group (setsid): the group is the launcher and its JVM.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  local t0
+  t0="$(now)"
+  while kill -0 "$pid" 2>/dev/null || pgrep -f -- "$KEYCLOAK_MARKER" >/dev/null; do
+    if (($(now) - t0 >= KEYCLOAK_STOP_TIMEOUT)); then
+      warn "keycloak: pid $pid still alive after ${KEYCLOAK_STOP_TIMEOUT}s; sending SIGKILL"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+      break
+    fi
+    sleep 0.5
+  done
+  local _
+  for _ in $(seq 1 20); do
+    port_open "$KEYCLOAK_HOST" "$KEYCLOAK_PORT" || break
+    sleep 0.5
+  done
+  rm -f "$KEYCLOAK_PID_FILE" "$KEYCLOAK_STATE/started-at"
+  log "keycloak: stopped in $(($(now) - t0))s"
+}
+
+keycloak_status() { # prints one line; fails when Keycloak is not serving
+  local pid
+  if pid="$(keycloak_pid)"; then
+    if keycloak_answers; then
+      echo "keycloak: running pid $pid on $KEYCLOAK_URL (Keycloak $KEYCLOAK_VERSION, state $KEYCLOAK_STATE)"
+    else
+      echo "keycloak: starting pid $pid, $KEYCLOAK_URL not answering yet"
+      return 1
+    fi
+  elif port_open "$KEYCLOAK_HOST" "$KEYCLOAK_PORT"; then
+    echo "keycloak: something not started by this script listens on $KEYCLOAK_HOST:$KEYCLOAK_PORT"
+  else
+    echo "keycloak: stopped"
+    return 1
+  fi
+}
+
+keycloak_reset() {
+  keycloak_down
+  if [[ -d "$KEYCLOAK_STATE" ]]; then
+    rm -rf "$KEYCLOAK_STATE"
+    log "keycloak: wiped $KEYCLOAK_STATE"
+  fi
+}
+
 # ---------------------------------------------------------------- postgres
 
 pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" -t 3 >/dev/null 2>&1; }
@@ -585,10 +884,13 @@ pg_up() {
 cmd_up() {
   local t0
   t0="$(now)"
-  require_tools java pg
-  jars_cached || require_tools mvn
+  require_tools java pg http
+  { jars_cached && keycloak_cached; } || require_tools mvn
   pg_up
+  # Keycloak starts first and comes up while the broker does; both are waited for.
+  keycloak_start
   kafka_up
+  keycloak_wait
   log "up in $(($(now) - t0))s"
 }
 
@@ -607,6 +909,7 @@ cmd_status() {
     echo "kafka: stopped"
     rc=1
   fi
+  keycloak_status || rc=1
   if ! command -v pg_isready >/dev/null 2>&1; then
     echo "postgres: not installed (apt-get install -y postgresql postgresql-client)"
     rc=1
@@ -651,7 +954,10 @@ main() {
   shift || true
   case "$cmd" in
     up) cmd_up ;;
-    down) kafka_down ;;
+    down)
+      keycloak_down
+      kafka_down
+      ;;
     status) cmd_status ;;
     restart-kafka)
       if [[ "${1:-}" == --hard ]]; then kafka_down hard; else kafka_down; fi
@@ -660,6 +966,13 @@ main() {
     reset) cmd_reset ;;
     fetch) fetch_jars ;;
     kafka-running) kafka_pid >/dev/null ;;
+    fetch-keycloak) fetch_keycloak ;;
+    restart-keycloak)
+      keycloak_down
+      keycloak_up
+      ;;
+    reset-keycloak) keycloak_reset ;;
+    keycloak-running) keycloak_pid >/dev/null ;;
     client-env) client_env "${1:-admin}" ;;
     -h | --help | help) usage ;;
     *)

@@ -11,7 +11,7 @@ import { Secret } from './support/log-secrets';
 import { RunningServices } from './support/running-services';
 import { TokenMint } from './support/token-mint';
 
-const { Admin, SocAnalyst, Reviewer, Ingest, Introspect, RevokeTokens, OwnerLifecycle, LinkIdentities } = Role;
+const { Admin, SocAnalyst, Reviewer, Ingest, Introspect, RevokeTokens, GlobalTokenRevocation, OwnerLifecycle, LinkIdentities, ReadOwners } = Role;
 const READ_AGENTS = [Admin, SocAnalyst, Reviewer];
 
 /**
@@ -33,6 +33,7 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'GET /audit': [Admin, SocAnalyst],
     'GET /audit/verify': [Admin],
     'POST /agents/{id}/revoke-tokens': [Admin, SocAnalyst, RevokeTokens],
+    'POST /global-token-revocation': [Admin, GlobalTokenRevocation],
     'POST /agents/{id}/rotate-secret': [Admin],
     'POST /oauth2/keys/rotate': [Admin],
     'POST /oauth2/keys/{kid}/revoke': [Admin],
@@ -43,9 +44,20 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'PUT /scim/v2/Users/{id}': [Ingest],
     'PATCH /scim/v2/Users/{id}': [Ingest],
     'DELETE /scim/v2/Users/{id}': [Ingest],
+    'GET /scim/v2/Agents': [Ingest],
+    'POST /scim/v2/Agents': [Ingest],
+    'GET /scim/v2/Agents/{id}': [Ingest],
+    'PUT /scim/v2/Agents/{id}': [Ingest],
+    'PATCH /scim/v2/Agents/{id}': [Ingest],
+    'DELETE /scim/v2/Agents/{id}': [Ingest],
+    'GET /scim/v2/ServiceProviderConfig': [Ingest],
+    'GET /scim/v2/ResourceTypes': [Ingest],
+    'GET /scim/v2/ResourceTypes/{id}': [Ingest],
+    'GET /scim/v2/Schemas': [Ingest],
+    'GET /scim/v2/Schemas/{id}': [Ingest],
     'POST /owners': [Admin, Ingest],
-    'GET /owners': [Admin, Ingest, SocAnalyst, Reviewer],
-    'GET /owners/{id}': [Admin, Ingest, SocAnalyst, Reviewer],
+    'GET /owners': [Admin, Ingest, SocAnalyst, Reviewer, ReadOwners],
+    'GET /owners/{id}': [Admin, Ingest, SocAnalyst, Reviewer, ReadOwners],
     'PATCH /owners/{id}': [Admin, Ingest],
     'PUT /owners/{id}/identities': [Admin, LinkIdentities],
     'POST /owners/{id}/lifecycle-events': [Admin, OwnerLifecycle],
@@ -73,6 +85,16 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'GET /connectors': [Admin, SocAnalyst],
     'GET /audit': [Admin, SocAnalyst],
     'GET /audit/verify': [Admin],
+    // The Shared Signals transmitter's stream management and poll endpoints: receivers only, each its own streams.
+    'GET /ssf/streams': [Role.SsfReceiver],
+    'POST /ssf/streams': [Role.SsfReceiver],
+    'PATCH /ssf/streams': [Role.SsfReceiver],
+    'PUT /ssf/streams': [Role.SsfReceiver],
+    'DELETE /ssf/streams': [Role.SsfReceiver],
+    'GET /ssf/status': [Role.SsfReceiver],
+    'POST /ssf/status': [Role.SsfReceiver],
+    'POST /ssf/verify': [Role.SsfReceiver],
+    'POST /ssf/poll/{streamId}': [Role.SsfReceiver],
   },
   'review-scheduler': {
     'GET /reviews': [Admin, Reviewer],
@@ -110,6 +132,7 @@ const PUBLIC: Record<ServiceName, Record<string, { why: string; refusedWithoutCr
   'behavior-baseliner': {},
   containment: {
     'GET /.well-known/ssf-jwks.json': { why: 'public keys that verify the SETs containment pushes' },
+    'GET /.well-known/ssf-configuration': { why: 'SSF 1.0 §7 transmitter configuration metadata: endpoint URLs and the JWKS location, no data' },
   },
   'review-scheduler': {},
 };

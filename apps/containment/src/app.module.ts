@@ -10,6 +10,7 @@ import { IncidentsModule } from './incidents/incidents.module';
 import { LogoutModule } from './logout/logout.module';
 import { PolicyModule } from './policy/policy.module';
 import { RegistryModule } from './registry/registry.module';
+import { SsfTransmitterModule } from './ssf-transmitter/ssf-transmitter.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +24,7 @@ export class AppModule {
         LogoutModule,
         PolicyModule,
         RegistryModule,
+        SsfTransmitterModule,
         ServiceInfrastructureModule.forService({
           serviceName: CONTAINMENT_SERVICE_NAME,
           env,

@@ -6,6 +6,7 @@ import { AgentsModule } from './agents/agents.module';
 import { PROVISIONER_SERVICE_NAME, ProvisionerEnv } from './config/provisioner.env';
 import { CredentialsModule } from './credentials/credentials.module';
 import { PROVISIONER_ENTITIES, PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from './database/provisioner.database';
+import { GlobalTokenRevocationModule } from './global-token-revocation/global-token-revocation.module';
 import { IngestModule } from './ingest/ingest.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { OwnersModule } from './owners/owners.module';
@@ -18,6 +19,7 @@ export class AppModule {
       imports: [
         AgentsModule,
         CredentialsModule,
+        GlobalTokenRevocationModule,
         IngestModule,
         LifecycleModule,
         OwnersModule,

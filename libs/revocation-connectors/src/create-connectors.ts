@@ -2,6 +2,7 @@ import { ConnectorConfig } from './config/connector-config';
 import { parseConnectorsConfig } from './config/parse-connectors-config';
 import { BuiltinIssuerConnector } from './connectors/builtin-issuer.connector';
 import { ConnectorRuntime } from './connectors/connector-runtime';
+import { GlobalTokenRevocationConnector } from './connectors/global-token-revocation.connector';
 import { KeycloakConnector } from './connectors/keycloak/keycloak.connector';
 import { OAuthRevocationConnector } from './connectors/oauth-revocation.connector';
 import { SsfConnector } from './connectors/ssf.connector';
@@ -38,6 +39,8 @@ export function createConnectors(config: unknown, deps: ConnectorDependencies = 
         return new WebhookConnector(entry, runtime);
       case 'ssf':
         return new SsfConnector(entry, runtime, loadSsfSigningKey(deps.ssfSigningKey));
+      case 'global-token-revocation':
+        return new GlobalTokenRevocationConnector(entry, runtime);
     }
   });
 }

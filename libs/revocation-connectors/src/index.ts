@@ -1,6 +1,9 @@
 export type {
   BuiltinIssuerConfig,
   ConnectorConfig,
+  GlobalTokenRevocationConfig,
+  GlobalTokenRevocationSubjectFormat,
+  GlobalTokenRevocationSubjectOf,
   KeycloakAgentIdentity,
   KeycloakConfig,
   OAuthClientAuthMethod,
@@ -12,6 +15,8 @@ export type {
 export { DEFAULT_TIMEOUT_MS } from './config/connector-config';
 export { parseConnectorsConfig } from './config/parse-connectors-config';
 export { NOT_REGISTERED_AT_ISSUER } from './connectors/builtin-issuer.connector';
+export { NOTHING_TO_REVOKE_AT_RECEIVER, OWNER_NOT_OFFBOARDED } from './connectors/global-token-revocation.connector';
+export type { SubjectIdentifier } from './connectors/global-token-revocation.connector';
 export { NO_MATCHING_CLIENT_OR_USER } from './connectors/keycloak/keycloak.connector';
 export { NO_TOKENS_ON_RECORD } from './connectors/oauth-revocation.connector';
 export { WEBHOOK_EVENT_TYPE } from './connectors/webhook.connector';
@@ -27,3 +32,7 @@ export { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyWebhookSignature, WEBHOOK_SI
 export type { VerifyWebhookSignatureOptions } from './webhook/webhook-signature';
 export { postSignedWebhook } from './webhook/signed-webhook-delivery';
 export type { PostSignedWebhookOptions, SignedWebhook } from './webhook/signed-webhook-delivery';
+export { SSF_DELIVERY_METHODS, SSF_FRAMEWORK_EVENT_TYPE_URIS, streamSetClaims } from './ssf/stream-events';
+export type { InitiatingEntity, StreamEvent, StreamSetInput, StreamStatus } from './ssf/stream-events';
+export { signSecurityEvent } from './ssf/security-event-token';
+export { loadSsfSigningKey } from './ssf/ssf-signing-key';

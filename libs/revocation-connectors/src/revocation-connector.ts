@@ -1,4 +1,4 @@
-export const CONNECTOR_TYPES = ['builtin-issuer', 'oauth-revocation', 'keycloak', 'webhook', 'ssf'] as const;
+export const CONNECTOR_TYPES = ['builtin-issuer', 'oauth-revocation', 'keycloak', 'webhook', 'ssf', 'global-token-revocation'] as const;
 export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
 
 export type RevocationKind = 'contain' | 'release' | 'deprovision';

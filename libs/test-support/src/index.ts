@@ -5,3 +5,4 @@ export * from './test-topics';
 export * from './seeded-random';
 export * from './spawn-service';
 export * from './service-boot.suite';
+export * from './keycloak-realm';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { ConnectorsModule } from '../connectors/connectors.module';
+import { SsfTransmitterModule } from '../ssf-transmitter/ssf-transmitter.module';
 import { ActionsRepository } from './actions.repository';
 import { DeliveryQueue } from './delivery-queue';
 import { UniversalLogout } from './universal-logout';
@@ -10,7 +11,7 @@ import { UniversalLogout } from './universal-logout';
  * connector, in the deciding transaction) and the queue the dispatcher (LogoutModule) carries them out from.
  */
 @Module({
-  imports: [ConnectorsModule],
+  imports: [ConnectorsModule, SsfTransmitterModule],
   providers: [ActionsRepository, DeliveryQueue, UniversalLogout],
   exports: [ActionsRepository, DeliveryQueue, UniversalLogout],
 })

@@ -8,6 +8,7 @@ import { Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging';
 
 import { ActionKind, ActionOrigin, ConnectorRegistry } from '../connectors/connector-registry';
+import { SsfStreamFanOut } from '../ssf-transmitter/ssf-stream-fan-out';
 import { ActionsRepository } from './actions.repository';
 import { DeliveryQueue } from './delivery-queue';
 
@@ -36,6 +37,7 @@ export class UniversalLogout {
     private readonly deliveries: DeliveryQueue,
     @Inject(OutboxWriter) private readonly outbox: OutboxWriter,
     private readonly audit: AuditChain,
+    private readonly ssfStreams: SsfStreamFanOut,
   ) {}
 
   async start(tx: EntityManager, request: LogoutRequest): Promise<string> {
@@ -78,6 +80,8 @@ export class UniversalLogout {
         at,
       });
     }
+    // The receivers of containment's own Shared Signals streams hear of it in the same transaction (SSF 1.0).
+    await this.ssfStreams.enqueueAction(tx, { actionId, agentId: request.agentId, kind: request.kind, origin: request.origin, reason: request.reason, at });
     if (request.origin !== 'lifecycle') {
       await this.outbox.append(tx, [
         {

@@ -16,14 +16,20 @@ export const CONTAINMENT_ENV = {
     .string()
     .optional()
     .describe(
-      'Private ES256 JWK that signs Shared Signals SETs; its public half is served at /.well-known/ssf-jwks.json. Generated at start-up when unset outside production.',
+      'Private JWK (with its kid) that signs Shared Signals SETs: EC P-256 (ES256), or RSA of 2048 bits or more (RS256, what the CAEP Interoperability Profile asks); its public half is served at /.well-known/ssf-jwks.json. An EC key is generated at start-up when unset outside production.',
+    ),
+  SSF_ISSUER: env
+    .url({ protocols: ['http', 'https'] })
+    .default('http://127.0.0.1:3003')
+    .describe(
+      "Issuer identifier of containment's Shared Signals transmitter (its public base URL, https in production): the `iss` of the SETs its streams carry and the base of the endpoint URLs in /.well-known/ssf-configuration.",
     ),
   EXTERNAL_TOKEN_ENCRYPTION_KEY: env
     .string({ minLength: 44 })
     .optional()
     .secret()
     .describe(
-      'Base64 of 32 bytes: encrypts the external tokens recorded for RFC 7009 revocation. Required in production; a development-only key is used otherwise.',
+      'Base64 of 32 bytes: encrypts the external tokens recorded for RFC 7009 revocation, and the Authorization headers of Shared Signals push streams. Required in production; a development-only key is used otherwise.',
     ),
   ALERT_WEBHOOK_URL: env
     .url()

@@ -8,6 +8,7 @@ import { SharedAuditTrail1765000000000 } from './migrations/1765000000000-shared
 import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
 import { ActionSequence1765100000001 } from './migrations/1765100000001-actionSequence';
 import { SeparationOfDuties1765100000002 } from './migrations/1765100000002-separationOfDuties';
+import { SsfStreams1765300000000 } from './migrations/1765300000000-ssfStreams';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const CONTAINMENT_SCHEMA = 'containment';
@@ -22,6 +23,7 @@ export const CONTAINMENT_MIGRATIONS = [
   InboxDigest1765100000000,
   ActionSequence1765100000001,
   SeparationOfDuties1765100000002,
+  SsfStreams1765300000000,
 ];
 
 export const CONTAINMENT_ENTITIES: DataSourceOptions['entities'] = [];

@@ -8,6 +8,7 @@ import { ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
 import { getMeter, getTracer, withSpan } from '@agentgov/telemetry';
 
 import { ActionRow, ActionsRepository } from '../actions/actions.repository';
+import { ClaimedWorkPump } from '../actions/claimed-work-pump';
 import { ALERT_WEBHOOK_TARGET, ClaimedDelivery, DeliveryQueue, Settled } from '../actions/delivery-queue';
 import { deliveryParentContext } from '../actions/delivery-trace-context';
 import { ContainmentEnv } from '../config/containment.env';
@@ -40,13 +41,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private listener?: PgNotificationListener;
   private timer?: NodeJS.Timeout;
   private purgeTimer?: NodeJS.Timeout;
-  private currentPump: Promise<void> = Promise.resolve();
-  /** Runs in flight by delivery id. */
-  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly targets: string[];
-  private pumping = false;
-  private pumpAgain = false;
-  private stopping = false;
+  private readonly pump: ClaimedWorkPump<ClaimedDelivery>;
   private readonly abort = new AbortController();
   private readonly attempts = getMeter('containment').createCounter('containment_connector_attempts_total', {
     description: 'Connector calls by connector and outcome.',
@@ -69,6 +65,19 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     @Inject(SERVICE_ENV) private readonly env: ContainmentEnv,
   ) {
     this.targets = [...connectors.connectors.map((c) => c.name), ...(env.ALERT_WEBHOOK_URL ? [ALERT_WEBHOOK_TARGET] : [])];
+    this.pump = new ClaimedWorkPump<ClaimedDelivery>({
+      what: 'deliveries',
+      logger: this.logger,
+      concurrency: () => env.DELIVERY_CONCURRENCY,
+      // Never a call this process is still making, even if its lease ran out; only calls to targets it has.
+      claim: (free, exclude) => this.queue.claim(free, { exclude, targets: this.targets }),
+      idOf: (delivery) => String(delivery.id),
+      start: async (claimed) => {
+        const actions = await this.actionsOf(claimed);
+        return claimed.map((delivery) => this.run(delivery, delivery.action_id ? actions.get(delivery.action_id) : undefined));
+      },
+      handBack: (claimed) => this.queue.release(claimed),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -83,66 +92,24 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       PURGE_INTERVAL_MS,
     );
     this.readiness.register('delivery-dispatcher', async () => {
-      if (this.stopping) throw new Error('stopping');
+      if (this.pump.stopped) throw new Error('stopping');
     });
     this.wake();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
     clearInterval(this.timer);
     clearInterval(this.purgeTimer);
+    const stopped = this.pump.stop(Math.max(1000, this.env.SHUTDOWN_TIMEOUT_MS - 2000));
     await this.listener?.stop();
-    await this.currentPump;
     // Calls in flight finish and record their receipts; whatever is still pending waits for the next instance.
-    const drained = Promise.allSettled([...this.inFlight.values()]);
-    const timeout = new Promise((resolve) => setTimeout(resolve, Math.max(1000, this.env.SHUTDOWN_TIMEOUT_MS - 2000)).unref());
-    await Promise.race([drained, timeout]);
+    await stopped;
     this.abort.abort();
   }
 
   /** Claims due deliveries up to the free concurrency; called on every notification, tick and completion. */
   wake(): void {
-    if (this.stopping) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    this.currentPump = this.pump().finally(() => {
-      this.pumping = false;
-      if (this.pumpAgain && !this.stopping) {
-        this.pumpAgain = false;
-        this.wake();
-      }
-    });
-  }
-
-  private async pump(): Promise<void> {
-    try {
-      const free = this.env.DELIVERY_CONCURRENCY - this.inFlight.size;
-      if (free <= 0) return;
-      // Never a call this process is still making, even if its lease ran out; only calls to targets it has.
-      const claimed = await this.queue.claim(free, { exclude: [...this.inFlight.keys()], targets: this.targets });
-      if (claimed.length === 0) return;
-      if (this.stopping) {
-        // Shutdown began during the claim: hand the calls back at once rather than after the lease.
-        await this.queue.release(claimed);
-        return;
-      }
-      const actions = await this.actionsOf(claimed);
-      for (const delivery of claimed) {
-        const run = this.run(delivery, delivery.action_id ? actions.get(delivery.action_id) : undefined);
-        this.inFlight.set(String(delivery.id), run);
-        void run.finally(() => {
-          this.inFlight.delete(String(delivery.id));
-          this.wake();
-        });
-      }
-      if (claimed.length === free) this.pumpAgain = true;
-    } catch (error) {
-      if (!this.stopping) this.logger.warn(`claiming deliveries failed, will retry: ${(error as Error).message}`);
-    }
+    this.pump.wake();
   }
 
   private async actionsOf(claimed: ClaimedDelivery[]): Promise<Map<string, ActionRow>> {

@@ -5,9 +5,9 @@ import { compactVerify, createLocalJWKSet, decodeJwt } from 'jose';
 import { Topics } from '@agentgov/contracts';
 import { verifyWebhookSignature } from '@agentgov/revocation-connectors';
 import { anomalyEvent, RecordingReceiver, ServiceHarness, writeConnectorsFile } from '@agentgov/service-testing';
-import { collectMessages, waitFor, withTestDatabase } from '@agentgov/test-support';
+import { collectMessages, KeycloakTestRealm, waitFor, withTestDatabase } from '@agentgov/test-support';
 
-import { alertsOf } from '../support/containment-stack';
+import { alertsOf, receiptsOf } from '../support/containment-stack';
 import { RealOAuthServer, startRealOAuthServer } from '../support/oauth-server/real-oauth-server';
 
 const WEBHOOK_SECRET = 'webhook-secret-of-at-least-32-characters!';
@@ -16,7 +16,8 @@ const SSF_AUDIENCE = 'https://receiver.example/ssf';
 
 /**
  * Provisioner and containment as real processes on the real broker and database, with a real OAuth server
- * (oidc-provider) for RFC 7009 and real HTTP receivers for the webhook, Shared Signals and Keycloak admin API.
+ * (oidc-provider) for RFC 7009, the real local Keycloak 26 (a realm of this test's own) and real HTTP receivers for
+ * the webhook and Shared Signals.
  */
 describe('universal logout: an anomaly above the band ends the agent’s access at every connector', () => {
   const provisioner = new ServiceHarness('provisioner');
@@ -28,27 +29,21 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     i < 3 ? { status: 503, body: { error: 'down for maintenance' }, headers: { 'retry-after': '0' } } : { status: 200 },
   );
   const ssf = new RecordingReceiver(() => ({ status: 202 }));
-  const keycloak = new RecordingReceiver((r) => {
-    if (r.path.endsWith('/protocol/openid-connect/token'))
-      return { status: 200, body: { access_token: 'kc-admin-token', expires_in: 300, token_type: 'Bearer' } };
-    if (r.path.includes('/clients?')) return { status: 200, body: [] };
-    if (r.path.includes('/users?')) return { status: 200, body: [{ id: 'kc-user-1', username: new URLSearchParams(r.path.split('?')[1]).get('username') }] };
-    if (r.path.endsWith('/logout')) return { status: 204 };
-    if (r.method === 'PUT' && r.path.endsWith('/users/kc-user-1')) return { status: 204 };
-    return { status: 404 };
-  });
+  // The agent is also a user there, logged in with a session of its own.
+  let keycloak: KeycloakTestRealm;
   let oauth: RealOAuthServer;
   const revoker = { clientId: 'containment', clientSecret: 'containment-oauth-secret', canRevokeAnyToken: true };
   const externalAgent = { clientId: 'agent-at-idp', clientSecret: 'agent-at-idp-secret' };
 
   beforeAll(async () => {
-    await Promise.all([webhook.start(), flaky.start(), ssf.start(), keycloak.start()]);
+    await Promise.all([webhook.start(), flaky.start(), ssf.start()]);
+    keycloak = await KeycloakTestRealm.create();
     oauth = await startRealOAuthServer({ clients: [revoker, externalAgent] });
     await provisioner.start();
     const connectorsFile = writeConnectorsFile([
       { name: 'issuer', type: 'builtin-issuer', baseUrl: provisioner.url, bearerToken: await provisioner.token(['revoke-tokens'], 'containment-service') },
       { name: 'idp', type: 'oauth-revocation', revocationEndpoint: oauth.revocationEndpoint, clientId: revoker.clientId, clientSecret: revoker.clientSecret },
-      { name: 'keycloak', type: 'keycloak', baseUrl: keycloak.url, realm: 'agents', clientId: 'containment', clientSecret: 'kc-secret' },
+      keycloak.connectorEntry('keycloak'),
       { name: 'gateway-webhook', type: 'webhook', url: `${webhook.url}/logout`, secret: WEBHOOK_SECRET },
       { name: 'flaky-webhook', type: 'webhook', url: `${flaky.url}/logout`, secret: FLAKY_SECRET },
       { name: 'ssf-receiver', type: 'ssf', endpoint: `${ssf.url}/events`, audience: SSF_AUDIENCE, issuer: 'https://containment.example' },
@@ -65,7 +60,8 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     await containment?.stop();
     await provisioner.stop();
     await oauth?.stop();
-    await Promise.all([webhook.stop(), flaky.stop(), ssf.stop(), keycloak.stop()]);
+    await Promise.all([webhook.stop(), flaky.stop(), ssf.stop()]);
+    await keycloak?.remove();
   });
 
   async function issuerToken(agentId: string, secret: string): Promise<string> {
@@ -92,6 +88,8 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     expect(agent.status).toBe(201);
     const agentId: string = agent.body.id;
     const issued = await issuerToken(agentId, agent.body.clientSecret);
+    const keycloakLogin = await keycloak.passwordLogin(await keycloak.addUser(agentId));
+    expect((await keycloak.introspect(keycloakLogin.access_token)).active).toBe(true);
     const external = await oauth.clientCredentialsToken(externalAgent.clientId, externalAgent.clientSecret);
     expect((await oauth.introspect(external.access_token, revoker)).active).toBe(true);
     const reported = await containment.request(
@@ -163,11 +161,17 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
       await compactVerify(set.body, jwks);
       expect(decodeJwt(set.body)).toMatchObject({ aud: SSF_AUDIENCE, txn: last.actions[0].actionId });
     }
-    // Keycloak: the agent's user is disabled (no new tokens) and its sessions ended.
-    expect(keycloak.requests.filter((r) => r.path.startsWith('/admin/realms/agents/users/kc-user-1')).map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
-      'PUT /admin/realms/agents/users/kc-user-1 {"enabled":false}',
-      'POST /admin/realms/agents/users/kc-user-1/logout ',
-    ]);
+    // Keycloak: the agent's user is disabled (no new tokens) and its session ended; its token fails introspection
+    // there, and the receipt says what was done.
+    const keycloakUser = await keycloak.user(agentId);
+    expect(keycloakUser.enabled).toBe(false);
+    expect(await keycloak.userSessions(keycloakUser.id)).toEqual([]);
+    expect((await keycloak.introspect(keycloakLogin.access_token)).active).toBe(false);
+    expect((await keycloak.refresh(keycloakLogin.refresh_token!)).status).toBe(400);
+    expect((await receiptsOf(agentId)).find((r) => r.target === 'keycloak')).toMatchObject({
+      status: 'confirmed',
+      reason: 'user disabled, logged out (1 session ended)',
+    });
 
     // The provisioner's echo of the containment (agent.suspended caused by our action) starts no second fan-out.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -204,6 +208,13 @@ describe('universal logout: an anomaly above the band ends the agent’s access 
     );
     expect(await activeAtIssuer(issued)).toBe(false);
     expect(await activeAtIssuer(await issuerToken(agentId, agent.body.clientSecret))).toBe(true);
+    // Keycloak enables the user again; its token from before stays inactive.
+    await waitFor(
+      () => keycloak.user(agentId),
+      (user) => user.enabled === true,
+      { what: 'keycloak to enable the user again' },
+    );
+    expect((await keycloak.introspect(keycloakLogin.access_token)).active).toBe(false);
     const detail = await containment.request('GET', `/incidents/${last.incidentId}`, undefined, ['soc-analyst']);
     expect(detail.body.audit).toEqual([
       expect.objectContaining({ actor: 'test-admin', action: 'incident.release-requested', reason: 'batch job approved by the data owner' }),

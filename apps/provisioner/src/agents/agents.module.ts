@@ -18,6 +18,6 @@ import { UpdateAgentUseCase } from './update-agent.usecase';
     RegisterAgentUseCase,
     UpdateAgentUseCase,
   ],
-  exports: [AgentChanges, AgentsRepository, UpdateAgentUseCase],
+  exports: [AgentChanges, AgentsRepository, RegisterAgentUseCase, UpdateAgentUseCase],
 })
 export class AgentsModule {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 import { RiskTier } from '@agentgov/contracts';
 
@@ -43,12 +43,21 @@ export class RegisterAgentUseCase {
   async execute(command: RegisterAgentCommand): Promise<{ agent: AgentRecord; clientSecret: string }> {
     const clientSecret = generateClientSecret();
     const clientSecretHash = await hashClientSecret(clientSecret);
+    const agent = await this.dataSource.transaction((tx) => this.registerIn(tx, command, clientSecretHash));
+    return { agent, clientSecret };
+  }
+
+  /**
+   * The same registration inside a transaction the caller holds (SCIM keeps its own attributes of the agent in
+   * the same commit); the caller issues the secret and passes only its hash.
+   */
+  async registerIn(tx: EntityManager, command: RegisterAgentCommand, clientSecretHash: string): Promise<AgentRecord> {
     const now = new Date();
     const expiresAt = command.expiresAt ? new Date(command.expiresAt) : null;
     if (expiresAt && expiresAt <= now) {
       throw new RegistryError(RegistryErrorCode.ExpiryInPast, `expiresAt ${command.expiresAt} is not in the future`);
     }
-    const agent = await this.dataSource.transaction(async (tx) => {
+    {
       // Locking the parent row keeps a concurrent suspension or narrowing of the parent from racing the checks.
       const parent = command.parentAgentId ? await this.agents.findById(command.parentAgentId, tx, true) : undefined;
       if (command.parentAgentId && !parent) {
@@ -96,7 +105,6 @@ export class RegisterAgentUseCase {
       });
       await this.changes.announce(tx, [created], 'agent.registered', apiCause(command.createdBy), now);
       return created;
-    });
-    return { agent, clientSecret };
+    }
   }
 }

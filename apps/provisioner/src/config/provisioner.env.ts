@@ -99,6 +99,26 @@ function ingestEnv() {
       .enumOf(['ignore', 'suspend'] as const)
       .default('ignore')
       .describe('What a CAEP credential-change event (revoke or delete of a credential) does to the owner: ignore, or suspend.'),
+    SSF_POLL_URL: env
+      .url({ protocols: ['http', 'https'] })
+      .optional()
+      .describe(
+        "Poll endpoint (RFC 8936) of this receiver's stream at the Shared Signals transmitter (its stream's delivery.endpoint_url); no polling when unset. Polled SETs are verified and applied exactly like pushed ones (SSF_TRANSMITTER_*, SSF_AUDIENCE, SSF_SET_MAX_AGE_SECONDS).",
+      ),
+    SSF_POLL_TOKEN: env
+      .string()
+      .optional()
+      .secret()
+      .describe('Bearer token the transmitter wants at SSF_POLL_URL (or SSF_POLL_TOKEN_FILE); required with SSF_POLL_URL.'),
+    SSF_POLL_TOKEN_FILE: env
+      .string()
+      .optional()
+      .describe('A file holding the bearer token for SSF_POLL_URL (a mounted secret), read at each poll so a renewed token is picked up.'),
+    SSF_POLL_INTERVAL_MS: env
+      .int({ min: 100, max: 3_600_000 })
+      .default(5000)
+      .describe('Pause between two polls of SSF_POLL_URL when the last one returned no more SETs (or failed).'),
+    SSF_POLL_MAX_EVENTS: env.int({ min: 1, max: 1000 }).default(100).describe('maxEvents of each poll: the most SETs one answer may carry.'),
   };
 }
 
@@ -109,6 +129,14 @@ function checkSsfEnv(source: RawEnv): void {
   }
   if ((set('SSF_TRANSMITTER_JWKS_URL') || set('SSF_TRANSMITTER_PUBLIC_KEY')) && !(set('SSF_TRANSMITTER_ISSUER') && set('SSF_AUDIENCE'))) {
     throw new Error('SSF_TRANSMITTER_ISSUER and SSF_AUDIENCE are required when SSF_TRANSMITTER_JWKS_URL or SSF_TRANSMITTER_PUBLIC_KEY is set');
+  }
+  if (set('SSF_POLL_URL')) {
+    if (!set('SSF_TRANSMITTER_JWKS_URL') && !set('SSF_TRANSMITTER_PUBLIC_KEY')) {
+      throw new Error(
+        'SSF_POLL_URL needs the transmitter key (SSF_TRANSMITTER_JWKS_URL or SSF_TRANSMITTER_PUBLIC_KEY): polled SETs are verified like pushed ones',
+      );
+    }
+    if (set('SSF_POLL_TOKEN') === set('SSF_POLL_TOKEN_FILE')) throw new Error('set exactly one of SSF_POLL_TOKEN, SSF_POLL_TOKEN_FILE with SSF_POLL_URL');
   }
 }
 

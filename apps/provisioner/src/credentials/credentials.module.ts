@@ -41,6 +41,6 @@ import { WellKnownController } from './well-known.controller';
     RotateSigningKeyUseCase,
     SigningKeyStore,
   ],
-  exports: [AccessTokenVerifier, IntrospectTokenUseCase, RevokeAgentTokensUseCase],
+  exports: [AccessTokenVerifier, AgentTokenStateCache, CREDENTIALS_CONFIG, IntrospectTokenUseCase, RevokeAgentTokensUseCase],
 })
 export class CredentialsModule {}

@@ -38,6 +38,9 @@ export class WellKnownController {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       introspection_endpoint_auth_methods_supported: ['bearer'],
+      // draft-parecki-oauth-global-token-revocation-06 §6: the endpoint, and how a caller authenticates to it.
+      global_token_revocation_endpoint: `${issuer}/global-token-revocation`,
+      global_token_revocation_endpoint_auth_methods_supported: ['bearer'],
       access_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
     };
   }

@@ -8,6 +8,8 @@ import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest
 import { ScopeNarrowingEndsTokens1765100000001 } from './migrations/1765100000001-scopeNarrowingEndsTokens';
 import { SigningKeyRevocation1765100000002 } from './migrations/1765100000002-signingKeyRevocation';
 import { UnmatchedIdentitySignals1765300000900 } from './migrations/1765300000900-unmatchedIdentitySignals';
+import { ScimUsers1765300000950 } from './migrations/1765300000950-scimUsers';
+import { ScimAgents1765300001000 } from './migrations/1765300001000-scimAgents';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const PROVISIONER_SCHEMA = 'provisioner';
@@ -22,6 +24,8 @@ export const PROVISIONER_MIGRATIONS = [
   ScopeNarrowingEndsTokens1765100000001,
   SigningKeyRevocation1765100000002,
   UnmatchedIdentitySignals1765300000900,
+  ScimUsers1765300000950,
+  ScimAgents1765300001000,
 ];
 
 export const PROVISIONER_ENTITIES: DataSourceOptions['entities'] = [];

@@ -4,21 +4,21 @@ import { OwnersModule } from '../owners/owners.module';
 import { bodyReader } from './common/body-reader.middleware';
 import { OktaEventHookController } from './okta/okta-event-hook.controller';
 import { OktaEventHookService } from './okta/okta-event-hook.service';
-import { SCIM_BODY_LIMIT_BYTES, ScimUsersController } from './scim/scim-users.controller';
-import { ScimUsersService } from './scim/scim-users.service';
-import { SCIM_CONTENT_TYPE } from './scim/scim.constants';
+import { SCIM_BODY_LIMIT_BYTES, SCIM_CONTENT_TYPE } from './scim/scim.constants';
+import { ScimModule } from './scim/scim.module';
 import { MAX_SET_BYTES } from './ssf/set-verifier';
+import { SsfPollReceiver } from './ssf/ssf-poll-receiver';
 import { SET_MEDIA_TYPE, SsfPushController } from './ssf/ssf-push.controller';
 import { SsfPushService } from './ssf/ssf-push.service';
 
 /**
- * HR/IdP ingest: SCIM 2.0 Users, Okta Event Hooks and Shared Signals push. Each adapter verifies its
- * sender and turns what it says into identity.lifecycle.v1 events; none changes an owner's status.
+ * HR/IdP ingest: SCIM 2.0 Users, Okta Event Hooks and Shared Signals (push, and poll when SSF_POLL_URL is set). Each
+ * adapter verifies its sender and turns what it says into identity.lifecycle.v1 events; none changes an owner's status.
  */
 @Module({
-  imports: [OwnersModule],
-  controllers: [OktaEventHookController, ScimUsersController, SsfPushController],
-  providers: [OktaEventHookService, ScimUsersService, SsfPushService],
+  imports: [OwnersModule, ScimModule],
+  controllers: [OktaEventHookController, SsfPushController],
+  providers: [OktaEventHookService, SsfPushService, SsfPollReceiver],
 })
 export class IngestModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

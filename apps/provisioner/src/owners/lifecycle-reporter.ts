@@ -36,6 +36,23 @@ export interface ReportOutcome {
   duplicate: boolean;
 }
 
+interface LatestReport {
+  subject_id?: string;
+  seq: string;
+  kind: string;
+  occurred_at: string;
+}
+
+/** The latest reported status change when it is newer (in event time) than the status last applied, else the status. */
+function expectation(owner: Pick<Owner, 'status' | 'statusChangedAt'>, latest: LatestReport | undefined): ExpectedStatus {
+  const appliedAt = owner.statusChangedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const reported = latest ? OWNER_STATUS_AFTER[latest.kind as IdentityLifecycleEvent['kind']] : undefined;
+  if (latest && reported && new Date(latest.occurred_at).getTime() > appliedAt) {
+    return { status: reported, version: `reported:${latest.seq}` };
+  }
+  return { status: owner.status, version: `applied:${owner.status}:${owner.statusChangedAt?.toISOString() ?? 'never'}` };
+}
+
 /**
  * The one way the owners API and the ingest adapters announce a lifecycle change: an identity.lifecycle.v1
  * event in the outbox, and an audit row naming who reported it, in one transaction. They never change the
@@ -69,12 +86,28 @@ export class LifecycleReporter {
        ORDER BY "seq" DESC LIMIT 1`,
       [owner.id, LIFECYCLE_REPORTED_ACTION],
     );
-    const appliedAt = owner.statusChangedAt?.getTime() ?? Number.NEGATIVE_INFINITY;
-    const reported = latest ? OWNER_STATUS_AFTER[latest.kind as IdentityLifecycleEvent['kind']] : undefined;
-    if (latest && reported && new Date(latest.occurred_at).getTime() > appliedAt) {
-      return { status: reported, version: `reported:${latest.seq}` };
-    }
-    return { status: owner.status, version: `applied:${owner.status}:${owner.statusChangedAt?.toISOString() ?? 'never'}` };
+    return expectation(owner, latest);
+  }
+
+  /**
+   * expectedStatus of several owners in one query (SCIM lists show each user's `active` as its clients asked).
+   * Without the row locks: what a reader sees, not a basis for reporting.
+   */
+  async expectedStatuses(
+    manager: EntityManager,
+    owners: ReadonlyArray<Pick<Owner, 'id' | 'status' | 'statusChangedAt'>>,
+  ): Promise<Map<string, ExpectedStatus>> {
+    const latest: LatestReport[] = owners.length
+      ? await manager.query(
+          `SELECT DISTINCT ON ("subject_id") "subject_id", "seq", "details"->>'kind' AS "kind", "details"->>'occurredAt' AS "occurred_at"
+           FROM "provisioner"."audit_log"
+           WHERE "subject_type" = 'owner' AND "subject_id" = ANY($1::text[]) AND "action" = $2 AND "details"->>'kind' <> 'owner.transferred'
+           ORDER BY "subject_id", "seq" DESC`,
+          [owners.map((o) => o.id), LIFECYCLE_REPORTED_ACTION],
+        )
+      : [];
+    const bySubject = new Map(latest.map((row) => [row.subject_id as string, row]));
+    return new Map(owners.map((owner) => [owner.id, expectation(owner, bySubject.get(owner.id))]));
   }
 
   private async reportIn(tx: EntityManager, report: LifecycleReport): Promise<ReportOutcome> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { normalizePhone, Owner } from './owner';
+import { normalizePhone, Owner, SCIM_USERNAME_SOURCE } from './owner';
 import { OwnersRepository, OwnerSubject } from './owners.repository';
 
 /** What an identity signal says about whom it means, as its sender put it. */
@@ -14,6 +14,8 @@ export type OwnerMatch =
   { outcome: 'matched'; owner: Owner; by: OwnerSubject } | { outcome: 'ambiguous'; by: OwnerSubject; ownerIds: string[] } | { outcome: 'unmatched' };
 
 const OWNERS = '"provisioner"."owners"';
+/** A user its SCIM client deleted is gone for names (its email may be re-used by a new user); its links still name it. */
+const NOT_SCIM_DELETED = `NOT EXISTS (SELECT 1 FROM "provisioner"."scim_users" s WHERE s."owner_id" = o."id" AND s."deleted_at" IS NOT NULL)`;
 
 /**
  * The one rule by which every identity signal (Okta event hooks, Shared Signals SETs, unmatched signals applied
@@ -21,9 +23,9 @@ const OWNERS = '"provisioner"."owners"';
  *
  *  1. Candidates are tried in the order the sender's adapter gives them, most specific first.
  *  2. An owner id names that owner. A linked identity (an IdP's own id for the person: source and external id, as
- *     linked with PUT /owners/{id}/identities or by SCIM's externalId) names the owner it is linked to.
- *  3. An email names the owners whose email is that address, compared without case (the email is also the
- *     owner's SCIM userName); a phone, the owners whose phone has the same normal form.
+ *     linked with PUT /owners/{id}/identities) names the owner it is linked to.
+ *  3. An email names the owners whose email, or SCIM userName, is that address, compared without case; a phone,
+ *     the owners whose phone has the same normal form. A user its SCIM client deleted is named by neither.
  *  4. An email or phone never names an owner linked, at a source the signal also names an id at, to a different id
  *     there: an IdP admin can give any account any login, and the link is what identifies the person.
  *  5. The first candidate that names anyone decides: exactly one owner is a match; several are ambiguous, and
@@ -64,10 +66,20 @@ export class OwnerMatcher {
     }
     if ('email' in by) {
       const email = by.email.trim();
-      return email ? ids(await manager.query(`SELECT "id" FROM ${OWNERS} WHERE lower("email") = lower($1) ORDER BY "id" LIMIT 20`, [email])) : [];
+      if (!email) return [];
+      return ids(
+        await manager.query(
+          `SELECT o."id" FROM ${OWNERS} o
+           WHERE (lower(o."email") = lower($1)
+                  OR EXISTS (SELECT 1 FROM "provisioner"."owner_identities" i WHERE i."owner_id" = o."id" AND i."source" = $2 AND lower(i."external_id") = lower($1)))
+             AND ${NOT_SCIM_DELETED}
+           ORDER BY o."id" LIMIT 20`,
+          [email, SCIM_USERNAME_SOURCE],
+        ),
+      );
     }
     const phone = normalizePhone(by.phone);
-    return phone ? ids(await manager.query(`SELECT "id" FROM ${OWNERS} WHERE "phone" = $1 ORDER BY "id" LIMIT 20`, [phone])) : [];
+    return phone ? ids(await manager.query(`SELECT o."id" FROM ${OWNERS} o WHERE o."phone" = $1 AND ${NOT_SCIM_DELETED} ORDER BY o."id" LIMIT 20`, [phone])) : [];
   }
 
   /** Rule 4: drops owners linked, at a source the signal names an id at, to another id. */

@@ -1,5 +1,12 @@
 import { OwnerStatus } from '@agentgov/contracts';
 
+/**
+ * Identity source under which the SCIM userName is kept in owner_identities. Unique across live SCIM users
+ * regardless of case (RFC 7643 §4.1.1: caseExact false, uniqueness server); released when the user is deleted.
+ * Identity signals that carry an email match it too (OwnerMatcher): IdPs provision the login as the userName.
+ */
+export const SCIM_USERNAME_SOURCE = 'scim-username';
+
 export interface OwnerIdentity {
   source: string;
   externalId: string;

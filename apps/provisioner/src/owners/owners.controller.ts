@@ -37,7 +37,7 @@ const validateLifecycle = createRequestValidator<{
 const validateOwnerId = createRequestValidator<string>(OWNER_ID, 'owner id');
 const validateIdempotencyKey = createRequestValidator<string>({ type: 'string', minLength: 1, maxLength: 200 }, 'Idempotency-Key header');
 
-const READERS = ['admin', 'ingest', 'soc-analyst', 'reviewer'] as const;
+const READERS = ['admin', 'ingest', 'soc-analyst', 'reviewer', 'read-owners'] as const;
 
 @Controller('owners')
 @Roles('admin', 'ingest')

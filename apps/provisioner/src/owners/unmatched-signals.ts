@@ -10,7 +10,7 @@ import { getMeter } from '@agentgov/telemetry';
 import { auditActor, Cause } from '../common/cause';
 import type { ProvisionerEnv } from '../config/provisioner.env';
 import { IdentityLifecycleEvent, LifecycleReporter } from './lifecycle-reporter';
-import { normalizePhone } from './owner';
+import { normalizePhone, SCIM_USERNAME_SOURCE } from './owner';
 import { OwnerMatch, OwnerMatcher } from './owner-matching';
 import { OwnerError } from './owners.errors';
 import { OwnerSubject } from './owners.repository';
@@ -152,6 +152,10 @@ export class UnmatchedSignals {
       `SELECT "source", "external_id" FROM "provisioner"."owner_identities" WHERE "owner_id" = $1`,
       [ownerId],
     );
+    // The addresses an email signal names this owner by: its email and its SCIM userName (OwnerMatcher, rule 3).
+    const addresses = [owner.email, ...identities.filter((i) => i.source === SCIM_USERNAME_SOURCE).map((i) => i.external_id)]
+      .filter((a): a is string => typeof a === 'string' && a.length > 0)
+      .map((a) => a.toLowerCase());
     const rows: SignalRow[] = await tx.query(
       `SELECT * FROM ${SIGNALS}
        WHERE "status" = 'pending' AND "received_at" > $5
@@ -159,7 +163,7 @@ export class UnmatchedSignals {
        ORDER BY "occurred_at" FOR UPDATE SKIP LOCKED`,
       [
         ownerId,
-        owner.email ? [String(owner.email).toLowerCase()] : [],
+        addresses,
         owner.phone ? [normalizePhone(owner.phone)] : [],
         identities.map((i) => identityKey(i.source, i.external_id)),
         new Date(Date.now() - this.retentionMs),

@@ -120,7 +120,8 @@ describe('SCIM 2.0 Users', () => {
     expect(deactivated.headers.get('content-type')).toContain(SCIM);
     expect(retried).toMatchObject({ status: 200, body: { active: false } });
     expect(reactivated).toMatchObject({ status: 200, body: { active: true } });
-    expect([deleted.status, deletedAgain.status]).toEqual([204, 204]);
+    // The first DELETE deleted the user (RFC 7644 §3.6): the second finds nothing, and reports nothing.
+    expect([deleted.status, deletedAgain.status]).toEqual([204, 404]);
 
     const events = (await lifecycleEvents(harness, 3)).filter((e) => e.key === id);
     expect(events.map((e) => e.data.kind)).toEqual(['owner.terminated', 'owner.reinstated', 'owner.terminated']);

@@ -1,5 +1,6 @@
 import { ConnectorType } from '../revocation-connector';
 import { DEFAULT_TIMEOUT_MS } from './connector-config';
+import { checkGlobalTokenRevocationEntry, GLOBAL_TOKEN_REVOCATION_PROPERTIES, GLOBAL_TOKEN_REVOCATION_REQUIRED } from './global-token-revocation-config';
 
 export const CONNECTOR_NAME_PATTERN = '^[a-z0-9-]{1,64}$';
 
@@ -66,6 +67,7 @@ export const CONNECTOR_CONFIG_SCHEMAS: Record<ConnectorType, object> = {
     },
     ['endpoint', 'audience', 'issuer'],
   ),
+  'global-token-revocation': entrySchema('global-token-revocation', GLOBAL_TOKEN_REVOCATION_PROPERTIES, GLOBAL_TOKEN_REVOCATION_REQUIRED),
 };
 
 /**
@@ -79,6 +81,8 @@ export const CREDENTIAL_FIELDS: Record<ConnectorType, string | undefined> = {
   keycloak: 'clientSecret',
   webhook: undefined,
   ssf: 'authorizationHeader',
+  // Its other credentials (a client secret, a token obtained with it, the owner directory's) are checked by ENTRY_CHECKS.
+  'global-token-revocation': 'bearerToken',
 };
 
 /** The fields holding an endpoint, which must be http(s) URLs without credentials. */
@@ -88,4 +92,10 @@ export const URL_FIELDS: Record<ConnectorType, string> = {
   keycloak: 'baseUrl',
   webhook: 'url',
   ssf: 'endpoint',
+  'global-token-revocation': 'endpoint',
+};
+
+/** Checks of one entry beyond its schema and its URL_FIELDS/CREDENTIAL_FIELDS pair: the first problem, or undefined. */
+export const ENTRY_CHECKS: Partial<Record<ConnectorType, (entry: Record<string, unknown>, options: { requireHttps?: boolean }) => string | undefined>> = {
+  'global-token-revocation': checkGlobalTokenRevocationEntry,
 };

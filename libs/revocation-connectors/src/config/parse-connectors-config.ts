@@ -3,7 +3,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { isPlainHttpUrl } from '../http/url';
 import { CONNECTOR_TYPES, ConnectorType } from '../revocation-connector';
 import { ConnectorConfig } from './connector-config';
-import { CONNECTOR_CONFIG_SCHEMAS, CONNECTOR_NAME_PATTERN, CREDENTIAL_FIELDS, URL_FIELDS } from './connector-config.schemas';
+import { CONNECTOR_CONFIG_SCHEMAS, CONNECTOR_NAME_PATTERN, CREDENTIAL_FIELDS, ENTRY_CHECKS, URL_FIELDS } from './connector-config.schemas';
 
 // Error messages are built from field names and schema facts only, never from a configured value:
 // the entries hold bearer tokens and client secrets, and these messages end up in logs.
@@ -91,6 +91,8 @@ function parseEntry(entry: unknown, index: number, options: ParseConnectorsOptio
   ) {
     return `${where}: field "${urlField}" must be https: its "${credential}" would cross the network in the clear (set "allowPlainHttp": true only for a hop a service mesh encrypts)`;
   }
+  const problem = ENTRY_CHECKS[type as ConnectorType]?.(candidate, options);
+  if (problem) return `${where}: ${problem}`;
   return candidate as unknown as ConnectorConfig;
 }
 

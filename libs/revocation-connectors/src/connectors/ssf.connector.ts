@@ -20,7 +20,7 @@ export class SsfConnector implements RevocationConnector {
   constructor(
     private readonly config: SsfConfig,
     private readonly runtime: ConnectorRuntime,
-    private readonly signingKey: { privateKey: KeyObject; kid: string },
+    private readonly signingKey: { privateKey: KeyObject; kid: string; alg?: 'ES256' | 'RS256' },
   ) {}
 
   get name(): string {
@@ -42,7 +42,7 @@ export class SsfConnector implements RevocationConnector {
   private async push(event: SsfEvent, request: RevocationRequest, signal?: AbortSignal): Promise<ConnectorOutcome | undefined> {
     const { issuer, audience, credentialType, endpoint, authorizationHeader } = this.config;
     const claims = securityEventClaims({ issuer, audience, event, credentialType, request, issuedAt: this.runtime.now() });
-    const set = await signSecurityEvent(claims, this.signingKey.privateKey, this.signingKey.kid);
+    const set = await signSecurityEvent(claims, this.signingKey.privateKey, this.signingKey.kid, this.signingKey.alg);
     const result = await this.runtime.http.send(
       {
         method: 'POST',

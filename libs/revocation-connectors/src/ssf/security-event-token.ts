@@ -40,6 +40,7 @@ export function securityEventClaims(input: SecurityEventInput): JWTPayload {
   };
 }
 
-export function signSecurityEvent(claims: JWTPayload, privateKey: KeyObject, kid: string): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: SET_TYPE, kid }).sign(privateKey);
+/** Signs with ES256 (an EC P-256 key) or RS256 (an RSA key, as the CAEP Interoperability Profile 1.0 §2.6 asks). */
+export function signSecurityEvent(claims: JWTPayload, privateKey: KeyObject, kid: string, alg: 'ES256' | 'RS256' = 'ES256'): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg, typ: SET_TYPE, kid }).sign(privateKey);
 }

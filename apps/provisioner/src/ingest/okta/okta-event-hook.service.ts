@@ -66,6 +66,9 @@ export class OktaEventHookService {
           match,
         });
         outcome.unmatchedSignals.push(kept.id);
+        this.logger.warn(
+          `Okta event ${decision.eventType} ${decision.uuid}: Okta user ${decision.oktaUserId} names ${match.outcome === 'ambiguous' ? 'several owners' : 'no owner'}; kept as identity signal ${kept.id}`,
+        );
         continue;
       }
       const resolved = match;

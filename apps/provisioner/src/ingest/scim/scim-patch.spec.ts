@@ -12,7 +12,7 @@ describe('SCIM PATCH interpretation', () => {
   it("reads Okta's published deactivation (replace, no path, value {active: false}) as active false", () => {
     const body = JSON.parse(readFileSync(resolve(REAL_WORLD, 'scim/okta-style.patch-active-false.json'), 'utf8'));
 
-    expect(interpretScimPatch(body)).toEqual({ active: false, profile: {}, ignored: [] });
+    expect(interpretScimPatch(body)).toEqual({ active: false, profile: {}, name: {}, ignored: [] });
   });
 
   it.each([
@@ -61,10 +61,37 @@ describe('SCIM PATCH interpretation', () => {
 
     expect(changes).toEqual({
       profile: { displayName: 'Jane Smith', email: 'jane@example.com', phone: '+1 206-555-0123', managerId: 'mgr-1', team: 'Payments' },
+      name: {},
       userName: 'jane@example.com',
       externalId: '00u-jane',
       ignored: ['title'],
     });
+  });
+
+  it('keeps the name parts: Entra ID\'s name.familyName path, the "name.givenName" key of a no-path value, a name object merged part by part', () => {
+    const changes = interpretScimPatch(
+      patch(
+        { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
+        { op: 'Add', value: { 'name.givenName': 'Jane', displayName: 'Jane Updated' } },
+        { op: 'replace', path: 'name', value: { middleName: 'Q', honorificPrefix: 'Dr.' } },
+      ),
+    );
+
+    expect(changes.name).toEqual({ familyName: 'updatedFamilyName', givenName: 'Jane', middleName: 'Q', honorificPrefix: 'Dr.' });
+    expect(changes.profile).toEqual({ displayName: 'Jane Updated' });
+  });
+
+  it('removes one name part, or all of them with remove name; an unknown part is ignored', () => {
+    expect(interpretScimPatch(patch({ op: 'remove', path: 'name.middleName' })).name).toEqual({ middleName: null });
+    expect(interpretScimPatch(patch({ op: 'remove', path: 'name' })).name).toEqual({
+      formatted: null,
+      familyName: null,
+      givenName: null,
+      middleName: null,
+      honorificPrefix: null,
+      honorificSuffix: null,
+    });
+    expect(interpretScimPatch(patch({ op: 'replace', path: 'name.nickname', value: 'J' })).ignored).toEqual(['name.nickname']);
   });
 
   it('reads manager as {value} and removes it with remove', () => {
@@ -87,6 +114,8 @@ describe('SCIM PATCH interpretation', () => {
     ['active that is not a boolean', patch({ op: 'replace', path: 'active', value: 'no' }), 'invalidValue'],
     ['active as a number', patch({ op: 'replace', path: 'active', value: 0 }), 'invalidValue'],
     ['an unparseable path', patch({ op: 'replace', path: 'emails[type eq "work"', value: 'x' }), 'invalidPath'],
+    ['a name that is not an object', patch({ op: 'replace', path: 'name', value: 'Jane' }), 'invalidValue'],
+    ['a name part that is not a string', patch({ op: 'replace', path: 'name.givenName', value: 7 }), 'invalidValue'],
     ['replace without a value', patch({ op: 'replace', path: 'active' }), 'invalidSyntax'],
   ])('refuses %s', (_name, body, scimType) => {
     let error: unknown;
@@ -98,5 +127,12 @@ describe('SCIM PATCH interpretation', () => {
 
     expect(error).toBeInstanceOf(ScimError);
     expect(error).toMatchObject({ status: 400, scimType });
+  });
+
+  it('never repeats the request in an error', () => {
+    const secretPath = 'emails[type eq "SECRET-INPUT"';
+    expect(() => interpretScimPatch(patch({ op: 'replace', path: secretPath, value: 'x' }))).toThrow(
+      expect.objectContaining({ detail: expect.not.stringContaining('SECRET-INPUT') }),
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { OwnerProfile } from '../../owners/owner';
 import { isObject, mainValue, managerId, member, scimBoolean, scimString } from './scim-attributes';
+import { NAME_PARTS, NamePart, namePart, ScimName } from './scim-user';
 import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_PATCH_OP_SCHEMA, SCIM_USER_SCHEMA } from './scim.constants';
 import { ScimError } from './scim.errors';
 
@@ -8,6 +9,8 @@ export interface ScimUserChanges {
   /** The requested `active`, when an operation sets it (the last one wins). */
   active?: boolean;
   profile: OwnerProfile;
+  /** The name sub-attributes the operations set (null: removed); the others stay as they are. */
+  name: Partial<ScimName>;
   userName?: string;
   /** null: the client removed it. */
   externalId?: string | null;
@@ -38,7 +41,7 @@ export function interpretScimPatch(body: unknown): ScimUserChanges {
   if (!Array.isArray(operations) || operations.length === 0) throw ScimError.invalidSyntax('Operations must be a non-empty array');
   if (operations.length > 100) throw ScimError.invalidSyntax('At most 100 operations per request');
 
-  const changes: ScimUserChanges = { profile: {}, ignored: [] };
+  const changes: ScimUserChanges = { profile: {}, name: {}, ignored: [] };
   operations.forEach((operation, index) => {
     if (!isObject(operation)) throw ScimError.invalidSyntax(`Operations[${index}] must be an object`);
     const rawOp = member(operation, 'op');
@@ -77,7 +80,7 @@ function applyObject(changes: ScimUserChanges, op: Op, value: Record<string, unk
 
 function applyPath(changes: ScimUserChanges, op: Op, path: string, value: unknown): void {
   const match = PATH.exec(path);
-  if (!match) throw ScimError.invalidPath(`Cannot parse path "${path.slice(0, 200)}"`);
+  if (!match) throw ScimError.invalidPath('A path is not in attribute notation (RFC 7644 §3.10)');
   let attribute = match[1].toLowerCase();
   const sub = (match[2] ?? match[4])?.toLowerCase();
   const hasFilter = match[3] !== undefined;
@@ -144,28 +147,23 @@ function applyPath(changes: ScimUserChanges, op: Op, path: string, value: unknow
 }
 
 function applyName(changes: ScimUserChanges, op: Op, sub: string | undefined, value: unknown, path: string): void {
-  if (op === 'remove') {
-    if (!sub || sub === 'formatted') changes.profile.displayName ??= null;
-    else changes.ignored.push(path);
-    return;
-  }
   if (!sub) {
+    if (op === 'remove') {
+      for (const part of NAME_PARTS) changes.name[part] = null;
+      return;
+    }
     if (!isObject(value)) throw ScimError.invalidValue('name must be an object');
-    const formatted = formattedName(value);
-    if (formatted && changes.profile.displayName === undefined) changes.profile.displayName = formatted;
+    // add and replace of a complex attribute set the sub-attributes given and leave the others (RFC 7644 §3.5.2.1, §3.5.2.3).
+    for (const part of NAME_PARTS) {
+      const given = member(value, part);
+      if (given !== undefined) changes.name[part] = namePart(given, part);
+    }
     return;
   }
-  if (sub === 'formatted') {
-    changes.profile.displayName = scimString(value, 'name.formatted', 200);
+  const part = NAME_PARTS.find((p) => p.toLowerCase() === sub);
+  if (!part) {
+    changes.ignored.push(path);
     return;
   }
-  changes.ignored.push(path);
-}
-
-/** name.formatted, else "givenName familyName". */
-export function formattedName(name: Record<string, unknown>): string | undefined {
-  const formatted = member(name, 'formatted');
-  if (typeof formatted === 'string' && formatted.trim()) return formatted.trim().slice(0, 200);
-  const parts = [member(name, 'givenName'), member(name, 'familyName')].filter((p): p is string => typeof p === 'string' && p.trim() !== '');
-  return parts.length ? parts.join(' ').slice(0, 200) : undefined;
+  changes.name[part as NamePart] = op === 'remove' ? null : namePart(value, part);
 }

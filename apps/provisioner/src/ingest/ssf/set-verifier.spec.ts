@@ -36,6 +36,12 @@ describe('SET verification', () => {
     expect(set).toMatchObject({ iss: SET.iss, jti: SET.jti, iat: SET.iat, subId: SET.sub_id });
   });
 
+  it('keeps the txn of a SET (the published CAEP SET carries one), and accepts a SET without', async () => {
+    const caep = { ...JSON.parse(readFileSync(resolve(REAL_WORLD, 'ssf/caep.credential-change.json'), 'utf8')), iss: SET.iss, aud: SET.aud, iat: SET.iat };
+    await expect(verifier.verify(await sign(caep))).resolves.toMatchObject({ txn: '8675309' });
+    expect(await verifier.verify(await sign({ ...SET, txn: undefined }))).not.toHaveProperty('txn');
+  });
+
   it('accepts a key given as JWK, and a SET without typ', async () => {
     const jwk = JSON.stringify(await exportJWK(transmitter.publicKey));
     const byJwk = new SetVerifier({ publicKey: jwk, issuer: SET.iss, audience: ['other', SET.aud] });
@@ -56,6 +62,7 @@ describe('SET verification', () => {
     ],
     ['with iat in the future', async () => sign({ ...SET, iat: Math.floor(Date.now() / 1000) + 3600 }), 'invalid_request'],
     ['without jti', async () => sign({ ...SET, jti: undefined }), 'invalid_request'],
+    ['with a txn that is not a string', async () => sign({ ...SET, txn: 8675309 }), 'invalid_request'],
     ['without events', async () => sign({ ...SET, events: {} }), 'invalid_request'],
     ['expired (beyond the clock tolerance)', async () => sign({ ...SET, exp: SET.iat - 3600 }), 'invalid_request'],
     [

@@ -29,6 +29,11 @@ export interface VerifiedSet {
   jti: string;
   iat: number;
   aud: string[];
+  /**
+   * RFC 8417 §2.2 `txn`: the transmitter's id of the underlying change (SSF 1.0 §4.1: SETs of one cause, such as a
+   * session-revoked and a credential-change, share it), kept with what the SET reports so both can be correlated.
+   */
+  txn?: string;
   /** sub_id (SSF 1.0), or the JWT `sub` as an iss_sub subject; undefined when the SET has neither. */
   subId?: unknown;
   events: Record<string, Record<string, unknown>>;
@@ -109,6 +114,9 @@ export class SetVerifier {
       throw new SsfError('invalid_request', 'the SET has expired');
     }
     if (typeof jti !== 'string' || jti === '' || jti.length > 256) throw new SsfError('invalid_request', 'jti must be a non-empty string');
+    const txn = payload.txn;
+    if (txn !== undefined && (typeof txn !== 'string' || txn === '' || txn.length > 256))
+      throw new SsfError('invalid_request', 'txn must be a non-empty string');
     const events = payload.events;
     if (!isObject(events) || Object.keys(events).length === 0) throw new SsfError('invalid_request', 'events must be a non-empty object');
     for (const [type, event] of Object.entries(events)) {
@@ -116,7 +124,15 @@ export class SetVerifier {
     }
     const subId =
       payload.sub_id !== undefined ? payload.sub_id : typeof payload.sub === 'string' ? { format: 'iss_sub', iss: payload.iss, sub: payload.sub } : undefined;
-    return { iss: payload.iss as string, jti, iat, aud, subId, events: events as Record<string, Record<string, unknown>> };
+    return {
+      iss: payload.iss as string,
+      jti,
+      iat,
+      aud,
+      ...(typeof txn === 'string' ? { txn } : {}),
+      subId,
+      events: events as Record<string, Record<string, unknown>>,
+    };
   }
 }
 

@@ -27,7 +27,7 @@ describe('SSF event mapping', () => {
     expect(decideSsfEvent(type, event, SUSPEND)).toEqual({
       action: 'report',
       kind: 'owner.suspended',
-      reason: 'session-revoked: Landspeed Policy Violation: C076E82F',
+      reason: 'session-revoked (initiated by policy): Landspeed Policy Violation: C076E82F',
     });
     expect(ssfEventTime(event, set.iat).toISOString()).toBe(new Date(1615304991 * 1000).toISOString());
   });
@@ -62,5 +62,60 @@ describe('SSF event mapping', () => {
 
   it('refuses an event_timestamp that is not a NumericDate', () => {
     expect(() => ssfEventTime({ event_timestamp: '2021-01-01' }, 1)).toThrow(SsfError);
+  });
+});
+
+describe('CAEP Interoperability Profile 1.0: what a receiver must understand', () => {
+  const CREDENTIAL_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type/credential-change';
+  const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+
+  it.each([
+    ['create', 'ignore'],
+    ['update', 'ignore'],
+    ['revoke', 'report'],
+    ['delete', 'report'],
+    ['REVOKE', 'report'],
+  ])('interprets credential-change change_type %s (§3.2: every allowable value)', (changeType, action) => {
+    expect(decideSsfEvent(CREDENTIAL_CHANGE, { change_type: changeType, credential_type: 'password' }, SUSPEND).action).toBe(action);
+  });
+
+  it.each([
+    ['password', 'password'],
+    ['pin', 'PIN'],
+    ['x509', 'X.509 certificate'],
+    ['fido2-platform', 'FIDO2 platform authenticator'],
+    ['fido2-roaming', 'FIDO2 roaming authenticator'],
+    ['fido-u2f', 'FIDO U2F'],
+    ['verifiable-credential', 'verifiable credential'],
+    ['phone-voice', 'phone (voice)'],
+    ['phone-sms', 'phone (SMS)'],
+    ['app', 'authenticator app'],
+    ['hardware-token-x', 'hardware-token-x'],
+  ])('names credential_type %s in the reason (§3.2: every allowable value; others kept as sent)', (credentialType, named) => {
+    const decision = decideSsfEvent(CREDENTIAL_CHANGE, { change_type: 'revoke', credential_type: credentialType, reason_admin: { en: 'lost' } }, SUSPEND);
+    expect(decision).toEqual({ action: 'report', kind: 'owner.suspended', reason: `credential-change revoke of a ${named} credential: lost` });
+  });
+
+  it.each([
+    ['without change_type', { credential_type: 'password' }],
+    ['with a change_type CAEP does not define', { change_type: 'rotate', credential_type: 'password' }],
+    ['without credential_type (REQUIRED)', { change_type: 'revoke' }],
+    ['with an empty credential_type', { change_type: 'create', credential_type: ' ' }],
+  ])('refuses a credential-change %s, whatever the policy', (_what, event) => {
+    expect(() => decideSsfEvent(CREDENTIAL_CHANGE, event, IGNORE)).toThrow(SsfError);
+    expect(() => decideSsfEvent(CREDENTIAL_CHANGE, event, SUSPEND)).toThrow(SsfError);
+  });
+
+  it('says who initiated a session revocation (initiating_entity), and nothing for a value CAEP does not define', () => {
+    expect(decideSsfEvent(SESSION_REVOKED, { initiating_entity: 'admin', reason_admin: 'stolen laptop' }, SUSPEND)).toMatchObject({
+      reason: 'session-revoked (initiated by admin): stolen laptop',
+    });
+    expect(decideSsfEvent(SESSION_REVOKED, { initiating_entity: 'martian' }, SUSPEND)).toMatchObject({ reason: 'session-revoked' });
+  });
+
+  it('understands the SSF stream-updated and verification events and changes no owner with them', () => {
+    const updated = decideSsfEvent('https://schemas.openid.net/secevent/ssf/event-type/stream-updated', { status: 'paused', reason: 'maintenance' }, SUSPEND);
+    expect(updated).toEqual({ action: 'ignore', why: 'stream-updated: the transmitter set our stream paused: maintenance' });
+    expect(decideSsfEvent('https://schemas.openid.net/secevent/ssf/event-type/verification', {}, SUSPEND).action).toBe('ignore');
   });
 });

@@ -60,20 +60,71 @@ export function decideSsfEvent(eventType: string, event: Record<string, unknown>
     case SSF_EVENT_TYPES.accountPurged:
       return { action: 'report', kind: 'owner.terminated', reason: withReason('RISC account-purged', reasonOf(event)) };
     case SSF_EVENT_TYPES.sessionRevoked:
-    case SSF_EVENT_TYPES.sessionsRevoked:
+    case SSF_EVENT_TYPES.sessionsRevoked: {
+      const what = `${name}${initiatedBy(event)}`;
       return policy.sessionRevoked === 'suspend'
-        ? { action: 'report', kind: 'owner.suspended', reason: withReason(name, reasonOf(event)) }
-        : { action: 'ignore', why: `${name}: policy ignore` };
+        ? { action: 'report', kind: 'owner.suspended', reason: withReason(what, reasonOf(event)) }
+        : { action: 'ignore', why: `${what}: policy ignore` };
+    }
     case SSF_EVENT_TYPES.credentialChange: {
-      const changeType = typeof event.change_type === 'string' ? event.change_type.toLowerCase() : '';
-      if (changeType !== 'revoke' && changeType !== 'delete') return { action: 'ignore', why: `credential-change ${changeType || 'without change_type'}` };
+      const { changeType, credentialType } = credentialChangeOf(event);
+      const what = `credential-change ${changeType} of a ${credentialType} credential${initiatedBy(event)}`;
+      // create and update add or renew a credential: never an offboarding, whatever the policy.
+      if (changeType !== 'revoke' && changeType !== 'delete') return { action: 'ignore', why: what };
       return policy.credentialChange === 'suspend'
-        ? { action: 'report', kind: 'owner.suspended', reason: withReason(`credential-change ${changeType}`, reasonOf(event)) }
-        : { action: 'ignore', why: 'credential-change: policy ignore' };
+        ? { action: 'report', kind: 'owner.suspended', reason: withReason(what, reasonOf(event)) }
+        : { action: 'ignore', why: `${what}: policy ignore` };
+    }
+    case SSF_EVENT_TYPES.streamUpdated: {
+      // SSF 1.0 §8.1.5: the transmitter changed our stream's status on its own (paused or disabled: events may be lost).
+      const status = typeof event.status === 'string' ? event.status.slice(0, 20) : 'unknown';
+      return {
+        action: 'ignore',
+        why: withReason(`stream-updated: the transmitter set our stream ${status}`, typeof event.reason === 'string' ? event.reason : undefined),
+      };
     }
     default:
       return { action: 'ignore', why: `${name} changes no owner` };
   }
+}
+
+/** CAEP 1.0 §3.3 credential-change `change_type`: the CAEP Interoperability Profile §3.2 has receivers interpret every value. */
+export const CREDENTIAL_CHANGE_TYPES = ['create', 'revoke', 'update', 'delete'] as const;
+
+/**
+ * CAEP 1.0 §3.3 `credential_type` values, named as the reason says them; any other non-empty value is one "supported
+ * mutually by the Transmitter and the Receiver" and is kept as sent.
+ */
+const CREDENTIAL_TYPES: Record<string, string> = {
+  password: 'password',
+  pin: 'PIN',
+  x509: 'X.509 certificate',
+  'fido2-platform': 'FIDO2 platform authenticator',
+  'fido2-roaming': 'FIDO2 roaming authenticator',
+  'fido-u2f': 'FIDO U2F',
+  'verifiable-credential': 'verifiable credential',
+  'phone-voice': 'phone (voice)',
+  'phone-sms': 'phone (SMS)',
+  app: 'authenticator app',
+};
+
+/** Both members are REQUIRED (CAEP 1.0 §3.3): an event without them, or with a change_type CAEP does not define, is refused. */
+function credentialChangeOf(event: Record<string, unknown>): { changeType: (typeof CREDENTIAL_CHANGE_TYPES)[number]; credentialType: string } {
+  const changeType = typeof event.change_type === 'string' ? event.change_type.toLowerCase() : undefined;
+  if (!changeType || !(CREDENTIAL_CHANGE_TYPES as readonly string[]).includes(changeType)) {
+    throw new SsfError('invalid_request', `credential-change needs change_type, one of ${CREDENTIAL_CHANGE_TYPES.join(', ')}`);
+  }
+  const credentialType = event.credential_type;
+  if (typeof credentialType !== 'string' || credentialType.trim() === '' || credentialType.length > 100) {
+    throw new SsfError('invalid_request', 'credential-change needs a credential_type');
+  }
+  return { changeType: changeType as (typeof CREDENTIAL_CHANGE_TYPES)[number], credentialType: CREDENTIAL_TYPES[credentialType] ?? credentialType.trim() };
+}
+
+/** CAEP 1.0 §2 `initiating_entity` (admin, user, policy, system), as " (initiated by …)"; absent or unknown, nothing. */
+function initiatedBy(event: Record<string, unknown>): string {
+  const entity = event.initiating_entity;
+  return typeof entity === 'string' && ['admin', 'user', 'policy', 'system'].includes(entity) ? ` (initiated by ${entity})` : '';
 }
 
 /** RISC `reason` ("hijacking", "bulk-account"), or CAEP `reason_admin` (a string or {lang: text}, English first). */

@@ -116,7 +116,7 @@ export class SsfPushService {
           reason: plan.reason,
         },
         actor: { actorType: 'api', actor: `ssf:${set.iss}`.slice(0, 300) },
-        details: { setJti: set.jti, setEventType: plan.eventType, matchedBy: Object.keys(resolved.by).join('+') },
+        details: { setJti: set.jti, ...(set.txn ? { setTxn: set.txn } : {}), setEventType: plan.eventType, matchedBy: Object.keys(resolved.by).join('+') },
       });
       if (result.duplicate) outcome.duplicates += 1;
       else outcome.reported.push(result.eventId);
