@@ -79,7 +79,9 @@ export class OwnerMatcher {
       );
     }
     const phone = normalizePhone(by.phone);
-    return phone ? ids(await manager.query(`SELECT o."id" FROM ${OWNERS} o WHERE o."phone" = $1 AND ${NOT_SCIM_DELETED} ORDER BY o."id" LIMIT 20`, [phone])) : [];
+    return phone
+      ? ids(await manager.query(`SELECT o."id" FROM ${OWNERS} o WHERE o."phone" = $1 AND ${NOT_SCIM_DELETED} ORDER BY o."id" LIMIT 20`, [phone]))
+      : [];
   }
 
   /** Rule 4: drops owners linked, at a source the signal names an id at, to another id. */
