@@ -113,4 +113,21 @@ describe('keycloak connector, when Keycloak refuses, fails or hangs', () => {
     const outcome = await keycloakConnector().revoke(aRevocationRequest());
     expect(outcome).toEqual({ status: 'retry', reason: 'keycloak token endpoint: no answer within 300 ms' });
   });
+
+  it('disables a plain client_credentials client with two admin calls: no session lookups for a client that cannot have one', async () => {
+    script = (request) => {
+      if (request.path.startsWith(`/admin/realms/agents/clients?clientId=${AGENT_ID}&`)) {
+        return { status: 200, body: [{ id: 'c-agent', clientId: AGENT_ID, serviceAccountsEnabled: true, attributes: {} }] };
+      }
+      if (request.method === 'PUT' && request.path === '/admin/realms/agents/clients/c-agent') return { status: 204 };
+      return undefined;
+    };
+    const outcome = await keycloakConnector().revoke(aRevocationRequest({ kind: 'contain' }));
+
+    expect(outcome).toMatchObject({ status: 'confirmed', detail: expect.stringMatching(/^client disabled, notBefore set to .*: earlier tokens inactive$/) });
+    expect(adminRequests().map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'GET /admin/realms/agents/clients',
+      'PUT /admin/realms/agents/clients/c-agent',
+    ]);
+  });
 });

@@ -20,7 +20,12 @@ const BUILT_IN_CLIENTS = new Set(['account', 'account-console', 'admin-cli', 'br
 
 interface FoundClient {
   id: string;
-  serviceAccountsEnabled: boolean;
+  /**
+   * Its service account can hold a user session: only when the client keeps refresh tokens for the client
+   * credentials grant (`client_credentials.use_refresh_token`, off by default); a plain client_credentials token has
+   * none. Otherwise a containment skips the two lookups that would find none, and its receipt comes sooner.
+   */
+  serviceAccountSessions: boolean;
 }
 
 /**
@@ -96,7 +101,11 @@ export class KeycloakConnector implements RevocationConnector {
     const clients = await this.adminJson('GET', `clients?${query}`, 'client lookup', signal);
     const match = asArray(clients).find((client) => client['clientId'] === agentId);
     if (typeof match?.['id'] !== 'string') return undefined;
-    return { id: match['id'], serviceAccountsEnabled: match['serviceAccountsEnabled'] === true };
+    const attributes = (match['attributes'] ?? {}) as Record<string, unknown>;
+    return {
+      id: match['id'],
+      serviceAccountSessions: match['serviceAccountsEnabled'] === true && attributes['client_credentials.use_refresh_token'] === 'true',
+    };
   }
 
   /**
@@ -124,7 +133,7 @@ export class KeycloakConnector implements RevocationConnector {
     await this.admin('PUT', clientPath, 'client update', signal, { enabled: false, notBefore });
     let detail = `client disabled, notBefore set to ${new Date(notBefore * 1000).toISOString()}: earlier tokens inactive`;
 
-    if (client.serviceAccountsEnabled) {
+    if (client.serviceAccountSessions) {
       const serviceAccountUserId = await this.findServiceAccountUser(clientPath, signal);
       if (serviceAccountUserId) {
         const ended = await this.logoutIfInSession(serviceAccountUserId, signal);
