@@ -1,5 +1,7 @@
 import { commonEnv, env, ENV_CHECKS, EnvOf, RawEnv } from '@agentgov/service-runtime';
 
+import { isProduction, parseTrustedRevocationIdps } from '../global-token-revocation/trusted-revocation-idps';
+
 export const PROVISIONER_SERVICE_NAME = 'provisioner';
 
 const COMMON_ENV = commonEnv({ httpPort: 3001, kafkaClientId: PROVISIONER_SERVICE_NAME });
@@ -16,7 +18,7 @@ export const PROVISIONER_ENV = {
   ...credentialsEnv(),
   ...ingestEnv(),
   // Spreading replaces the common spec's checks (one symbol key), so they are listed again here.
-  [ENV_CHECKS]: [...COMMON_ENV[ENV_CHECKS], checkIssuerEnv, checkSsfEnv],
+  [ENV_CHECKS]: [...COMMON_ENV[ENV_CHECKS], checkIssuerEnv, checkSsfEnv, checkTrustedRevocationIdps],
 };
 
 /** The embedded OAuth issuer (apps/provisioner/src/credentials). */
@@ -33,6 +35,12 @@ function credentialsEnv() {
         '`aud` of agent access tokens, so a resource server can tell tokens meant for it. Required when NODE_ENV=production; elsewhere tokens carry no audience when unset.',
       ),
     ACCESS_TOKEN_TTL_SECONDS: env.int({ min: 30, max: 3600 }).default(300).describe('Lifetime of agent access tokens, in seconds.'),
+    GTR_TRUSTED_IDPS: env
+      .string({ pattern: /^\s*\[.*\]\s*$/s })
+      .optional()
+      .describe(
+        'Identity providers that may call POST /global-token-revocation with assertions they sign themselves (Okta Universal Logout\'s "Signed JWT"), as a JSON array of {"issuer", "jwksUrl", "clientId"?, "identitySource"?}: `typ` global-token-revocation+jwt, `aud` {ISSUER_URL}/global-token-revocation, `sub` clientId when set, each jti used once; such an IdP may log out only owners linked to an identity at identitySource (its issuer by default). Unset: platform tokens only.',
+      ),
     ISSUER_KEY_ENCRYPTION_KEY: env
       .string({ pattern: /^[A-Za-z0-9+/]{43}=$/ })
       .optional()
@@ -120,6 +128,10 @@ function ingestEnv() {
       .describe('Pause between two polls of SSF_POLL_URL when the last one returned no more SETs (or failed).'),
     SSF_POLL_MAX_EVENTS: env.int({ min: 1, max: 1000 }).default(100).describe('maxEvents of each poll: the most SETs one answer may carry.'),
   };
+}
+
+function checkTrustedRevocationIdps(source: RawEnv): void {
+  parseTrustedRevocationIdps(source['GTR_TRUSTED_IDPS'], { production: isProduction(source['NODE_ENV']) });
 }
 
 function checkSsfEnv(source: RawEnv): void {

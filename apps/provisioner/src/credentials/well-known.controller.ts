@@ -2,7 +2,11 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 
 import { Public } from '@agentgov/auth';
+import { SERVICE_ENV } from '@agentgov/service-runtime';
 
+import { ProvisionerEnv } from '../config/provisioner.env';
+import { REVOCATION_ASSERTION_AUTH_METHOD } from '../global-token-revocation/idp-revocation-assertion';
+import { trustedRevocationIdpsFrom } from '../global-token-revocation/trusted-revocation-idps';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
 import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
 
@@ -14,6 +18,7 @@ export class WellKnownController {
   constructor(
     private readonly keys: SigningKeyStore,
     @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
+    @Inject(SERVICE_ENV) private readonly env: ProvisionerEnv,
   ) {}
 
   @Get('jwks.json')
@@ -40,7 +45,11 @@ export class WellKnownController {
       introspection_endpoint_auth_methods_supported: ['bearer'],
       // draft-parecki-oauth-global-token-revocation-06 §6: the endpoint, and how a caller authenticates to it.
       global_token_revocation_endpoint: `${issuer}/global-token-revocation`,
-      global_token_revocation_endpoint_auth_methods_supported: ['bearer'],
+      // A platform bearer token always; an IdP's own signed assertion when GTR_TRUSTED_IDPS names one.
+      global_token_revocation_endpoint_auth_methods_supported: [
+        'bearer',
+        ...(trustedRevocationIdpsFrom(this.env).length > 0 ? [REVOCATION_ASSERTION_AUTH_METHOD] : []),
+      ],
       access_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
     };
   }

@@ -10,6 +10,7 @@ import { SigningKeyRevocation1765100000002 } from './migrations/1765100000002-si
 import { UnmatchedIdentitySignals1765300000900 } from './migrations/1765300000900-unmatchedIdentitySignals';
 import { ScimUsers1765300000950 } from './migrations/1765300000950-scimUsers';
 import { ScimAgents1765300001000 } from './migrations/1765300001000-scimAgents';
+import { GtrAssertionsUsed1765400000000 } from './migrations/1765400000000-gtrAssertionsUsed';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const PROVISIONER_SCHEMA = 'provisioner';
@@ -26,6 +27,7 @@ export const PROVISIONER_MIGRATIONS = [
   UnmatchedIdentitySignals1765300000900,
   ScimUsers1765300000950,
   ScimAgents1765300001000,
+  GtrAssertionsUsed1765400000000,
 ];
 
 export const PROVISIONER_ENTITIES: DataSourceOptions['entities'] = [];

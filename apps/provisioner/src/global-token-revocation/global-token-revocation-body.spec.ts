@@ -6,11 +6,13 @@ import { ServiceRuntimeModule } from '@agentgov/service-runtime';
 import { GlobalTokenRevocationBodyReader, MAX_BODY_BYTES } from './global-token-revocation-body';
 import { GlobalTokenRevocationController } from './global-token-revocation.controller';
 import { GlobalTokenRevocationUseCase } from './global-token-revocation.usecase';
+import { RevocationCaller } from './revocation-caller';
+import { RevocationCallerGuard } from './revocation-caller.guard';
 import { GlobalTokenRevocationSubject } from './subject-identifier';
 
-const calls: Array<{ subject: GlobalTokenRevocationSubject; caller: string }> = [];
+const calls: Array<{ subject: GlobalTokenRevocationSubject; caller: RevocationCaller }> = [];
 
-/** Stands in for the bearer guard: the real one is exercised against the running service (test/hostile, integration). */
+/** Stands in for the caller's guard: the real one is exercised against the running service (test/hostile, integration). */
 @Module({
   imports: [ServiceRuntimeModule.forRoot({ serviceName: 'gtr-body-test', env: {} })],
   controllers: [GlobalTokenRevocationController],
@@ -18,14 +20,19 @@ const calls: Array<{ subject: GlobalTokenRevocationSubject; caller: string }> = 
     GlobalTokenRevocationBodyReader,
     {
       provide: GlobalTokenRevocationUseCase,
-      useValue: { execute: async (subject: GlobalTokenRevocationSubject, caller: string) => void calls.push({ subject, caller }) },
+      useValue: { execute: async (subject: GlobalTokenRevocationSubject, caller: RevocationCaller) => void calls.push({ subject, caller }) },
     },
   ],
 })
 class TestModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply((req: { principal?: unknown }, _res: unknown, next: () => void) => ((req.principal = { subject: 'idp-caller', roles: [] }), next()))
+      .apply(
+        (req: { revocationCaller?: RevocationCaller }, _res: unknown, next: () => void) => (
+          (req.revocationCaller = { kind: 'platform', subject: 'security-tool' }),
+          next()
+        ),
+      )
       .forRoutes('*');
   }
 }
@@ -35,7 +42,10 @@ describe('POST /global-token-revocation reads its own body: refusals never quote
   let url: string;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [TestModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [TestModule] })
+      .overrideGuard(RevocationCallerGuard)
+      .useValue({ canActivate: () => true })
+      .compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${app.getHttpServer().address().port}/global-token-revocation`;
@@ -51,7 +61,7 @@ describe('POST /global-token-revocation reads its own body: refusals never quote
     calls.length = 0;
     const answer = await post(JSON.stringify({ sub_id: { format: 'email', email: 'leaver@example.com' } }), 'application/json; charset=utf-8');
     expect(answer).toMatchObject({ status: 204, text: '' });
-    expect(calls).toEqual([{ subject: { format: 'email', email: 'leaver@example.com' }, caller: 'idp-caller' }]);
+    expect(calls).toEqual([{ subject: { format: 'email', email: 'leaver@example.com' }, caller: { kind: 'platform', subject: 'security-tool' } }]);
   });
 
   it.each([

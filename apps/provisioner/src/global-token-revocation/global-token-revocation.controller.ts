@@ -1,22 +1,23 @@
-import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 
-import { CurrentPrincipal, Principal, Roles } from '@agentgov/auth';
+import { Public } from '@agentgov/auth';
 
 import { rawBodyOf } from './global-token-revocation-body';
 import { GlobalTokenRevocationError, GlobalTokenRevocationErrorCode } from './global-token-revocation.errors';
 import { GlobalTokenRevocationUseCase } from './global-token-revocation.usecase';
+import { RevocationCaller } from './revocation-caller';
+import { CurrentRevocationCaller, RevocationCallerGuard } from './revocation-caller.guard';
 import { parseGlobalTokenRevocationRequest } from './subject-identifier';
-
-/** Who may end every token of an agent or an owner by naming them: one list, for the route and the documentation. */
-export const GLOBAL_TOKEN_REVOCATION_ROLES = ['admin', 'global-token-revocation'] as const;
 
 /**
  * The Global Token Revocation endpoint (draft-parecki-oauth-global-token-revocation-06 §3), advertised in the
  * authorization server metadata as `global_token_revocation_endpoint` (§6). Authentication (§3.2 "MUST be
- * authenticated"; a bearer token is one of the methods §3.2 allows): a platform bearer token with the
- * `global-token-revocation` role, which grants nothing else (§7.1: "a single scope that enables it to perform only
- * the revocation request"), or `admin`. Answers (§3.4): 204 once every token is inactive; 400 for a malformed body
+ * authenticated", RevocationCallerGuard): a platform bearer token with the `global-token-revocation` role, which
+ * grants nothing else (§7.1: "a single scope that enables it to perform only the revocation request"), or `admin`;
+ * or a trusted IdP's own signed assertion (GTR_TRUSTED_IDPS, as Okta Universal Logout sends), which may name only
+ * the owners linked to that IdP (§6.1: a credential scoped to its tenant's users). Answers (§3.4): 204 once every
+ * token is inactive; 400 for a malformed body
  * or an unsupported identifier format; 401/403 from the bearer guard; 404 when no agent or owner is known by the
  * identifier (§3.4.2 "404 User Not Found": the draft has the caller told, and §7.2 accepts the enumeration risk for
  * an authenticated endpoint); 422 when an email names several owners. Errors are problem details (§3.4 leaves the
@@ -47,19 +48,21 @@ export class GlobalTokenRevocationController {
   @ApiResponse({ status: 204, description: 'Every token of the subject is inactive.' })
   @ApiResponse({ status: 404, description: 'No agent or owner is known by the identifier.' })
   @Post()
-  @Roles(...GLOBAL_TOKEN_REVOCATION_ROLES)
+  // The platform's guard knows platform tokens only; this route's guard also knows the trusted IdPs' assertions.
+  @Public()
+  @UseGuards(RevocationCallerGuard)
   @HttpCode(204)
   async globalTokenRevocation(
     @Req() request: unknown,
     @Headers('content-type') contentType: string | undefined,
     @Body() parsedBody: unknown,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentRevocationCaller() caller: RevocationCaller,
   ): Promise<void> {
     if ((contentType ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') {
       throw new GlobalTokenRevocationError(GlobalTokenRevocationErrorCode.InvalidRequest, 'The body must be application/json (§3.1).');
     }
     const subject = parseGlobalTokenRevocationRequest(bodyOf(request, parsedBody));
-    await this.revoke.execute(subject, principal.subject);
+    await this.revoke.execute(subject, caller);
   }
 }
 

@@ -12,6 +12,7 @@ export type RevocationSubject = { type: 'agent'; id: string } | { type: 'owner';
 const AGENTS = '"provisioner"."agents"';
 const OWNERS = '"provisioner"."owners"';
 const IDENTITIES = '"provisioner"."owner_identities"';
+const ASSERTIONS = '"provisioner"."gtr_assertions_used"';
 
 /**
  * Finds the agent or owner a Global Token Revocation subject identifier names, and the agents whose tokens that
@@ -50,6 +51,52 @@ export class GlobalTokenRevocationRepository {
   }
 
   /**
+   * What a trusted IdP's assertion may name (draft §6.1: only the users of its own tenant): an owner linked to an
+   * identity at the IdP's `identitySource` (`PUT /owners/:id/identities`), by that identity (`iss_sub` with the IdP's
+   * own `iss`) or by email. Agents and opaque ids are the registry's own business: 403. Anyone else: 404, as for a
+   * user the IdP does not have.
+   */
+  async resolveForIdp(tx: EntityManager, subject: GlobalTokenRevocationSubject, idp: { issuer: string; identitySource: string }): Promise<RevocationSubject> {
+    switch (subject.format) {
+      case 'iss_sub': {
+        if (!sameIssuer(subject.iss, idp.issuer)) throw outOfScope('An identity provider may name only its own users (iss_sub with its own iss) or emails.');
+        const owners = await ids(tx, `SELECT DISTINCT "owner_id" AS "id" FROM ${IDENTITIES} WHERE "source" = $1 AND "external_id" = $2 LIMIT 2`, [
+          idp.identitySource,
+          subject.sub,
+        ]);
+        return single(owners, 'owner');
+      }
+      case 'email': {
+        const owners = await ids(
+          tx,
+          `SELECT o."id" FROM ${OWNERS} o WHERE lower(o."email") = lower($1)
+             AND EXISTS (SELECT 1 FROM ${IDENTITIES} i WHERE i."owner_id" = o."id" AND i."source" = $2) LIMIT 2`,
+          [subject.email.trim(), idp.identitySource],
+        );
+        return single(owners, 'owner');
+      }
+      case 'opaque':
+        throw outOfScope("An identity provider names its users by iss_sub or email; opaque ids are this registry's own.");
+    }
+  }
+
+  /**
+   * Records a trusted IdP's assertion as used, in the revocation's transaction (a refused or failed revocation leaves
+   * it unused, so the IdP's retry with it is not a replay). False when it was used already: a concurrent request
+   * with the same assertion waits for this one's commit, then finds it.
+   */
+  async useAssertion(tx: EntityManager, issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
+    // Expired ones can never verify again: no need to remember them.
+    await tx.query(`DELETE FROM ${ASSERTIONS} WHERE "expires_at" < now()`);
+    const rows = (await tx.query(`INSERT INTO ${ASSERTIONS} ("issuer", "jti", "expires_at") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING "jti"`, [
+      issuer,
+      jti,
+      expiresAt,
+    ])) as unknown[];
+    return rows.length === 1;
+  }
+
+  /**
    * The live (not deprovisioned) agents whose tokens the subject's revocation ends: an owner's agents and every
    * descendant of those, whoever owns the descendant (as the offboarding cascade and `GET /owners/:id/agents` count
    * them); an agent and its descendants, whose tokens carry it in `act`.
@@ -82,6 +129,10 @@ function single(found: string[], type: 'owner'): RevocationSubject {
     );
   }
   return { type, id: found[0] };
+}
+
+function outOfScope(detail: string): GlobalTokenRevocationError {
+  return new GlobalTokenRevocationError(GlobalTokenRevocationErrorCode.SubjectOutOfScope, detail);
 }
 
 function notFound(): GlobalTokenRevocationError {

@@ -8,7 +8,9 @@ import { apiCause } from '../common/cause';
 import { AgentTokenStateCache } from '../credentials/agent-token-state.cache';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from '../credentials/credentials.config';
 import { RevokeAgentTokensUseCase } from '../credentials/revoke-agent-tokens.usecase';
+import { GlobalTokenRevocationError, GlobalTokenRevocationErrorCode } from './global-token-revocation.errors';
 import { GlobalTokenRevocationRepository, RevocationSubject } from './global-token-revocation.repository';
+import { RevocationCaller } from './revocation-caller';
 import { describeSubject, GlobalTokenRevocationSubject } from './subject-identifier';
 
 /** At most this many agent ids are listed in the one audit record of a revocation (each agent has its own record too). */
@@ -27,7 +29,8 @@ export interface GlobalTokenRevocationOutcome {
  * notification, this replica's at once). §3.3's "re-authenticate before issuing new tokens" holds by the grant
  * itself: a new token takes the agent's client secret again. Idempotent: a repeated request ends tokens issued since
  * the first, and nothing else. One audit record names the caller, the identifier as sent and what it resolved to;
- * each agent gets its own `agent.tokens-revoked` record and `agent.credentials-revoked` event.
+ * each agent gets its own `agent.tokens-revoked` record and `agent.credentials-revoked` event. A trusted IdP's
+ * assertion is used once (its jti recorded in the same transaction) and names only the owners linked to that IdP.
  */
 @Injectable()
 export class GlobalTokenRevocationUseCase {
@@ -42,24 +45,32 @@ export class GlobalTokenRevocationUseCase {
     @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
   ) {}
 
-  async execute(requested: GlobalTokenRevocationSubject, caller: string): Promise<GlobalTokenRevocationOutcome> {
-    const cause = apiCause(caller);
+  async execute(requested: GlobalTokenRevocationSubject, caller: RevocationCaller): Promise<GlobalTokenRevocationOutcome> {
+    const actor = caller.kind === 'platform' ? caller.subject : `idp:${caller.idp.issuer}`;
+    const cause = apiCause(actor);
     let revoked: string[] = [];
     try {
       const outcome = await this.dataSource.transaction(async (tx) => {
-        const subject = await this.repository.resolve(tx, requested, this.config.issuer);
+        if (caller.kind === 'idp' && !(await this.repository.useAssertion(tx, caller.idp.issuer, caller.jti, caller.expiresAt))) {
+          throw new GlobalTokenRevocationError(GlobalTokenRevocationErrorCode.AssertionReplayed, 'Send a fresh assertion (a new jti) with each request.');
+        }
+        const subject =
+          caller.kind === 'idp'
+            ? await this.repository.resolveForIdp(tx, requested, caller.idp)
+            : await this.repository.resolve(tx, requested, this.config.issuer);
         const agents = await this.revokeAll.inTransaction(tx, await this.repository.agentsOf(tx, subject), cause);
         revoked = agents.map((agent) => agent.id).sort();
         await this.audit.append(tx, [
           {
             at: new Date(),
             actorType: 'api',
-            actor: caller,
+            actor,
             action: 'global-token-revocation',
             subjectType: subject.type,
             subjectId: subject.id,
             details: {
               subjectIdentifier: describeSubject(requested),
+              authentication: caller.kind === 'idp' ? 'global-token-revocation+jwt' : 'bearer',
               agentsRevoked: revoked.length,
               agentIds: revoked.slice(0, AUDITED_AGENT_IDS),
             },
@@ -71,7 +82,7 @@ export class GlobalTokenRevocationUseCase {
     } catch (error) {
       // The identifier itself (an email, an IdP user id) stays out of the log: it is in the audit trail when it acted.
       this.logger.warn(
-        `global token revocation by ${caller} for a ${requested.format} subject refused or failed: ${error instanceof DomainError ? error.code : (error as Error).name}`,
+        `global token revocation by ${actor} for a ${requested.format} subject refused or failed: ${error instanceof DomainError ? error.code : (error as Error).name}`,
       );
       throw error;
     } finally {
