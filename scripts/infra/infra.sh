@@ -54,6 +54,8 @@
 #                        the broker lives in $AGENTGOV_STATE_DIR/kafka
 #   KAFKA_HEAP_OPTS      JVM heap (default "-Xms256m -Xmx768m")
 #   KAFKA_START_TIMEOUT  seconds to wait for the broker to answer (default 120)
+#   KAFKA_BENCH_PLAINTEXT_PORT  unset by default; a port for an extra unauthenticated plaintext listener, only to
+#                        measure what TLS and SASL cost (bench/README.md: AGENTGOV_BENCH_PLAINTEXT_BROKER)
 #   KAFKA_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 30)
 #   KEYCLOAK_VERSION     Keycloak release (default 26.7.3); the distribution is
 #                        unpacked to $AGENTGOV_CACHE_DIR/keycloak-$KEYCLOAK_VERSION/dist
@@ -89,6 +91,9 @@ CONTROLLER_PORT=9093
 # every principal limited to its ACLs.
 KAFKA_SECURE_PORT=9094
 KAFKA_MTLS_PORT=9095
+# Opt-in, for measuring what TLS and SASL cost (bench/README.md) and nothing else: an extra listener on this port
+# with no encryption and no authentication, whose anonymous clients are super users. Never set by default.
+KAFKA_BENCH_PLAINTEXT_PORT="${KAFKA_BENCH_PLAINTEXT_PORT:-}"
 # The broker's own principal (its certificate's CN), a super user like the operator's admin.
 BROKER_PRINCIPAL=agentgov-kafka-broker
 TLS_DIR="$KAFKA_STATE/tls"
@@ -242,18 +247,26 @@ fetch_jars() {
 
 write_config() {
   mkdir -p "$DATA_DIR" "$LOGS_DIR"
+  local open_listener="" open_advertised="" open_protocol="" open_user=""
+  if [[ -n "$KAFKA_BENCH_PLAINTEXT_PORT" ]]; then
+    warn "kafka: KAFKA_BENCH_PLAINTEXT_PORT set: an unauthenticated plaintext listener on $KAFKA_HOST:$KAFKA_BENCH_PLAINTEXT_PORT (for comparing the cost of TLS and SASL only)"
+    open_listener=",PLAINTEXT://$KAFKA_HOST:$KAFKA_BENCH_PLAINTEXT_PORT"
+    open_advertised=",PLAINTEXT://$KAFKA_HOST:$KAFKA_BENCH_PLAINTEXT_PORT"
+    open_protocol=",PLAINTEXT:PLAINTEXT"
+    open_user=";User:ANONYMOUS"
+  fi
   cat >"$SERVER_PROPS" <<EOF
 # Written by scripts/infra/infra.sh; rewritten on every start.
 # Single-node KRaft cluster for local development and tests.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$KAFKA_HOST:$CONTROLLER_PORT
-listeners=CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
-advertised.listeners=SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT
+listeners=CONTROLLER://$KAFKA_HOST:$CONTROLLER_PORT,SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT$open_listener
+advertised.listeners=SASL_SSL://$KAFKA_HOST:$KAFKA_SECURE_PORT,SSL://$KAFKA_HOST:$KAFKA_MTLS_PORT$open_advertised
 # The broker reaches itself and its controller with its own certificate: no listener authenticates nobody.
 inter.broker.listener.name=SSL
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL,SSL:SSL
+listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL,SSL:SSL$open_protocol
 
 # The locked-down listener: TLS with the local CA's certificate, SCRAM-SHA-512 users from the metadata log.
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -274,7 +287,7 @@ ssl.principal.mapping.rules=RULE:^CN=([^,]+)$/\$1/,DEFAULT
 # No access without an ACL; the super users are the operator's admin and the broker itself.
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
-super.users=User:admin;User:$BROKER_PRINCIPAL
+super.users=User:admin;User:$BROKER_PRINCIPAL$open_user
 
 log.dirs=$DATA_DIR
 metadata.log.dir=$DATA_DIR

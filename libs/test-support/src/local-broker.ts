@@ -20,9 +20,23 @@ export const LOCAL_MTLS_BROKERS = ['127.0.0.1:9095'];
  * The settings as @agentgov/messaging's KafkaSecurity takes them (createKafkaClient's `security`); written out here
  * because this library depends on no other of the workspace.
  */
-export type LocalBrokerSecurity = LocalBrokerScram | LocalBrokerCertificate;
+export type LocalBrokerSecurity = LocalBrokerScram | LocalBrokerCertificate | LocalBrokerPlaintext;
 export type LocalBrokerScram = { protocol: 'sasl_ssl'; tls: { ca: string }; sasl: { mechanism: 'scram-sha-512'; username: string; password: string } };
 export type LocalBrokerCertificate = { protocol: 'ssl'; tls: { ca: string; cert: string; key: string } };
+export type LocalBrokerPlaintext = { protocol: 'plaintext' };
+
+/**
+ * Only to measure what TLS and SASL cost (bench/README.md): with AGENTGOV_BENCH_PLAINTEXT_BROKER set (host:port of
+ * the listener infra.sh opens when KAFKA_BENCH_PLAINTEXT_PORT is set), the tests' own clients and the services they
+ * start connect there without encryption or authentication, everything else unchanged. Unset, as always in tests
+ * and CI, nothing changes.
+ */
+export function benchPlaintextBroker(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
+  const value = env['AGENTGOV_BENCH_PLAINTEXT_BROKER']?.trim();
+  if (!value) return undefined;
+  if (!/^127\.0\.0\.1:\d+$|^localhost:\d+$/.test(value)) throw new Error('AGENTGOV_BENCH_PLAINTEXT_BROKER must be a loopback host:port');
+  return value;
+}
 
 export function localBrokerStateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const root = env['AGENTGOV_STATE_DIR'] || join(env['XDG_STATE_HOME'] || join(homedir(), '.local/state'), 'agentgov');
@@ -58,12 +72,16 @@ export function localBrokerClientCertificate(principal: string): LocalBrokerCert
 
 /** A plain kafkajs client's connection to the locked-down listener as `principal` (the operator's admin by default). */
 export function localBrokerConnection(principal = 'admin', brokers: string[] = LOCAL_SECURE_BROKERS): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
+  const plaintext = benchPlaintextBroker();
+  if (plaintext) return { brokers: [plaintext] };
   const security = localBrokerSecurity(principal);
   return { brokers, ssl: { ca: [security.tls.ca] }, sasl: security.sasl };
 }
 
 /** The environment that connects a service process to the locked-down listener as `principal`. */
 export function localBrokerServiceEnv(principal: string): Record<string, string> {
+  const plaintext = benchPlaintextBroker();
+  if (plaintext) return { KAFKA_BROKERS: plaintext, KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' };
   const state = localBrokerStateDir();
   mustExist([join(state, 'tls', 'ca.pem'), join(state, 'credentials', `${principal}.password`)]);
   return {

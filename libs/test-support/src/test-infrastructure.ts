@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { Client } from 'pg';
 
-import { LOCAL_SECURE_BROKERS, localBrokerConnection, localBrokerSecurity } from './local-broker';
+import { benchPlaintextBroker, LOCAL_SECURE_BROKERS, localBrokerConnection, LocalBrokerSecurity, localBrokerSecurity } from './local-broker';
 
 /**
  * Real infrastructure for integration tests: the local broker and database that `npm run infra:up` starts. The
@@ -11,11 +11,15 @@ import { LOCAL_SECURE_BROKERS, localBrokerConnection, localBrokerSecurity } from
  * themselves (libs/service-testing).
  */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentgov_test';
-export const TEST_KAFKA_BROKERS = process.env.TEST_KAFKA_BROKERS ? process.env.TEST_KAFKA_BROKERS.split(',') : LOCAL_SECURE_BROKERS;
+export const TEST_KAFKA_BROKERS = process.env.TEST_KAFKA_BROKERS
+  ? process.env.TEST_KAFKA_BROKERS.split(',')
+  : benchPlaintextBroker()
+    ? [benchPlaintextBroker() as string]
+    : LOCAL_SECURE_BROKERS;
 
 /** createKafkaClient's `security` for the tests' own clients. */
-export function testKafkaSecurity(): ReturnType<typeof localBrokerSecurity> {
-  return localBrokerSecurity('admin');
+export function testKafkaSecurity(): LocalBrokerSecurity {
+  return benchPlaintextBroker() ? { protocol: 'plaintext' } : localBrokerSecurity('admin');
 }
 
 /** A plain kafkajs client's `brokers`, `ssl` and `sasl` for the tests' own clients. */
