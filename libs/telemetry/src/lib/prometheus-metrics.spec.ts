@@ -28,6 +28,17 @@ describe('Prometheus metrics', () => {
     expect(text).toContain('service_name="behavior-baseliner"');
   });
 
+  it('buckets every histogram in seconds on a seconds scale, so its percentiles mean something', async () => {
+    const settle = getMeter('containment').createHistogram('action_settled_seconds', { unit: 's' });
+    settle.record(0.269);
+    settle.record(0.041);
+    const text = await telemetry.collectPrometheusText();
+    expect(text).toMatch(/^action_settled_seconds_bucket\{[^}]*le="0.05"\} 1$/m);
+    expect(text).toMatch(/^action_settled_seconds_bucket\{[^}]*le="0.25"\} 1$/m);
+    expect(text).toMatch(/^action_settled_seconds_bucket\{[^}]*le="0.5"\} 2$/m);
+    expect(text).toMatch(/^action_settled_seconds_bucket\{[^}]*le="60"\} 2$/m);
+  });
+
   it('serves the same text through the node http handler', async () => {
     getMeter('containment').createCounter('revocations').add(1, { connector: 'keycloak' });
     const server: Server = createServer((req, res) => telemetry.prometheusRequestHandler(req, res));

@@ -10,7 +10,6 @@ export function httpMetricsMiddleware() {
   const duration = getMeter('@agentgov/service-runtime').createHistogram('http.server.request.duration', {
     unit: 's',
     description: 'Duration of HTTP server requests.',
-    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
   });
   return (request: HttpRequest, response: HttpResponse, next: () => void): void => {
     const start = process.hrtime.bigint();
