@@ -4,56 +4,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 import { filesUnder, K8S_DIR, REPO_ROOT } from './deploy-fixtures';
+import { exportedMetricNames, metricsIn, PROMETHEUS_OWN_METRICS } from './metric-names';
+import { alertRules } from './shipped-queries';
 import { lintYaml } from './yaml-lint';
 
 const DEPLOY_YAML = filesUnder(join(REPO_ROOT, 'deploy'), (file) => /\.ya?ml$/.test(file));
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
-
-/** Metric names the code registers (OpenTelemetry instruments), as the Prometheus exporter writes them. */
-function exportedMetricNames(): Set<string> {
-  const names = new Set<string>();
-  for (const root of ['apps', 'libs']) {
-    for (const file of filesUnder(join(REPO_ROOT, root), (f) => f.endsWith('.ts') && !/\.(spec|integration-spec)\.ts$/.test(f) && !f.includes('/test/'))) {
-      for (const match of read(file).matchAll(
-        /create(Counter|UpDownCounter|Histogram|Gauge|ObservableGauge|ObservableCounter|ObservableUpDownCounter)\(\s*'([^']+)'/g,
-      )) {
-        const name = match[2]!.replace(/[^A-Za-z0-9_:]/g, '_');
-        const kind = match[1]!;
-        if (kind === 'Histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
-        else names.add(/Counter$/.test(kind) && !name.endsWith('_total') ? `${name}_total` : name);
-      }
-    }
-  }
-  return names;
-}
-
-/** Metric names a PromQL expression reads: identifiers followed by a selector, a range or an operator. */
-function metricsIn(expr: string): string[] {
-  const withoutStrings = expr
-    .replace(/"[^"]*"/g, '""')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
-    .replace(/\{[^}]*\}/g, '{}')
-    .replace(/\[[^\]]*\]/g, '[]');
-  const functionsAndKeywords = new Set([
-    'sum',
-    'max',
-    'min',
-    'avg',
-    'by',
-    'without',
-    'rate',
-    'increase',
-    'histogram_quantile',
-    'and',
-    'or',
-    'unless',
-    'on',
-    'ignoring',
-  ]);
-  return [...withoutStrings.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)]
-    .map((m) => m[1]!)
-    .filter((word) => !functionsAndKeywords.has(word) && !/^le$/.test(word));
-}
 
 describe('YAML of the deployment', () => {
   it.each([...DEPLOY_YAML, 'docker-compose.yml'])('%s lints clean', (file) => {
@@ -76,13 +32,10 @@ describe('YAML of the deployment', () => {
 });
 
 describe('alerts (components/prometheus-operator/alerts.yaml)', () => {
-  const rules = parse(read('deploy/k8s/components/prometheus-operator/alerts.yaml')).spec.groups.flatMap((g: any) => g.rules) as {
-    alert: string;
-    expr: string;
-  }[];
+  const rules = alertRules();
 
   it('read only metrics the services export, and each is explained in deploy/README.md', () => {
-    const known = new Set([...exportedMetricNames(), 'up']);
+    const known = new Set([...exportedMetricNames(), ...PROMETHEUS_OWN_METRICS]);
     const guide = read('deploy/README.md');
 
     for (const rule of rules) {
