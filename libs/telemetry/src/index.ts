@@ -8,3 +8,5 @@ export { extractTraceContext, injectTraceHeaders } from './lib/trace-propagation
 export type { TraceHeaderCarrier, TraceHeaderValue } from './lib/trace-propagation';
 export { recordError, withSpan } from './lib/with-span';
 export type { WithSpanOptions } from './lib/with-span';
+export { mergeThreadMetrics, startThreadTelemetry } from './lib/thread-metrics';
+export type { ThreadMetricsSnapshot, ThreadTelemetryHandle } from './lib/thread-metrics';

@@ -5,7 +5,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 
 import { consumerGroupOf } from '@agentgov/service-infrastructure';
 import { kafkaSecurityFor, ReadinessRegistry, SERVICE_ENV } from '@agentgov/service-runtime';
-import { getMeter } from '@agentgov/telemetry';
+import { getActiveTelemetry, getMeter } from '@agentgov/telemetry';
 
 import { BEHAVIOR_BASELINER_SERVICE_NAME, BehaviorBaselinerEnv } from '../config/behavior-baseliner.env';
 import { BEHAVIOR_BASELINER_SCHEMA } from '../database/behavior-baseliner.database';
@@ -112,6 +112,8 @@ export class ScoringThreads implements OnApplicationBootstrap, BeforeApplication
         if (message.type === 'progress') {
           thread.processed = message.processed;
           thread.agentsInMemory = message.agentsInMemory;
+        } else if (message.type === 'metrics') {
+          getActiveTelemetry()?.addThreadMetrics(message.snapshot);
         } else if (message.type === 'started') {
           thread.started = true;
           started();

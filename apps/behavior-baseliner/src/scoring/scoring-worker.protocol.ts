@@ -1,4 +1,5 @@
 import { ServiceWiring } from '@agentgov/service-infrastructure';
+import { ThreadMetricsSnapshot } from '@agentgov/telemetry';
 
 /** What a scoring thread is started with: plain data only (it crosses the thread boundary by copy). */
 export interface ScoringWorkerConfig {
@@ -16,4 +17,9 @@ export interface ScoringWorkerConfig {
 export type ToWorker = { type: 'stop' };
 
 export type ToSupervisor =
-  { type: 'started' } | { type: 'progress'; processed: number; agentsInMemory: number } | { type: 'failed'; message: string } | { type: 'stopped' };
+  | { type: 'started' }
+  | { type: 'progress'; processed: number; agentsInMemory: number }
+  /** The thread's own instruments (consumer lag, dead letters, handling and checkpoint times), served by the service's /metrics. */
+  | { type: 'metrics'; snapshot: ThreadMetricsSnapshot }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Topics } from '@agentgov/contracts';
 import { KeyedStateRunner, MessagingLogger } from '@agentgov/messaging';
 import { consumerGroupOf, dataSourceOf, kafkaClientOf, outboxWriterOf } from '@agentgov/service-infrastructure';
-import { createLogger, LogLevel } from '@agentgov/telemetry';
+import { createLogger, LogLevel, startThreadTelemetry } from '@agentgov/telemetry';
 
 import { AgentProfilesView } from '../registry/agent-profiles.repository';
 import { AgentScoring, AgentScoringState } from './agent-scoring';
@@ -21,6 +21,9 @@ const PROGRESS_MS = 200;
 async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parentPort>): Promise<void> {
   const send = (message: ToSupervisor) => port.postMessage(message);
   const { wiring } = config;
+  // Before any instrument is made (the messaging library makes its own at first use): a thread has no /metrics of its
+  // own, so its metrics go to the service's.
+  const telemetry = startThreadTelemetry({ thread: `scoring-${config.index}`, send: (snapshot) => send({ type: 'metrics', snapshot }) });
   const log = createLogger({ serviceName: wiring.serviceName, level: config.logLevel as LogLevel }).child({ thread: `scoring-${config.index}` });
   const logger: MessagingLogger = {
     debug: (f, m) => log.debug(f, m),
@@ -71,6 +74,8 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
     void (async () => {
       await runner.stop().catch((error: Error) => log.error({ err: error }, 'scoring thread stopped uncleanly'));
       send({ type: 'progress', processed: runner.processedCount, agentsInMemory: runner.residentKeys });
+      await telemetry.flush().catch(() => undefined);
+      await telemetry.shutdown();
       known.close();
       await dataSource.destroy();
       send({ type: 'stopped' });

@@ -73,4 +73,19 @@ describe('a flood of distinct agent ids does not grow the baseliner’s memory',
     expect(view.body.eventsLearnt).toBe(2);
     expect(await metric(harness, 'baseliner_agents_in_memory')).toBeLessThanOrEqual(BOUND);
   }, 120000);
+
+  it('serves the scoring thread’s own metrics on the service’s /metrics: its evictions, the events it folded, its checkpoints and its lag', async () => {
+    // The thread sends its metrics every second; by now it has evicted and consumed the flood above.
+    const page = await waitFor(
+      async () => String((await harness.request('GET', '/metrics')).body),
+      (text) => /^stateful_keys_evicted_total\{[^}]*thread="scoring-0"[^}]*\} [1-9]/m.test(text),
+      { what: 'the scoring thread’s evictions on /metrics', timeoutMs: 10000 },
+    );
+    expect(page).toMatch(/^stateful_events_processed_total\{[^}]*thread="scoring-0"[^}]*\} 15\d\d$/m);
+    expect(page).toMatch(/^consumer_lag_messages\{(?=[^}]*thread="scoring-0")(?=[^}]*group="[^"]*behavior-baseliner\.scoring")[^}]*\} \d+$/m);
+    expect(page).toMatch(/^stateful_checkpoint_duration_seconds_bucket\{(?=[^}]*thread="scoring-0")[^}]*le="0.25"\} [1-9]/m);
+    // One TYPE line per name, or Prometheus refuses the whole page.
+    const types = page.split('\n').filter((l) => l.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
+  }, 30000);
 });

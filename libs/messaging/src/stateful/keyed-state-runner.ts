@@ -8,7 +8,7 @@ import { DeadLetterPublisher } from '../consumer/dead-letter-publisher';
 import { ConsumedEvent, decodeMessage, OutgoingEvent } from '../event-envelope';
 import { createIdempotentProducer } from '../kafka/producer';
 import { MessagingLogger, silentLogger } from '../messaging-logger';
-import { liveKeyedStateRunners, messagingMetrics } from '../messaging-metrics';
+import { lagByPartition, liveKeyedStateRunners, messagingMetrics } from '../messaging-metrics';
 import { OutboxWriter } from '../outbox/outbox-writer';
 
 /** What to keep per key (per agent, for the baseliner) and how to fold an event into it. */
@@ -399,6 +399,13 @@ export class KeyedStateRunner<T extends TopicName, S> {
    */
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    // The consumer lag gauge, as ConsumerRunner keeps it: how far this partition's group is behind, as of this batch.
+    lagByPartition.set(`${this.physicalTopic}:${batch.partition}`, {
+      topic: this.physicalTopic,
+      partition: batch.partition,
+      group: this.options.groupId,
+      lag: Number(batch.offsetLagLow()),
+    });
     const part = await this.ensureLoaded(batch.partition);
     const size = batch.messages.length;
     if (size === 0) return;

@@ -1,8 +1,24 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+
 import { getMeter } from './instruments';
 import { PROMETHEUS_CONTENT_TYPE, startTelemetry, TelemetryHandle } from './start-telemetry';
+import { SECONDS_HISTOGRAM_VIEW } from './thread-metrics';
+
+/** What startThreadTelemetry collects in a worker thread, made here without a thread (it would take the global provider). */
+class CumulativeReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected async onForceFlush(): Promise<void> {
+    // Nothing is buffered: every collect() reads the instruments.
+  }
+  protected async onShutdown(): Promise<void> {
+    // Nothing to release.
+  }
+}
 
 describe('Prometheus metrics', () => {
   let telemetry: TelemetryHandle;
@@ -37,6 +53,23 @@ describe('Prometheus metrics', () => {
     expect(text).toMatch(/^action_settled_seconds_bucket\{[^}]*le="0.25"\} 1$/m);
     expect(text).toMatch(/^action_settled_seconds_bucket\{[^}]*le="0.5"\} 2$/m);
     expect(text).toMatch(/^action_settled_seconds_bucket\{[^}]*le="60"\} 2$/m);
+  });
+
+  it('serves a worker thread’s metrics with the process’s own, one metric per name, each point labelled with its thread', async () => {
+    getMeter('agentgov.messaging').createCounter('messages_consumed_total').add(2, { topic: 'agent.lifecycle.v1' });
+    const reader = new CumulativeReader();
+    const thread = new MeterProvider({ readers: [reader], views: [SECONDS_HISTOGRAM_VIEW] });
+    thread.getMeter('agentgov.messaging').createCounter('messages_consumed_total').add(7, { topic: 'agent.activity.v1' });
+    thread.getMeter('agentgov.messaging').createHistogram('stateful_checkpoint_duration_seconds', { unit: 's' }).record(0.03);
+    const { resourceMetrics } = await reader.collect();
+    telemetry.addThreadMetrics({ thread: 'scoring-0', scopeMetrics: resourceMetrics.scopeMetrics });
+
+    const text = await telemetry.collectPrometheusText();
+    expect(text.match(/^# TYPE messages_consumed_total counter$/gm)).toHaveLength(1);
+    expect(text).toMatch(/^messages_consumed_total\{topic="agent.lifecycle.v1"[^}]*\} 2$/m);
+    expect(text).toMatch(/^messages_consumed_total\{topic="agent.activity.v1",thread="scoring-0"[^}]*\} 7$/m);
+    expect(text).toMatch(/^stateful_checkpoint_duration_seconds_bucket\{thread="scoring-0"[^}]*le="0.05"\} 1$/m);
+    await thread.shutdown();
   });
 
   it('serves the same text through the node http handler', async () => {

@@ -6,12 +6,11 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationType, InstrumentType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
-/** Bucket upper bounds of every histogram in seconds: from a 5 ms answer to a minute-long settle. */
-const SECONDS_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60];
+import { mergeThreadMetrics, SECONDS_HISTOGRAM_VIEW, ThreadMetricsSnapshot } from './thread-metrics';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -35,6 +34,8 @@ export interface TelemetryHandle {
   readonly otlpTracesUrl?: string;
   /** The current metrics in the Prometheus text exposition format. */
   collectPrometheusText(): Promise<string>;
+  /** A worker thread's latest metrics (startThreadTelemetry's snapshots), served from now on with this thread's. */
+  addThreadMetrics(snapshot: ThreadMetricsSnapshot): void;
   /** A node http handler answering with `collectPrometheusText()`. */
   prometheusRequestHandler(req: IncomingMessage, res: ServerResponse): void;
   forceFlush(): Promise<void>;
@@ -80,15 +81,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   const meterProvider = new MeterProvider({
     resource,
     readers: [prometheus],
-    // OpenTelemetry's default buckets (0, 5, 10, 25 ... 10000) are made for milliseconds: every latency recorded in
-    // seconds would fall in the first one and every percentile would read ~2.5-5 s. One rule for all of ours.
-    views: [
-      {
-        instrumentType: InstrumentType.HISTOGRAM,
-        instrumentUnit: 's',
-        aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [...SECONDS_BUCKETS] } },
-      },
-    ],
+    views: [SECONDS_HISTOGRAM_VIEW],
   });
 
   const contextManager = new AsyncLocalStorageContextManager().enable();
@@ -97,9 +90,11 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
 
+  // The latest snapshot of each worker thread (libs/telemetry thread-metrics), served with this thread's metrics.
+  const threadSnapshots = new Map<string, ThreadMetricsSnapshot>();
   const collectPrometheusText = async (): Promise<string> => {
     const { resourceMetrics } = await prometheus.collect();
-    return serializer.serialize(resourceMetrics);
+    return serializer.serialize(threadSnapshots.size > 0 ? mergeThreadMetrics(resourceMetrics, threadSnapshots.values()) : resourceMetrics);
   };
 
   let stopped: Promise<void> | undefined;
@@ -109,6 +104,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
     meterProvider,
     otlpTracesUrl,
     collectPrometheusText,
+    addThreadMetrics: (snapshot) => void threadSnapshots.set(snapshot.thread, snapshot),
     prometheusRequestHandler: (_req, res) => {
       collectPrometheusText().then(
         (text) => {
