@@ -87,7 +87,8 @@ export function activityProducer(kafka: Kafka): Producer {
   return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 }
 
-async function sendAll(producer: Producer, topic: string, messages: Iterable<Message>): Promise<number> {
+/** Sends in batches of 5,000; `onSent` is told how many so far (from `sentBefore`) after each batch. */
+async function sendAll(producer: Producer, topic: string, messages: Iterable<Message>, onSent?: (sent: number) => void, sentBefore = 0): Promise<number> {
   let batch: Message[] = [];
   let sent = 0;
   for (const m of messages) {
@@ -95,11 +96,16 @@ async function sendAll(producer: Producer, topic: string, messages: Iterable<Mes
     if (batch.length === 5000) {
       await producer.send({ topic, messages: batch, acks: 1 });
       sent += batch.length;
+      onSent?.(sentBefore + sent);
       batch = [];
     }
   }
-  if (batch.length) await producer.send({ topic, messages: batch, acks: 1 });
-  return sent + batch.length;
+  if (batch.length) {
+    await producer.send({ topic, messages: batch, acks: 1 });
+    sent += batch.length;
+    onSent?.(sentBefore + sent);
+  }
+  return sent;
 }
 
 /**
@@ -134,18 +140,19 @@ function* seedHistory(seeds: string[], now: number, everyMs: number, denseHours:
   }
 }
 
-/** Publishes the histories in the past; returns how many events. */
+/** Publishes the histories in the past; returns how many events. `onSent` follows how many are sent so far. */
 export async function publishHistories(
   kafka: Kafka,
   topic: string,
   options: { targets: string[]; seeds: string[]; fleetEventEveryMs: number; seedDenseHours: number },
+  onSent?: (sent: number) => void,
 ): Promise<number> {
   const producer = activityProducer(kafka);
   await producer.connect();
   try {
     const now = Date.now();
-    const targets = await sendAll(producer, topic, targetHistory(options.targets, now));
-    const seeds = await sendAll(producer, topic, seedHistory(options.seeds, now, options.fleetEventEveryMs, options.seedDenseHours));
+    const targets = await sendAll(producer, topic, targetHistory(options.targets, now), onSent);
+    const seeds = await sendAll(producer, topic, seedHistory(options.seeds, now, options.fleetEventEveryMs, options.seedDenseHours), onSent, targets);
     return targets + seeds;
   } finally {
     await producer.disconnect();

@@ -23,11 +23,12 @@ export function post(url: string, headers: Record<string, string>, body: string)
 /**
  * Open-loop load at a fixed rate: requests start on schedule whether or not earlier ones finished, and each
  * latency is measured from its scheduled start, so a stall shows in the percentiles instead of hiding
- * (no coordinated omission).
+ * (no coordinated omission). `onAnswered` is told how many requests have been answered (or failed) so far.
  */
-export async function fixedRate(ratePerSecond: number, durationMs: number, send: (i: number) => Promise<boolean>) {
+export async function fixedRate(ratePerSecond: number, durationMs: number, send: (i: number) => Promise<boolean>, onAnswered?: (answered: number) => void) {
   const latencies: number[] = [];
   let errors = 0;
+  let answered = 0;
   const started = performance.now();
   const total = Math.floor((ratePerSecond * durationMs) / 1000);
   const inFlight: Promise<void>[] = [];
@@ -43,9 +44,11 @@ export async function fixedRate(ratePerSecond: number, durationMs: number, send:
         (ok) => {
           if (!ok) errors += 1;
           latencies.push(performance.now() - from);
+          onAnswered?.(++answered);
         },
         () => {
           errors += 1;
+          onAnswered?.(++answered);
         },
       ),
     );

@@ -5,8 +5,9 @@ import { Topics } from '@agentgov/contracts';
 import { ServiceHarness } from '@agentgov/service-testing';
 import { withTestDatabase } from '@agentgov/test-support';
 
-import { publishEvent, seedAgentChains, seedOwner } from '../../apps/provisioner/test/support/registry-seed';
+import { publishEvent, seedAgentChains, SeededAgent, seedOwner } from '../../apps/provisioner/test/support/registry-seed';
 import { BenchFigure, percentile } from '../bench-report';
+import { BenchContext } from '../bench-run';
 import { fixedRate, post } from './load';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -24,15 +25,24 @@ async function isActive(url: string, bearer: string, token: string): Promise<boo
   return JSON.parse(res.body).active === true;
 }
 
+/** Open-loop load with its progress: requests answered of those scheduled. */
+async function loadWithProgress(context: BenchContext, label: string, rate: number, ms: number, send: (i: number) => Promise<boolean>) {
+  const progress = context.progress(label, { total: Math.floor((rate * ms) / 1000), unit: 'requests' });
+  const run = await fixedRate(rate, ms, send, (answered) => progress.update(answered));
+  progress.done(`${run.errors} wrong or failed`);
+  return run;
+}
+
 /** Introspection p50/p99 at a fixed request rate, every answer checked. */
-async function introspectionAtRate(harness: ServiceHarness, rate: number, seconds: number): Promise<BenchFigure[]> {
+async function introspectionAtRate(context: BenchContext, harness: ServiceHarness, rate: number, seconds: number): Promise<BenchFigure[]> {
   const ownerId = await seedOwner();
   const { agents, secret } = await seedAgentChains({ ownerId, chains: 20, levels: 1 });
   const tokens = await Promise.all(agents.map((a) => issueToken(harness.url, a.id, secret)));
   const bearer = await harness.token(['introspect'], 'bench-resource-server');
+  const send = (i: number) => isActive(harness.url, bearer, tokens[i % tokens.length]);
   // Warm-up: connections, JIT, the key cache.
-  await fixedRate(rate / 2, 3000, (i) => isActive(harness.url, bearer, tokens[i % tokens.length]));
-  const run = await fixedRate(rate, seconds * 1000, (i) => isActive(harness.url, bearer, tokens[i % tokens.length]));
+  await loadWithProgress(context, `introspection warm-up at ${rate / 2} req/s`, rate / 2, 3000, send);
+  const run = await loadWithProgress(context, `introspection at ${rate} req/s for ${seconds} s`, rate, seconds * 1000, send);
   const p50 = percentile(run.latencies, 50);
   const p99 = percentile(run.latencies, 99);
   return [
@@ -53,7 +63,7 @@ async function introspectionAtRate(harness: ServiceHarness, rate: number, second
  * database) answering an introspection-sized JSON body, driven by the same open-loop generator. What is left
  * between it and introspection is the service's own cost.
  */
-async function bareHttpFloor(rate: number, seconds: number): Promise<BenchFigure> {
+async function bareHttpFloor(context: BenchContext, rate: number, seconds: number): Promise<BenchFigure> {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -65,8 +75,8 @@ async function bareHttpFloor(rate: number, seconds: number): Promise<BenchFigure
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`;
   try {
     const send = async () => (await post(url, FORM, 'token=x')).status === 200;
-    await fixedRate(rate / 2, 3000, send);
-    const run = await fixedRate(rate, seconds * 1000, send);
+    await loadWithProgress(context, `bare HTTP floor warm-up at ${rate / 2} req/s`, rate / 2, 3000, send);
+    const run = await loadWithProgress(context, `bare HTTP floor at ${rate} req/s for ${seconds} s`, rate, seconds * 1000, send);
     return {
       name: `floor: bare Node HTTP server p99 at ${rate} req/s`,
       value: percentile(run.latencies, 99),
@@ -78,31 +88,81 @@ async function bareHttpFloor(rate: number, seconds: number): Promise<BenchFigure
   }
 }
 
+/** Agents seeded per insert batch: one progress step, and one client secret shared by its agents. */
+const SEED_CHUNK_CHAINS = 250;
+
+/**
+ * `chains` chains of `levels` agents for one owner, written in chunks so that seeding shows its progress. Each chunk
+ * has its own client secret (seedAgentChains makes one per call), kept with each agent.
+ */
+async function seedWithProgress(context: BenchContext, ownerId: string, chains: number, levels: number) {
+  const progress = context.progress(`seeding ${(chains * levels).toLocaleString('en')} agents`, { total: chains * levels, unit: 'agents' });
+  const agents: Array<SeededAgent & { secret: string }> = [];
+  for (let seeded = 0; seeded < chains; seeded += SEED_CHUNK_CHAINS) {
+    const chunk = await seedAgentChains({ ownerId, chains: Math.min(SEED_CHUNK_CHAINS, chains - seeded), levels });
+    agents.push(...chunk.agents.map((agent) => ({ ...agent, secret: chunk.secret })));
+    progress.update(agents.length);
+  }
+  progress.done();
+  return agents;
+}
+
+async function deprovisionedCount(ownerId: string): Promise<number> {
+  const [{ n }] = await withTestDatabase(
+    async (c) => (await c.query(`SELECT count(*)::int AS n FROM "provisioner"."agents" WHERE "owner_id" = $1 AND "status" = 'deprovisioned'`, [ownerId])).rows,
+  );
+  return n;
+}
+
 /** An owner with `size` agents (chains four deep) is terminated by an HR event: time until every token is inactive. */
-async function cascade(harness: ServiceHarness, size: number): Promise<BenchFigure> {
+async function cascade(context: BenchContext, harness: ServiceHarness, size: number, run: string): Promise<BenchFigure> {
   const ownerId = await seedOwner();
-  const { agents, secret } = await seedAgentChains({ ownerId, chains: size / 4, levels: 4 });
+  const agents = await seedWithProgress(context, ownerId, size / 4, 4);
   // Tokens for a spread sample, the first and the last agent included; a cascade ends all of an agent's tokens
   // with one not-before write, in the same transaction for every agent, so the sample stands for all.
   const step = Math.max(1, Math.floor(agents.length / 100));
   const sample = agents.filter((_, i) => i % step === 0 || i === agents.length - 1);
-  const tokens = await Promise.all(sample.map((a) => issueToken(harness.url, a.id, secret)));
+  const issuing = context.progress(`issuing tokens to ${sample.length} sampled agents`, { total: sample.length, unit: 'tokens' });
+  const tokens = await Promise.all(sample.map(async (a) => issueToken(harness.url, a.id, a.secret).finally(() => issuing.tick())));
+  issuing.done();
   const bearer = await harness.token(['introspect'], 'bench-resource-server');
   if (!(await isActive(harness.url, bearer, tokens[tokens.length - 1]))) throw new Error('a fresh token is not active');
 
-  const t0 = performance.now();
-  await publishEvent(harness, Topics.IdentityLifecycle, { kind: 'owner.terminated', ownerId, source: 'workday', occurredAt: new Date().toISOString() });
+  const waiting = context.progress(`cascade of ${size.toLocaleString('en')} agents, ${run}: waiting for the sampled tokens to go inactive`, {
+    total: tokens.length,
+    unit: 'tokens inactive',
+  });
+  // How far the cascade is in the registry, read once a second beside the measurement (one indexed count): the
+  // measuring loop itself only introspects, as before.
   let remaining = tokens;
-  while (remaining.length) {
-    const active = await Promise.all(remaining.map((t) => isActive(harness.url, bearer, t)));
-    remaining = remaining.filter((_, i) => active[i]);
-    if (performance.now() - t0 > 120_000) throw new Error(`${remaining.length} tokens still active after 120 s`);
+  let cascading = true;
+  const registry = (async () => {
+    while (cascading) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const deprovisioned = await deprovisionedCount(ownerId).catch(() => undefined);
+      if (cascading && deprovisioned !== undefined) {
+        waiting.update(tokens.length - remaining.length, `${deprovisioned.toLocaleString('en')} of ${agents.length.toLocaleString('en')} agents deprovisioned`);
+      }
+    }
+  })();
+  const t0 = performance.now();
+  let elapsed: number;
+  try {
+    await publishEvent(harness, Topics.IdentityLifecycle, { kind: 'owner.terminated', ownerId, source: 'workday', occurredAt: new Date().toISOString() });
+    while (remaining.length) {
+      const active = await Promise.all(remaining.map((t) => isActive(harness.url, bearer, t)));
+      remaining = remaining.filter((_, i) => active[i]);
+      waiting.update(tokens.length - remaining.length);
+      if (performance.now() - t0 > 120_000) throw new Error(`${remaining.length} tokens still active after 120 s`);
+    }
+    elapsed = performance.now() - t0;
+  } finally {
+    cascading = false;
+    await registry;
   }
-  const elapsed = performance.now() - t0;
-  const [{ n }] = await withTestDatabase(
-    async (c) => (await c.query(`SELECT count(*)::int AS n FROM "provisioner"."agents" WHERE "owner_id" = $1 AND "status" = 'deprovisioned'`, [ownerId])).rows,
-  );
+  const n = await deprovisionedCount(ownerId);
   if (n !== agents.length) throw new Error(`only ${n} of ${agents.length} agents deprovisioned when the last sampled token went inactive`);
+  waiting.done(`${elapsed.toFixed(0)} ms; all ${agents.length.toLocaleString('en')} agents deprovisioned`);
   return {
     name: `cascade: owner with ${size.toLocaleString('en')} agents terminated → every token inactive`,
     value: elapsed,
@@ -113,20 +173,30 @@ async function cascade(harness: ServiceHarness, size: number): Promise<BenchFigu
   };
 }
 
-export async function benchProvisioner(): Promise<BenchFigure[]> {
+const CASCADE_RUNS = 3;
+
+export async function benchProvisioner(context: BenchContext): Promise<void> {
   const harness = new ServiceHarness('provisioner', { env: { LOG_LEVEL: 'warn' } });
+  const starting = context.progress('starting the provisioner');
   await harness.start();
+  starting.done();
   try {
-    const figures: BenchFigure[] = [];
-    figures.push(...(await introspectionAtRate(harness, 2000, 15)));
-    figures.push(await bareHttpFloor(2000, 15));
+    for (const figure of await introspectionAtRate(context, harness, 2000, 15)) context.record(figure);
+    context.record(await bareHttpFloor(context, 2000, 15));
     for (const size of [1000, 10_000]) {
+      // The figure is the worst of the runs; after each run, the worst so far is recorded, so a failure in a later
+      // run keeps the runs before it.
       const runs: BenchFigure[] = [];
-      for (let r = 0; r < 3; r++) runs.push(await cascade(harness, size));
-      const worst = runs.reduce((a, b) => (b.value > a.value ? b : a));
-      figures.push({ ...worst, note: `${worst.note}; worst of 3 runs: ${runs.map((x) => x.value.toFixed(0)).join(', ')} ms` });
+      for (let r = 0; r < CASCADE_RUNS; r++) {
+        runs.push(await cascade(context, harness, size, `run ${r + 1} of ${CASCADE_RUNS}`));
+        const worst = runs.reduce((a, b) => (b.value > a.value ? b : a));
+        const of =
+          runs.length === CASCADE_RUNS
+            ? `worst of ${CASCADE_RUNS} runs`
+            : `worst of ${runs.length} run${runs.length > 1 ? 's' : ''} so far (of ${CASCADE_RUNS})`;
+        context.record({ ...worst, note: `${worst.note}; ${of}: ${runs.map((x) => x.value.toFixed(0)).join(', ')} ms` });
+      }
     }
-    return figures;
   } finally {
     await harness.stop();
   }

@@ -106,7 +106,8 @@ export const SUITE: Omit<EvaluationConfig, 'seed'> = {
 export const TUNING_SEED = 1;
 export const HELD_OUT_SEED = 90210;
 
-export function runEvaluation(config: EvaluationConfig): EvaluationResult {
+/** `onDay` is told after each simulated day: days done, of how many, and events scored so far. */
+export function runEvaluation(config: EvaluationConfig, onDay?: (done: number, days: number, events: number) => void): EvaluationResult {
   const pop = buildPopulation(config);
   const injected = injectedEvents(pop);
   const { agents, anomalies } = pop;
@@ -189,6 +190,7 @@ export function runEvaluation(config: EvaluationConfig): EvaluationResult {
         }
       }
     }
+    onDay?.(day + 1, days, total);
   }
 
   const agentDaysOf = (a: (typeof agents)[number], firstWeekOnly = false): number => {

@@ -22,12 +22,14 @@ export function eventsIn(s: Series): number {
   return n;
 }
 
-export function replayCountSeries(s: Series, thresholds: readonly number[]): SeriesScoring {
+/** `onEvents` (optional) is told after each point how many of the series' events have been replayed so far. */
+export function replayCountSeries(s: Series, thresholds: readonly number[], onEvents?: (replayed: number) => void): SeriesScoring {
   const model = new AgentBehaviorModel();
   const trackers = thresholds.map((floor) => new EpisodeTracker({ floor }));
   const starts: number[][] = thresholds.map(() => []);
   const maxPerPoint = new Float64Array(s.t.length);
   const event = { t: 0, action: 'records.read', resourceType: 'record', recordsTouched: 1, outcome: 'allowed' as const };
+  let replayed = 0;
   for (let i = 0; i < s.t.length; i++) {
     const count = s.value[i];
     const from = s.t[i];
@@ -40,6 +42,8 @@ export function replayCountSeries(s: Series, thresholds: readonly number[]): Ser
       for (let j = 0; j < trackers.length; j++) if (trackers[j].observe(event.t, score) === 'started') starts[j].push(event.t);
     }
     maxPerPoint[i] = top;
+    replayed += count;
+    onEvents?.(replayed);
   }
   return judgeAlarms(s, maxPerPoint, thresholds, starts);
 }

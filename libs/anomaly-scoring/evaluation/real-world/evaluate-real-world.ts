@@ -57,34 +57,63 @@ export interface RealWorldResult {
   counts: EvaluatedSet & { events: number; perSeries: SeriesRow[] };
 }
 
+/** The passes over a half, in the order they run: StreamDetector on every series, count series replayed, the previous detector. */
+export type RealWorldStage = 'streams' | 'counts' | 'previous';
+
 export interface RealWorldOptions {
   /** Skip count series with more events than this (the CI test keeps its run to seconds). */
   maxCountEvents?: number;
   /** Also run the previous detector for comparison. */
   withPrevious?: boolean;
+  /** At most this many series in each pass, spread evenly over the half: a quick check of the tooling, not a result to report. */
+  maxSeries?: number;
+  /** Told when a pass starts (done 0) and as it goes: series done of its series, or for `counts`, events replayed of its events. */
+  onProgress?: (stage: RealWorldStage, done: number, total: number) => void;
 }
 
 export function evaluateRealWorld(half: CorpusHalf, options: RealWorldOptions = {}): RealWorldResult {
-  const corpus = loadCorpus(half);
+  const whole = loadCorpus(half);
+  const corpus = spread(whole, options.maxSeries);
+  const progress = options.onProgress ?? (() => undefined);
+  /** `score` over every series of `list`, telling how far the pass is. */
+  const pass = <T>(stage: RealWorldStage, list: Series[], score: (s: Series) => T): T[] => {
+    progress(stage, 0, list.length);
+    return list.map((s, i) => {
+      const result = score(s);
+      progress(stage, i + 1, list.length);
+      return result;
+    });
+  };
   const thresholds = [...PRODUCT_THRESHOLDS, ...SWEEP];
   const corpusDays = corpus.reduce((a, s) => a + (s.t[s.t.length - 1] - s.t[windowJudge(s).firstScored]) / 86_400_000, 0);
   const maxFalse = maxFalseFor(corpusDays, BOUND_BUDGETS);
   const frontiers: SeriesFrontier[] = [];
-  const streams = corpus.map((s) => {
+  const streams = pass('streams', corpus, (s) => {
     const scores = scoreAll(s, new StreamDetector());
     frontiers.push(seriesFrontier(s, scores, maxFalse));
     return scoreSeries(s, scores, thresholds);
   });
   const byCollection: Record<string, EvaluatedSet> = {};
   for (const c of [...new Set(corpus.map((s) => s.collection))].sort()) byCollection[c] = evaluated(streams.filter((r) => r.collection === c));
-  const countSeries = corpus.filter(isCountSeries).filter((s) => eventsIn(s) <= (options.maxCountEvents ?? Number.POSITIVE_INFINITY));
-  const counts = countSeries.map((s) => replayCountSeries(s, thresholds));
+  const countSeries = spread(
+    whole.filter(isCountSeries).filter((s) => eventsIn(s) <= (options.maxCountEvents ?? Number.POSITIVE_INFINITY)),
+    options.maxSeries,
+  );
+  const countEvents = countSeries.map(eventsIn);
+  const totalEvents = countEvents.reduce((a, b) => a + b, 0);
+  let replayedBefore = 0;
+  progress('counts', 0, totalEvents);
+  const counts = countSeries.map((s, i) => {
+    const result = replayCountSeries(s, thresholds, (replayed) => progress('counts', replayedBefore + replayed, totalEvents));
+    replayedBefore += countEvents[i];
+    return result;
+  });
   return {
     half,
     streams: { ...evaluated(streams), byCollection, perSeries: streams.map(row) },
     bound: labelInformedBound(frontiers, BOUND_BUDGETS),
-    previous: options.withPrevious ? evaluated(corpus.map((s) => scoreSeries(s, scoreAll(s, new EwRobustZDetector()), thresholds))) : undefined,
-    counts: { ...evaluated(counts), events: countSeries.reduce((n, s) => n + eventsIn(s), 0), perSeries: counts.map(row) },
+    previous: options.withPrevious ? evaluated(pass('previous', corpus, (s) => scoreSeries(s, scoreAll(s, new EwRobustZDetector()), thresholds))) : undefined,
+    counts: { ...evaluated(counts), events: totalEvents, perSeries: counts.map(row) },
   };
 }
 
@@ -118,6 +147,12 @@ export function checkTargets(set: EvaluatedSet): TargetCheck[] {
       met: set.pointsAtFloorShare < TARGETS.quietPointsAtFloor,
     },
   ];
+}
+
+/** `n` of the series, evenly spaced in corpus order (all of them without `n`). */
+function spread(series: Series[], n: number | undefined): Series[] {
+  if (n === undefined || n >= series.length) return series;
+  return Array.from({ length: Math.max(0, n) }, (_, i) => series[Math.floor((i * series.length) / n)]);
 }
 
 function scoreAll(s: Series, detector: { updateValue(t: number, x: number): number }): Float64Array {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { checkTargets, evaluateRealWorld, type RealWorldResult } from './evaluate-real-world';
+import { checkTargets, evaluateRealWorld, type RealWorldResult, type RealWorldStage } from './evaluate-real-world';
 
 /**
  * Recomputes the hold-out figures of the real-world report (every hold-out series through StreamDetector, and the
@@ -16,10 +16,33 @@ const committed = (JSON.parse(readFileSync(join(__dirname, 'report.json'), 'utf8
 
 describe('real-world scoring, hold-out half', () => {
   let now: RealWorldResult;
+  const progress: Array<{ stage: RealWorldStage; done: number; total: number }> = [];
 
   beforeAll(() => {
-    now = evaluateRealWorld('holdout', { maxCountEvents: 1_000_000 });
+    now = evaluateRealWorld('holdout', { maxCountEvents: 1_000_000, onProgress: (stage, done, total) => progress.push({ stage, done, total }) });
   }, 120_000);
+
+  it('tells how far each pass is as it goes (npm run evaluate:scoring shows it): from nothing to every series, or every event', () => {
+    expect([...new Set(progress.map((p) => p.stage))]).toEqual(['streams', 'counts']);
+    const totals = { streams: now.streams.series, counts: now.counts.events };
+    for (const stage of ['streams', 'counts'] as const) {
+      const mine = progress.filter((p) => p.stage === stage);
+      expect(mine.every((p) => p.total === totals[stage])).toBe(true);
+      expect(mine[0].done).toBe(0);
+      expect(mine[mine.length - 1].done).toBe(totals[stage]);
+      expect(mine.every((p, i) => i === 0 || p.done >= mine[i - 1].done)).toBe(true);
+    }
+    // More than one step per series in the count pass: its longest series are millions of events.
+    expect(progress.filter((p) => p.stage === 'counts').length).toBeGreaterThan(now.counts.series + 1);
+  });
+
+  it('takes a few series spread over the half when asked (a quick check of the tooling)', () => {
+    const few = evaluateRealWorld('holdout', { maxSeries: 3, maxCountEvents: 30_000 });
+    expect(few.streams.series).toBe(3);
+    expect(few.counts.series).toBeGreaterThan(0);
+    expect(few.counts.series).toBeLessThanOrEqual(3);
+    expect(few.streams.perSeries.map((r) => r.name)).toEqual([0, 1, 2].map((i) => now.streams.perSeries[Math.floor((i * now.streams.series) / 3)].name));
+  });
 
   it('scores enough real series and windows to mean something', () => {
     expect(now.streams.series).toBeGreaterThanOrEqual(90);
