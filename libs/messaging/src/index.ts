@@ -11,6 +11,7 @@ export * from './messaging-tables.sql';
 export * from './outbox/outbox-relay';
 export * from './outbox/outbox-writer';
 export * from './consumer/dead-letter-publisher';
+export * from './dead-letters/dead-letters';
 export * from './stateful/keyed-state-runner';
 export * from './stateful/stateful-tables.sql';
 export * from './kafka/kafka-access';
