@@ -6,10 +6,12 @@ import { AgentsModule } from './agents/agents.module';
 import { PROVISIONER_SERVICE_NAME, ProvisionerEnv } from './config/provisioner.env';
 import { CredentialsModule } from './credentials/credentials.module';
 import { PROVISIONER_ENTITIES, PROVISIONER_MIGRATIONS, PROVISIONER_SCHEMA } from './database/provisioner.database';
+import { DelegationsModule } from './delegations/delegations.module';
 import { GlobalTokenRevocationModule } from './global-token-revocation/global-token-revocation.module';
 import { IngestModule } from './ingest/ingest.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { OwnersModule } from './owners/owners.module';
+import { ResourceServersModule } from './resource-servers/resource-servers.module';
 
 @Module({})
 export class AppModule {
@@ -19,10 +21,12 @@ export class AppModule {
       imports: [
         AgentsModule,
         CredentialsModule,
+        DelegationsModule,
         GlobalTokenRevocationModule,
         IngestModule,
         LifecycleModule,
         OwnersModule,
+        ResourceServersModule,
         ServiceInfrastructureModule.forService({
           serviceName: PROVISIONER_SERVICE_NAME,
           env,

@@ -35,6 +35,12 @@ function credentialsEnv() {
         '`aud` of agent access tokens, so a resource server can tell tokens meant for it. Required when NODE_ENV=production; elsewhere tokens carry no audience when unset.',
       ),
     ACCESS_TOKEN_TTL_SECONDS: env.int({ min: 30, max: 3600 }).default(300).describe('Lifetime of agent access tokens, in seconds.'),
+    TOKEN_EXCHANGE_MAX_CHAIN: env
+      .int({ min: 1, max: 20 })
+      .default(3)
+      .describe(
+        "Token exchange (RFC 8693): the most agents the `act` chain of an exchanged token may name, the human owner not counted (a sub-agent's own token already names its parents). An exchange that would make it longer is refused.",
+      ),
     GTR_TRUSTED_IDPS: env
       .string({ pattern: /^\s*\[.*\]\s*$/s })
       .optional()

@@ -18,9 +18,15 @@ export function actorChain(ancestors: readonly string[]): ActorClaim | undefined
   return chain;
 }
 
+/** The agent a token was issued to: its `client_id` (an exchanged token's `sub` is the human it acts for). */
+export function clientIdOf(payload: JWTPayload & { sub: string }): string {
+  return typeof payload.client_id === 'string' ? payload.client_id : payload.sub;
+}
+
 export interface AccessTokenInput {
   issuer: string;
-  audience?: string;
+  /** ACCESS_TOKEN_AUDIENCE, or the resources asked for (RFC 8707). */
+  audience?: string | readonly string[];
   agentId: string;
   ownerId: string;
   /** Parent first, root last. */
@@ -38,7 +44,7 @@ export function buildAccessTokenClaims(input: AccessTokenInput): JWTPayload {
   return {
     iss: input.issuer,
     sub: input.agentId,
-    ...(input.audience ? { aud: input.audience } : {}),
+    ...audienceClaim(input.audience),
     client_id: input.agentId,
     scope: input.scopes.join(' '),
     jti: input.jti,
@@ -48,4 +54,11 @@ export function buildAccessTokenClaims(input: AccessTokenInput): JWTPayload {
     [OWNER_CLAIM]: input.ownerId,
     ...(act ? { act } : {}),
   };
+}
+
+/** `aud`: one value as a string, several as an array (RFC 7519 §4.1.3), none left out. */
+export function audienceClaim(audience: string | readonly string[] | undefined): { aud?: string | string[] } {
+  if (audience === undefined || audience.length === 0) return {};
+  if (typeof audience === 'string') return { aud: audience };
+  return { aud: audience.length === 1 ? audience[0] : [...audience] };
 }

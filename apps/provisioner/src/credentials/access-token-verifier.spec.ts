@@ -23,12 +23,12 @@ describe('AccessTokenVerifier', () => {
   });
   beforeEach(() => (trusted = true));
 
-  const token = (lifetimeSeconds: number) => {
+  const token = (lifetimeSeconds: number, subject: string = randomUUID(), claims: Record<string, unknown> = {}) => {
     const iat = Math.floor(Date.now() / 1000);
-    return new SignJWT({ jti: randomUUID(), scope: 'crm:read' })
+    return new SignJWT({ jti: randomUUID(), scope: 'crm:read', ...claims })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })
       .setIssuer(ISSUER)
-      .setSubject(randomUUID())
+      .setSubject(subject)
       .setIssuedAt(iat)
       .setExpirationTime(iat + lifetimeSeconds)
       .sign(privateKey);
@@ -45,5 +45,12 @@ describe('AccessTokenVerifier', () => {
     expect(await verifier.verify(t)).not.toBeNull();
     trusted = false;
     expect(await verifier.verify(t)).toBeNull();
+  });
+
+  it('looks a token up by its agent: the subject of a client credentials token, the client of an exchanged one', async () => {
+    const lineage = { agents: [{ agent: randomUUID(), owner: 'alice', since: Date.now() }], tokens: [] };
+    expect(await verifier.verify(await token(TTL, 'alice', { client_id: randomUUID(), lineage }))).not.toBeNull();
+    expect(await verifier.verify(await token(TTL, 'alice', { client_id: 'not-an-agent', lineage }))).toBeNull();
+    expect(await verifier.verify(await token(TTL, 'alice'))).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { isUuid } from '@agentgov/contracts';
 
 import { ACCESS_TOKEN_TYPE } from './access-token-claims';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
+import { LINEAGE_CLAIM } from './delegation-lineage';
 import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -54,7 +55,10 @@ export class AccessTokenVerifier {
         typ: ACCESS_TOKEN_TYPE,
         requiredClaims: ['sub', 'jti', 'exp', 'iat'],
       });
-      if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || typeof payload.jti !== 'string') return null;
+      if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') return null;
+      // The agent a token's state is looked up by: its subject, or for an exchanged token (whose subject is the
+      // human it acts for) its client.
+      if (!isUuid(payload[LINEAGE_CLAIM] === undefined ? payload.sub : payload.client_id)) return null;
       // This issuer never signs a token that lives longer than its configured lifetime: one that does was not
       // issued here as configured (a leaked key, a lowered TTL) and is refused.
       if ((payload.exp as number) - (payload.iat as number) > this.config.ttlSeconds) return null;

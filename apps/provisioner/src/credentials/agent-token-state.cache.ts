@@ -8,6 +8,8 @@ import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
 /** What decides whether an agent's token is still good, besides the token's own signature and expiry. */
 export interface AgentTokenState {
   active: boolean;
+  /** The accountable owner now: a delegation chain pinned to another human (the agent was reassigned since) is over. */
+  ownerId: string;
   expiresAtMs: number | null;
   /** Revoke-all instant: tokens issued at or before it are inactive. */
   notBeforeMs: number;
@@ -27,8 +29,8 @@ interface PgPool {
 
 // One round trip by primary key; named so each connection parses it once.
 const STATE_QUERY = {
-  name: 'credentials_agent_token_state_v2',
-  text: `SELECT "a"."status", "a"."scopes",
+  name: 'credentials_agent_token_state_v3',
+  text: `SELECT "a"."status", "a"."scopes", "a"."owner_id",
                 (extract(epoch FROM "a"."expires_at") * 1000)::float8 AS "expires_ms",
                 floor(extract(epoch FROM "a"."tokens_not_before") * 1000)::float8 AS "not_before_ms",
                 COALESCE((SELECT array_agg("r"."jti") FROM "provisioner"."revoked_tokens" "r"
@@ -38,8 +40,8 @@ const STATE_QUERY = {
 
 /**
  * Introspection's view of agents, kept in memory and invalidated by Postgres notifications that triggers send on
- * commit of any change to an agent's status, expiry, revoke-all time or revoked tokens (migration
- * 1763920000000). Correctness does not rest on the cache alone: while the listener is down every lookup goes
+ * commit of any change to an agent's status, expiry, revoke-all time, scopes, owner or revoked tokens (migrations
+ * 1763920000000, 1765100000001, 1765500000000). Correctness does not rest on the cache alone: while the listener is down every lookup goes
  * to the database and the cache is emptied on reconnection; a load that raced a notification is not kept;
  * and no entry is older than MAX_AGE_MS.
  */
@@ -107,6 +109,7 @@ export class AgentTokenStateCache implements OnModuleInit, OnModuleDestroy {
     if (!row) return undefined;
     return {
       active: row.status === 'active',
+      ownerId: row.owner_id,
       expiresAtMs: row.expires_ms === null ? null : Number(row.expires_ms),
       notBeforeMs: Number(row.not_before_ms),
       revokedJtis: new Set<string>(row.revoked),

@@ -14,6 +14,15 @@ export function formParam(body: Record<string, unknown>, name: string): string |
   return value;
 }
 
+/** A form parameter that may be repeated (RFC 8707's resource): every value, each a string. */
+export function formParams(body: Record<string, unknown>, name: string): string[] {
+  const value = body[name];
+  if (value === undefined) return [];
+  const values = Array.isArray(value) ? value : [value];
+  if (values.some((v) => typeof v !== 'string')) throw new OAuthError('invalid_request', `Each ${name} parameter must be a string.`);
+  return values as string[];
+}
+
 function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, ' '));
 }

@@ -9,6 +9,8 @@ export interface CredentialsConfig {
   issuer: string;
   audience?: string;
   ttlSeconds: number;
+  /** Most agents an exchanged token's `act` chain may name. */
+  maxDelegationChain: number;
   keyEncryptionKey: KeyEncryptionKey;
   usesDevelopmentKeyEncryptionKey: boolean;
   databaseUrl: string;
@@ -19,6 +21,7 @@ export function credentialsConfigFrom(env: ProvisionerEnv): CredentialsConfig {
     issuer: env.ISSUER_URL.replace(/\/+$/, ''),
     audience: env.ACCESS_TOKEN_AUDIENCE,
     ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    maxDelegationChain: env.TOKEN_EXCHANGE_MAX_CHAIN,
     keyEncryptionKey: keyEncryptionKeyFrom({ variable: 'ISSUER_KEY_ENCRYPTION_KEY', base64: env.ISSUER_KEY_ENCRYPTION_KEY, developmentPurpose: 'issuer' }),
     usesDevelopmentKeyEncryptionKey: env.ISSUER_KEY_ENCRYPTION_KEY === undefined,
     databaseUrl: env.DATABASE_URL,

@@ -20,9 +20,17 @@ export class CredentialsError extends DomainError {
   }
 }
 
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope';
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  // RFC 8707 §2, RFC 8693 §2.2.2: no token for the resource or audience asked for.
+  | 'invalid_target';
 
-/** An RFC 6749 §5.2 error: answered as `{error, error_description}` by OAuthErrorFilter, never as a problem. */
+/** An RFC 6749 §5.2 (or RFC 8693 §2.2.2) error: answered as `{error, error_description}` by OAuthErrorFilter, never as a problem. */
 export class OAuthError extends Error {
   constructor(
     readonly error: OAuthErrorCode,

@@ -8,7 +8,8 @@ import { ACCESS_TOKEN_TYPE, buildAccessTokenClaims } from './access-token-claims
 import { AuthenticatedClient } from './client-authenticator';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
 import { OAuthError } from './credentials.errors';
-import { resolveScopes } from './scope';
+import { resourceCeiling, ResourceTargets } from './resource-targets';
+import { attenuateScopes, resolveScopes } from './scope';
 import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
 
 /** Deeper than any delegation tree the registry allows; bounds the walk if the data were ever cyclic. */
@@ -16,22 +17,32 @@ const MAX_CHAIN = 64;
 
 export interface TokenResponse {
   access_token: string;
+  /** Token exchange only (RFC 8693 §2.2.1). */
+  issued_token_type?: string;
   token_type: 'Bearer';
   expires_in: number;
   scope: string;
 }
 
-/** Client credentials grant: an ES256 RFC 9068 access token for an authenticated, active agent. */
+/**
+ * Client credentials grant: an ES256 RFC 9068 access token for an authenticated, active agent; with `resource`
+ * (RFC 8707), bound to those registered resources (its `aud`) and limited to the scopes they offer.
+ */
 @Injectable()
 export class IssueAccessTokenUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly keys: SigningKeyStore,
+    private readonly targets: ResourceTargets,
     @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
   ) {}
 
-  async execute(client: AuthenticatedClient, requestedScope: string | undefined): Promise<TokenResponse> {
-    const scopes = resolveScopes(requestedScope, client.scopes);
+  async execute(client: AuthenticatedClient, requestedScope: string | undefined, resources: readonly string[] = []): Promise<TokenResponse> {
+    const targets = await this.targets.resolve(resources);
+    const scopes =
+      targets.length === 0
+        ? resolveScopes(requestedScope, client.scopes)
+        : attenuateScopes(requestedScope, [{ scopes: client.scopes, what: 'the scopes granted to the client' }, resourceCeiling(targets)]);
     if (!scopes.ok) throw new OAuthError(scopes.error, scopes.description);
     const ancestors = client.parentId ? await this.ancestors(client.parentId) : [];
     // A sub-agent acts for its parents: none of them may be cut off.
@@ -40,7 +51,7 @@ export class IssueAccessTokenUseCase {
     const key = this.keys.activeKey();
     const claims = buildAccessTokenClaims({
       issuer: this.config.issuer,
-      audience: this.config.audience,
+      audience: targets.length > 0 ? targets.map((t) => t.resource) : this.config.audience,
       agentId: client.id,
       ownerId: client.ownerId,
       ancestors: ancestors.map((a) => a.id),

@@ -6,11 +6,13 @@ import { Public, Roles } from '@agentgov/auth';
 import { ClientAuthenticator } from './client-authenticator';
 import { clientCredentialsFrom, formParam } from './client-credentials';
 import { OAuthError } from './credentials.errors';
+import { ExchangeTokenUseCase } from './exchange-token.usecase';
 import { IntrospectionResponse, IntrospectTokenUseCase } from './introspect-token.usecase';
 import { INTROSPECTION_ROLES } from './introspection-fast-path';
 import { IssueAccessTokenUseCase, TokenResponse } from './issue-access-token.usecase';
 import { OAuthErrorFilter } from './oauth-error.filter';
 import { RevokeTokenUseCase } from './revoke-token.usecase';
+import { CLIENT_CREDENTIALS_GRANT, resourceParameters, TOKEN_EXCHANGE_GRANT, tokenExchangeParameters } from './token-request-parameters';
 
 const FORM = 'application/x-www-form-urlencoded';
 const MAX_TOKEN_LENGTH = 8192;
@@ -46,11 +48,16 @@ export class OAuthController {
   constructor(
     private readonly clients: ClientAuthenticator,
     private readonly issue: IssueAccessTokenUseCase,
+    private readonly exchange: ExchangeTokenUseCase,
     private readonly introspect: IntrospectTokenUseCase,
     private readonly revoke: RevokeTokenUseCase,
   ) {}
 
-  @ApiOperation({ summary: 'Client credentials grant (RFC 6749 §4.4); client_secret_basic or client_secret_post.' })
+  @ApiOperation({
+    summary:
+      'Client credentials grant (RFC 6749 §4.4), and token exchange (RFC 8693) with subject_token, optional actor_token, audience (a downstream agent) ' +
+      'and resource (RFC 8707); client_secret_basic or client_secret_post.',
+  })
   @ApiConsumes(FORM)
   @Post('token')
   @Public()
@@ -66,13 +73,17 @@ export class OAuthController {
     const body = bodyOf(rawBody);
     const grantType = formParam(body, 'grant_type');
     if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is required.');
-    const scope = formParam(body, 'scope');
     const credentials = clientCredentialsFrom(authorization, body);
-    if (grantType !== 'client_credentials') {
-      throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
+    if (grantType === CLIENT_CREDENTIALS_GRANT) {
+      const scope = formParam(body, 'scope');
+      const resources = resourceParameters(body);
+      return this.issue.execute(await this.clients.authenticate(credentials), scope, resources);
     }
-    const client = await this.clients.authenticate(credentials);
-    return this.issue.execute(client, scope);
+    if (grantType === TOKEN_EXCHANGE_GRANT) {
+      const request = tokenExchangeParameters(body);
+      return this.exchange.execute(await this.clients.authenticate(credentials), request);
+    }
+    throw new OAuthError('unsupported_grant_type', `Only the ${CLIENT_CREDENTIALS_GRANT} and ${TOKEN_EXCHANGE_GRANT} grants are supported.`);
   }
 
   @ApiOperation({ summary: 'Token introspection (RFC 7662); form or JSON body with `token`.' })

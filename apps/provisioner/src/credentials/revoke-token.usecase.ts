@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
 
+import { clientIdOf } from './access-token-claims';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AgentTokenStateCache } from './agent-token-state.cache';
 import { AuthenticatedClient } from './client-authenticator';
@@ -26,7 +27,7 @@ export class RevokeTokenUseCase {
   async execute(client: AuthenticatedClient, token: string): Promise<void> {
     const payload = await this.verifier.verify(token);
     if (!payload) return;
-    if (payload.sub !== client.id) throw new OAuthError('unauthorized_client', 'A client may revoke only its own tokens.');
+    if (clientIdOf(payload) !== client.id) throw new OAuthError('unauthorized_client', 'A client may revoke only its own tokens.');
     await this.dataSource.transaction(async (tx) => {
       const inserted = (await tx.query(
         `INSERT INTO "provisioner"."revoked_tokens" ("jti", "agent_id", "expires_at") VALUES ($1, $2, to_timestamp($3))

@@ -7,16 +7,19 @@ import { SERVICE_ENV } from '@agentgov/service-runtime';
 import { ProvisionerEnv } from '../config/provisioner.env';
 import { REVOCATION_ASSERTION_AUTH_METHOD } from '../global-token-revocation/idp-revocation-assertion';
 import { trustedRevocationIdpsFrom } from '../global-token-revocation/trusted-revocation-idps';
+import { ResourceServersRepository } from '../resource-servers/resource-servers.repository';
 import { CREDENTIALS_CONFIG, CredentialsConfig } from './credentials.config';
 import { SIGNING_ALGORITHM, SigningKeyStore } from './signing-key-store';
+import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT } from './token-request-parameters';
 
-/** Discovery of the embedded authorization server: its keys (RFC 7517) and metadata (RFC 8414). */
+/** Discovery of the embedded authorization server: its keys (RFC 7517) and metadata (RFC 8414, with RFC 9728 §4). */
 @ApiTags('oauth')
 @Controller('.well-known')
 @Public()
 export class WellKnownController {
   constructor(
     private readonly keys: SigningKeyStore,
+    private readonly resources: ResourceServersRepository,
     @Inject(CREDENTIALS_CONFIG) private readonly config: CredentialsConfig,
     @Inject(SERVICE_ENV) private readonly env: ProvisionerEnv,
   ) {}
@@ -30,7 +33,7 @@ export class WellKnownController {
 
   @Get('oauth-authorization-server')
   @Header('Cache-Control', 'public, max-age=300')
-  metadata() {
+  async metadata() {
     const issuer = this.config.issuer;
     return {
       issuer,
@@ -38,7 +41,7 @@ export class WellKnownController {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       introspection_endpoint: `${issuer}/oauth2/introspect`,
       revocation_endpoint: `${issuer}/oauth2/revoke`,
-      grant_types_supported: ['client_credentials'],
+      grant_types_supported: [CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
@@ -51,6 +54,9 @@ export class WellKnownController {
         ...(trustedRevocationIdpsFrom(this.env).length > 0 ? [REVOCATION_ASSERTION_AUTH_METHOD] : []),
       ],
       access_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
+      // RFC 9728 §4: the resources tokens can be bound to with `resource` (RFC 8707), their metadata at
+      // /resource-servers/{id}/oauth-protected-resource.
+      protected_resources: await this.resources.identifiers(),
     };
   }
 }

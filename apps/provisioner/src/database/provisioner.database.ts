@@ -11,6 +11,7 @@ import { UnmatchedIdentitySignals1765300000900 } from './migrations/176530000090
 import { ScimUsers1765300000950 } from './migrations/1765300000950-scimUsers';
 import { ScimAgents1765300001000 } from './migrations/1765300001000-scimAgents';
 import { GtrAssertionsUsed1765400000000 } from './migrations/1765400000000-gtrAssertionsUsed';
+import { TokenExchange1765500000000 } from './migrations/1765500000000-tokenExchange';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const PROVISIONER_SCHEMA = 'provisioner';
@@ -28,6 +29,7 @@ export const PROVISIONER_MIGRATIONS = [
   ScimUsers1765300000950,
   ScimAgents1765300001000,
   GtrAssertionsUsed1765400000000,
+  TokenExchange1765500000000,
 ];
 
 export const PROVISIONER_ENTITIES: DataSourceOptions['entities'] = [];

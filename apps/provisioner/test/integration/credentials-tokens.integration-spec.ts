@@ -282,7 +282,7 @@ describe('agents get short-lived tokens that stop working the moment they are re
       jwks_uri: 'http://127.0.0.1:3001/.well-known/jwks.json',
       introspection_endpoint: 'http://127.0.0.1:3001/oauth2/introspect',
       revocation_endpoint: 'http://127.0.0.1:3001/oauth2/revoke',
-      grant_types_supported: ['client_credentials'],
+      grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
   });
