@@ -1,8 +1,9 @@
 /**
  * `npm start`: the whole stack on this machine. Starts Kafka (and checks PostgreSQL), migrates every
- * schema, starts the four services with the local dev key, waits until each is ready, runs the narrated
- * demonstration of the flows (scripts/demo), prints where everything is, and keeps running until Ctrl-C, when
- * it stops the services it started.
+ * schema, makes the SOC console's realm at the local Keycloak (its people's passwords in tmp/console), starts the four
+ * services with the local dev key and that realm as the issuer for people, and the console in front of them, waits
+ * until each is ready, runs the narrated demonstration of the flows (scripts/demo), prints where everything is, and
+ * keeps running until Ctrl-C, when it stops what it started.
  * The services run through the same Stack as the system tests (libs/service-testing), here on fixed ports, on the
  * development database and topics (no prefix) and with the local dev key. Logs of each service go to
  * tmp/logs/<service>.log.
@@ -14,15 +15,18 @@ import { join, resolve } from 'node:path';
 import { ensureDevKeyPair, mintDevToken } from '@agentgov/auth';
 import { ServiceName } from '@agentgov/contracts';
 import { createKafkaClient } from '@agentgov/messaging';
-import { Stack, writeConnectorsFile } from '@agentgov/service-testing';
-import { LOCAL_SECURE_BROKERS, localBrokerSecurity } from '@agentgov/test-support';
+import { ConsoleServer, Stack, writeConnectorsFile } from '@agentgov/service-testing';
+import { CONSOLE_ROLE_MAP, CONSOLE_ROLES_CLAIM, ensureConsoleRealm, LOCAL_SECURE_BROKERS, localBrokerSecurity } from '@agentgov/test-support';
 
 import { runDemonstration } from './demo/flows-demonstration';
 
 const ROOT = resolve(__dirname, '..');
 const PORTS: Record<ServiceName, number> = { provisioner: 3001, 'behavior-baseliner': 3002, containment: 3003, 'review-scheduler': 3004 };
+const CONSOLE_PORT = 3005;
+const CONSOLE_USERS_FILE = 'tmp/console/demo-users.json';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/agentgov';
 let stack: Stack | undefined;
+let consoleServer: ConsoleServer | undefined;
 
 function step(message: string): void {
   process.stdout.write(`\n▶ ${message}\n`);
@@ -35,6 +39,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 /** SIGTERM to every service started, SIGKILL to one still running 15 s later. */
 async function stopAll(): Promise<void> {
+  await consoleServer?.stop();
   await stack?.stop();
 }
 
@@ -64,6 +69,22 @@ async function main(): Promise<void> {
   step('Connecting containment to the built-in issuer (tmp/containment/connectors.json)');
   const connectorsFile = await writeLocalConnectors(keys.privateJwk);
 
+  step(`Making the SOC console's realm at the local Keycloak (its people's passwords: ${CONSOLE_USERS_FILE})`);
+  const realm = await ensureConsoleRealm({
+    name: 'agentgov',
+    origins: [`http://127.0.0.1:${CONSOLE_PORT}`, `http://localhost:${CONSOLE_PORT}`],
+    audience: 'agentgov',
+    passwordsFile: join(ROOT, CONSOLE_USERS_FILE),
+  });
+  // People sign in there; the services trust it beside the local dev key, with the realm's roles mapped to theirs.
+  const people = {
+    AUTH_OIDC_ISSUER: realm.issuer,
+    AUTH_OIDC_AUDIENCE: 'agentgov',
+    AUTH_OIDC_ROLES_CLAIM: CONSOLE_ROLES_CLAIM,
+    AUTH_OIDC_ROLE_MAP: CONSOLE_ROLE_MAP,
+    AUTH_OIDC_SUBJECT_CLAIM: 'preferred_username',
+  };
+
   step('Starting the four services');
   stack = new Stack({
     ports: PORTS,
@@ -85,6 +106,8 @@ async function main(): Promise<void> {
       AUTH_AUDIENCE: 'agentgov',
       AUTH_PUBLIC_KEY: undefined,
       AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile,
+      AUTH_OIDC_JWKS_URL: undefined,
+      ...people,
     },
     services: { containment: { CONNECTORS_FILE: connectorsFile } },
   });
@@ -95,6 +118,21 @@ async function main(): Promise<void> {
       if (!stopping) process.stdout.write(`  ✖ ${service} exited (${signal ?? code}); see tmp/logs/${service}.log\n`);
     });
   }
+
+  consoleServer = ConsoleServer.forStack(stack, {
+    issuer: realm.issuer,
+    roleMap: people.AUTH_OIDC_ROLE_MAP,
+    rolesClaim: people.AUTH_OIDC_ROLES_CLAIM,
+    subjectClaim: people.AUTH_OIDC_SUBJECT_CLAIM,
+    port: CONSOLE_PORT,
+    logFile: join(ROOT, 'tmp/logs/console.log'),
+    env: { NODE_ENV: 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  });
+  await consoleServer.start();
+  process.stdout.write(`  ✔ console ready on :${CONSOLE_PORT}\n`);
+  consoleServer.service.process.once('exit', (code, signal) => {
+    if (!stopping) process.stdout.write(`  ✖ console exited (${signal ?? code}); see tmp/logs/console.log\n`);
+  });
 
   const adminToken = await mintDevToken({ sub: 'local-admin', roles: ['admin'], ttlSeconds: 8 * 3600, privateKey: keys.privateJwk });
   if (process.env.DEMO !== 'false') {
@@ -116,9 +154,12 @@ async function main(): Promise<void> {
     process.stdout.write(`  ${service.padEnd(20)} API ${base}   OpenAPI ${base}/docs   metrics ${base}/metrics\n`);
   }
   process.stdout.write(
-    `\n  An admin token valid for 8 hours was written to tmp/dev-auth/admin.token; mint others with\n` +
+    `\n  SOC console           http://127.0.0.1:${CONSOLE_PORT}   (the demo's incident is in its queue)\n` +
+      `  Sign in as ${realm.users.map((u) => `${u.username} (${u.roles.join(' + ') || 'no role'})`).join(', ')};\n` +
+      `  their passwords are in ${CONSOLE_USERS_FILE} (realm ${realm.name} at ${realm.issuer}).\n` +
+      `\n  An admin token valid for 8 hours was written to tmp/dev-auth/admin.token; mint others with\n` +
       `  npm run -s auth:mint-token -- --sub alice --roles soc-analyst\n` +
-      `  Logs: tmp/logs/<service>.log.\n` +
+      `  Logs: tmp/logs/<service>.log and tmp/logs/console.log.\n` +
       `\n  Press Ctrl-C to stop the services (Kafka keeps running; npm run infra:down stops it).\n`,
   );
   writeFileSync(join(ROOT, 'tmp/dev-auth/admin.token'), `${adminToken}\n`, { mode: 0o600 });

@@ -11,9 +11,11 @@ bash scripts/infra/infra.sh up
 
 section "type check"
 npx tsc -p tsconfig.json --noEmit
+# The console's single-page app has its own compiler settings (the browser's DOM, JSX).
+npx tsc -p apps/console/web/tsconfig.json
 
 section "format (prettier, imports sorted; npm run format fixes it)"
-npx prettier --check --log-level warn "**/*.{ts,js,mjs,cjs}"
+npx prettier --check --log-level warn "**/*.{ts,tsx,js,mjs,cjs}"
 
 section "lint"
 # npm run lint computes the Nx project graph first: without it the boundary rule silently skips itself.

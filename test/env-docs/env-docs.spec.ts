@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { EnvSpec } from '@agentgov/service-runtime';
 
 import { BEHAVIOR_BASELINER_ENV } from '../../apps/behavior-baseliner/src/config/behavior-baseliner.env';
+import { CONSOLE_ENV } from '../../apps/console/src/config/console.env';
 import { CONTAINMENT_ENV } from '../../apps/containment/src/config/containment.env';
 import { PROVISIONER_ENV } from '../../apps/provisioner/src/config/provisioner.env';
 import { REVIEW_SCHEDULER_ENV } from '../../apps/review-scheduler/src/config/review-scheduler.env';
@@ -14,6 +15,7 @@ const SPECS: Record<string, EnvSpec> = {
   'behavior-baseliner': BEHAVIOR_BASELINER_ENV,
   containment: CONTAINMENT_ENV,
   'review-scheduler': REVIEW_SCHEDULER_ENV,
+  console: CONSOLE_ENV,
 };
 
 function envExample(): Map<string, string> {

@@ -61,6 +61,14 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
     'PATCH /owners/{id}': [Admin, Ingest],
     'PUT /owners/{id}/identities': [Admin, LinkIdentities],
     'POST /owners/{id}/lifecycle-events': [Admin, OwnerLifecycle],
+    'GET /resource-servers': READ_AGENTS,
+    'POST /resource-servers': [Admin],
+    'GET /resource-servers/{id}': READ_AGENTS,
+    'PATCH /resource-servers/{id}': [Admin],
+    'DELETE /resource-servers/{id}': [Admin],
+    'GET /agents/{id}/delegates': READ_AGENTS,
+    'PUT /agents/{id}/delegates/{delegateId}': [Admin],
+    'DELETE /agents/{id}/delegates/{delegateId}': [Admin],
     'GET /identity-signals': [Admin, SocAnalyst],
     'GET /identity-signals/{id}': [Admin, SocAnalyst],
     'POST /identity-signals/{id}/resolve': [Admin],
@@ -71,6 +79,7 @@ const PROTECTED: Record<ServiceName, Record<string, Role[]>> = {
   },
   containment: {
     'GET /incidents': [Admin, SocAnalyst],
+    'GET /incidents/stream': [Admin, SocAnalyst],
     'GET /incidents/{id}': [Admin, SocAnalyst],
     'POST /incidents/{id}/acknowledge': [Admin, SocAnalyst],
     'POST /incidents/{id}/close': [Admin, SocAnalyst],
@@ -125,6 +134,10 @@ const PUBLIC: Record<ServiceName, Record<string, { why: string; refusedWithoutCr
     'POST /oauth2/revoke': { why: 'RFC 7009 revocation by the client the token was issued to, with its own secret', refusedWithoutCredential: 401 },
     'GET /.well-known/jwks.json': { why: 'public keys that verify agent tokens' },
     'GET /.well-known/oauth-authorization-server': { why: 'RFC 8414 issuer metadata' },
+    'GET /resource-servers/{id}/oauth-protected-resource': {
+      why: 'RFC 9728 metadata of a registered resource server, public as at the resource itself (the probe names no registered one: 404)',
+      refusedWithoutCredential: 404,
+    },
     'GET /hooks/okta': { why: 'Okta Event Hook verification: the shared secret in the hook header', refusedWithoutCredential: 401 },
     'POST /hooks/okta': { why: 'Okta Event Hook delivery: the shared secret in the hook header', refusedWithoutCredential: 401 },
     'POST /ssf/events': { why: 'SSF push: the SET signature by the configured transmitter (RFC 8935)', refusedWithoutCredential: 400 },
@@ -213,12 +226,16 @@ describe('authentication and roles on every route of every service', () => {
       headers: { ...(authorization ? { authorization } : {}), ...(hasBody ? { 'content-type': probe.contentType } : {}) },
       body: hasBody ? probe.body : undefined,
     });
+    const contentType = response.headers.get('content-type') ?? '';
+    // A stream an allowed caller opened (GET /incidents/stream) never ends by itself: its headers are the answer.
+    const streamed = contentType.startsWith('text/event-stream');
+    if (streamed) await response.body?.cancel();
     return {
       status: response.status,
       cacheControl: response.headers.get('cache-control'),
       wwwAuthenticate: response.headers.get('www-authenticate'),
-      contentType: response.headers.get('content-type') ?? '',
-      text: await response.text(),
+      contentType,
+      text: streamed ? '' : await response.text(),
     };
   }
 

@@ -418,6 +418,36 @@ export class AgentBehaviorModel {
     };
   }
 
+  /** Actions a day the model holds usual (daily totals smoothed over days, empty ones included); undefined before its first full day. */
+  get usualActionsPerDay(): number | undefined {
+    return this.ue === this.ue ? round2(this.ue) : undefined;
+  }
+
+  /**
+   * What the model holds usual for the agent's actions in 10 minutes at time t, as it stands now (nothing is learnt):
+   * `expected` is the level an event then would be measured from (the baseline or, where higher, what is normal at
+   * that hour of the day and week and in an active hour), `high` the top of the usual range (that level + 2σ), both
+   * as counts, as explain() gives them. Undefined until the rate baseline is warm. For charts of the agent's activity
+   * against its learnt range.
+   */
+  usualActionsIn10Minutes(t: number): { expected: number; high: number } | undefined {
+    const d = this.rate;
+    if (!d.isWarm) return undefined;
+    const history = this.first === this.first ? t - this.first : 0;
+    const o = this.o;
+    this.env.lookup(
+      F_RATE,
+      floor((t + this.offsetMs) / HOUR_MS),
+      this.fromPrior === 1 || history >= o.seasonalMinHistoryMs,
+      this.fromPrior === 1 || history >= 2 * o.seasonalMinHistoryMs,
+    );
+    // As volume() and the detector's stepIn() see it: the higher of the baseline, the active-hour peak and the season.
+    let level = d.level;
+    if (ENV_IO[2] > level) level = ENV_IO[2];
+    if (ENV_IO[1] > level) level = ENV_IO[1];
+    return { expected: round2(expectedCount(level)), high: round2(expectedCount(level + 2 * d.sigma)) };
+  }
+
   /** Scores the event against the agent's baseline (in [0, 1]), then learns from it. See explain(). */
   update(e: ActivityEvent): number {
     // The phases share their inputs through fields, not arguments: small methods the JIT optimises whole, with no

@@ -5,7 +5,10 @@ export { DEV_PRIVATE_KEY_FILE, DEV_PUBLIC_KEY_FILE, ensureDevKeyPair, mintDevTok
 export type { DevKeyPair, MintDevTokenOptions } from './lib/dev-token';
 export { ALLOWED_ALGORITHMS, parsePublicKey } from './lib/public-key';
 export type { AllowedAlgorithm, PublicKeyInput } from './lib/public-key';
-export { isRole, Role, ROLES } from './lib/roles';
+export { claimAt, claimPath, oidcRolesOf, parseRoleMap } from './lib/oidc-issuer';
+export type { OidcIssuerConfig } from './lib/oidc-issuer';
+export { isPersonRole, isRole, PERSON_ROLES, Role, ROLES } from './lib/roles';
+export type { PersonRole } from './lib/roles';
 export { assertAnyRole, createTokenVerifier } from './lib/token-verifier';
 export type { Principal, TokenVerifier } from './lib/token-verifier';
 export { AUTH_REALM, AuthHttpException, PROBLEM_CONTENT_TYPE } from './lib/nest/auth-http.exception';

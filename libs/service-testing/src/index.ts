@@ -4,3 +4,5 @@ export * from './connectors-file';
 export * from './recording-receiver';
 export * from './fixtures';
 export * from './otlp-trace-receiver';
+export * from './console-server';
+export * from './event-stream-reader';

@@ -6,3 +6,4 @@ export * from './seeded-random';
 export * from './spawn-service';
 export * from './service-boot.suite';
 export * from './keycloak-realm';
+export * from './console-realm';

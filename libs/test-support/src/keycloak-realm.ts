@@ -156,8 +156,8 @@ export class KeycloakTestRealm {
 
   static async create(options: CreateRealmOptions = {}): Promise<KeycloakTestRealm> {
     const admin = new KeycloakAdmin();
-    await removeStaleRealms(admin);
-    const name = `${REALM_PREFIX}${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    await removeStaleTestRealms(admin);
+    const name = testRealmName();
     const connector = { clientId: 'containment', secret: secret() };
     const resourceServer = { clientId: 'resource-server', secret: secret() };
     const agents = (options.clients ?? []).map((clientId) => ({ clientId, secret: secret() }));
@@ -388,8 +388,13 @@ async function postForm(url: string, form: Record<string, string>, basic?: { cli
   return { status: response.status, body: text ? parseJson(text) : undefined };
 }
 
+/** A name for a test's own realm, with its creation time, so that a crashed run's realm is recognised and removed later. */
+export function testRealmName(): string {
+  return `${REALM_PREFIX}${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
 /** Test realms left by runs that crashed before their clean-up: named with their creation time, removed after two hours. */
-async function removeStaleRealms(admin: KeycloakAdmin): Promise<void> {
+export async function removeStaleTestRealms(admin: KeycloakAdmin): Promise<void> {
   const realms = (await admin.call('GET', '?briefRepresentation=true')).body as { realm: string }[];
   for (const { realm } of realms) {
     if (!realm.startsWith(REALM_PREFIX)) continue;

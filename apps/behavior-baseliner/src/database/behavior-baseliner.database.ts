@@ -6,6 +6,7 @@ import { KnownAgentCohorts1764000000000 } from './migrations/1764000000000-known
 import { InboxDigest1765100000000 } from './migrations/1765100000000-inboxDigest';
 import { KnownAgentsEventTime1765100000001 } from './migrations/1765100000001-knownAgentsEventTime';
 import { KeyedStateWake1765200000000 } from './migrations/1765200000000-keyedStateWake';
+import { UsageHistory1766100000000 } from './migrations/1766100000000-usageHistory';
 
 /** This service's own Postgres schema. No other service reads it. */
 export const BEHAVIOR_BASELINER_SCHEMA = 'behavior_baseliner';
@@ -18,6 +19,7 @@ export const BEHAVIOR_BASELINER_MIGRATIONS = [
   InboxDigest1765100000000,
   KnownAgentsEventTime1765100000001,
   KeyedStateWake1765200000000,
+  UsageHistory1766100000000,
 ];
 
 export const BEHAVIOR_BASELINER_ENTITIES: DataSourceOptions['entities'] = [];

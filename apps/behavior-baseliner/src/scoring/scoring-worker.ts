@@ -5,15 +5,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { Topics } from '@agentgov/contracts';
+import { eventSourceOf, Topics } from '@agentgov/contracts';
 import { KeyedStateRunner, MessagingLogger } from '@agentgov/messaging';
-import { consumerGroupOf, dataSourceOf, kafkaClientOf, outboxWriterOf } from '@agentgov/service-infrastructure';
+import { consumerGroupOf, dataSourceOf, kafkaClientOf } from '@agentgov/service-infrastructure';
 import { createLogger, LogLevel, startThreadTelemetry } from '@agentgov/telemetry';
 
 import { AgentProfilesView } from '../registry/agent-profiles.repository';
 import { AgentScoring, AgentScoringState } from './agent-scoring';
 import { CohortPriors } from './cohort-priors';
 import { ScoringWorkerConfig, ToSupervisor, ToWorker } from './scoring-worker.protocol';
+import { UsageRecordingOutbox } from './usage-recording-outbox';
 
 const PRIOR_REFRESH_MS = 60_000;
 const PROGRESS_MS = 200;
@@ -51,7 +52,8 @@ async function main(config: ScoringWorkerConfig, port: NonNullable<typeof parent
       usageGraceMs: config.usageGraceMs,
       priorFor: (agent) => priors.priorFor(agent),
     }),
-    outbox: outboxWriterOf(wiring),
+    // The service's outbox (as outboxWriterOf makes it), which also keeps each summarised usage window for the chart.
+    outbox: new UsageRecordingOutbox(wiring.schema, eventSourceOf(wiring.serviceName), wiring.topicPrefix),
     // Each checkpoint rewrites every agent that changed since the last; a longer interval writes each busy agent
     // less often, at the cost of replaying up to this much traffic after a crash.
     checkpointIntervalMs: config.checkpointIntervalMs,

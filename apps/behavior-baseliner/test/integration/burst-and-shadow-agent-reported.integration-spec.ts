@@ -94,6 +94,52 @@ describe('the baseliner, over Kafka, reports a burst far above an agent’s base
     expect((await harness.request('GET', `/agents/${'x'.repeat(129)}/baseline`)).status).toBe(400);
   }, 90000);
 
+  it("gives the analysts' chart: actions per usage window over the last days, the open window, and the learnt usual range of each", async () => {
+    const agentId = randomUUID();
+    const hour = 3_600_000;
+    const today = Math.floor(Date.now() / DAY) * DAY;
+    const first = today - 10 * DAY;
+    // 15 reads a day from 09:00 to 16:00 for ten days, then 100 reads in the first ten minutes of the current hour (the
+    // burst's hour is not over, so the model has not learnt from its peak yet).
+    const normal = [];
+    for (let day = 0; day < 10; day++) for (let k = 0; k < 15; k++) normal.push(activity(agentId, first + day * DAY + (9 + k * 0.5) * hour, 1));
+    const burstStart = Math.floor(Date.now() / hour) * hour + 30_000;
+    const burst = Array.from({ length: 100 }, (_, i) => activity(agentId, burstStart + i * 6000, 5));
+    await harness.publish(Topics.AgentActivity, [...normal, ...burst]);
+
+    const view = await waitFor(
+      () => harness.request('GET', `/agents/${agentId}/baseline?days=7`, undefined, ['soc-analyst']),
+      (r) => r.status === 200 && r.body.eventsLearnt === normal.length + burst.length,
+      { what: 'the checkpoint of every event', timeoutMs: 20000 },
+    );
+    const { activity: chart } = view.body;
+    expect(chart.windowMinutes).toBe(60);
+    expect(Date.parse(chart.to) - Date.parse(chart.from)).toBeGreaterThanOrEqual(7 * DAY);
+    type Window = { start: string; actions: number; open: boolean };
+    const burstHour = Math.floor(burstStart / hour) * hour;
+    const before = chart.windows.filter((w: Window) => Date.parse(w.start) < burstHour);
+    const during = chart.windows.filter((w: Window) => Date.parse(w.start) >= burstHour);
+    // Each working hour of the days in range is one window of two reads (one at :00, one at :30; 16:00 has one).
+    expect(before.length).toBeGreaterThanOrEqual(6 * 8);
+    expect(before.every((w: Window) => !w.open && w.actions <= 2 && Date.parse(w.start) >= Date.parse(chart.from))).toBe(true);
+    expect(during).toEqual([expect.objectContaining({ start: new Date(burstHour).toISOString(), actions: burst.length, open: true })]);
+    // The learnt range covers every window of the chart; the burst is far above the top of it.
+    expect(chart.usual.length).toBe(Math.ceil((Date.parse(chart.to) - Date.parse(chart.from)) / hour));
+    type Usual = { start: string; expected: number; high: number };
+    expect(chart.usual.every((u: Usual) => u.high > u.expected)).toBe(true);
+    // The usual level: 15 a day over its 8 active hours (about 2 in each of them), none at night.
+    const at = (h: number) => chart.usual.find((u: Usual) => new Date(u.start).getUTCHours() === h);
+    expect(at(11).expected).toBeGreaterThan(1.5);
+    expect(at(11).expected).toBeLessThan(2.5);
+    expect(at(3).expected).toBe(0);
+    expect(burst.length).toBeGreaterThan(chart.usual.find((u: Usual) => u.start === during[0].start).high * 2);
+
+    expect((await harness.request('GET', `/agents/${agentId}/baseline?days=0`, undefined, ['soc-analyst'])).status).toBe(400);
+    const longest = await harness.request('GET', `/agents/${agentId}/baseline?days=30`, undefined, ['soc-analyst']);
+    expect(Date.parse(longest.body.activity.to) - Date.parse(longest.body.activity.from)).toBeLessThan(15 * DAY);
+    expect(longest.body.activity.windows.filter((w: { open: boolean }) => !w.open)).toHaveLength(10 * 8);
+  }, 90000);
+
   it('keeps the newest registry announcement by event time: a replayed older one never sets the agent back', async () => {
     const agentId = randomUUID();
     const at = Date.parse('2026-11-01T00:00:00Z');

@@ -24,6 +24,16 @@ export interface ActionRow {
   sequence: string;
 }
 
+/** An incident's action: what it was, who decided it (policy, an analyst, the registry) and when. */
+export interface IncidentActionRow {
+  id: string;
+  kind: ActionKind;
+  incident_id: string;
+  origin: string;
+  requested_by: string | null;
+  created_at: Date;
+}
+
 /** The SQL of containment actions: one row per logout, release or deprovisioning decided, whoever asked. */
 @Injectable()
 export class ActionsRepository {
@@ -63,8 +73,11 @@ export class ActionsRepository {
   }
 
   /** The actions of these incidents, oldest first. */
-  async ofIncidents(manager: EntityManager, incidentIds: string[]): Promise<{ id: string; kind: ActionKind; incident_id: string }[]> {
-    return manager.query(`SELECT "id", "kind", "incident_id" FROM ${ACTIONS} WHERE "incident_id" = ANY($1) ORDER BY "created_at", "id"`, [incidentIds]);
+  async ofIncidents(manager: EntityManager, incidentIds: string[]): Promise<IncidentActionRow[]> {
+    return manager.query(
+      `SELECT "id", "kind", "incident_id", "origin", "requested_by", "created_at" FROM ${ACTIONS} WHERE "incident_id" = ANY($1) ORDER BY "created_at", "id"`,
+      [incidentIds],
+    );
   }
 
   /** Whether containment took this action (by its id, a uuid) about this agent. */

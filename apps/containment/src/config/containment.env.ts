@@ -60,6 +60,12 @@ export const CONTAINMENT_ENV = {
     .describe(
       "How long a claimed connector call belongs to one instance; a crashed instance's calls are taken over after this. Keep it above every connector's timeoutMs.",
     ),
+  INCIDENT_STREAM_HEARTBEAT_MS: env
+    .int({ min: 100, max: 300000 })
+    .default(15000)
+    .describe(
+      'How often the live incident stream (GET /incidents/stream) sends a comment line when nothing happens, so that proxies keep it open and clients can tell a quiet stream from a dead one.',
+    ),
   // Spreading replaces the common spec's checks (one symbol key), so they are listed again here.
   [ENV_CHECKS]: [...COMMON_ENV[ENV_CHECKS], checkAlertWebhookEnv],
 };

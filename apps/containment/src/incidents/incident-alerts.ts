@@ -5,11 +5,13 @@ import { TopicPayloads, Topics } from '@agentgov/contracts';
 import { OutboxWriter } from '@agentgov/messaging';
 import { SERVICE_ENV } from '@agentgov/service-runtime';
 
-import { ActionsRepository } from '../actions/actions.repository';
+import { ActionsRepository, IncidentActionRow } from '../actions/actions.repository';
 import { DeliveryQueue, ReceiptRow } from '../actions/delivery-queue';
 import { ContainmentEnv } from '../config/containment.env';
 import { ActionKind } from '../connectors/connector-registry';
 import { Incident } from './incident';
+import { IncidentView, presentIncident } from './incident-view';
+import { notifyIncidentChanged } from './incidents-notify';
 import { IncidentsRepository } from './incidents.repository';
 import { toDetectionFinding } from './ocsf-detection-finding';
 
@@ -17,7 +19,8 @@ type Alert = TopicPayloads['containment.alert.v1'];
 
 /**
  * Every change to an incident goes out whole on containment.alert.v1 (and, when configured, to the alert
- * webhook through a durable delivery), in the transaction that made the change.
+ * webhook through a durable delivery), and is announced to the live incident stream, in the transaction that made
+ * the change.
  */
 @Injectable()
 export class IncidentAlerts {
@@ -51,6 +54,19 @@ export class IncidentAlerts {
 
   /** The alerts of a page of incidents in two queries, whatever the page size. */
   async viewMany(manager: EntityManager, incidents: Incident[]): Promise<Alert[]> {
+    return (await this.assemble(manager, incidents)).map((a) => a.alert);
+  }
+
+  /** Incidents as the SOC's API shows them (list, detail, decisions, live stream): the alert and what only the SOC sees. */
+  async socViews(manager: EntityManager, incidents: Incident[]): Promise<IncidentView[]> {
+    return (await this.assemble(manager, incidents)).map(({ incident, alert, actions }) => presentIncident(incident, alert, actions));
+  }
+
+  async socView(manager: EntityManager, incident: Incident): Promise<IncidentView> {
+    return (await this.socViews(manager, [incident]))[0];
+  }
+
+  private async assemble(manager: EntityManager, incidents: Incident[]): Promise<Array<{ incident: Incident; alert: Alert; actions: IncidentActionRow[] }>> {
     if (incidents.length === 0) return [];
     const actions = await this.actions.ofIncidents(
       manager,
@@ -62,13 +78,10 @@ export class IncidentAlerts {
           actions.map((a) => a.id),
         )
       : [];
-    return incidents.map((incident) =>
-      this.alertOf(
-        incident,
-        actions.filter((a) => a.incident_id === incident.id),
-        deliveries,
-      ),
-    );
+    return incidents.map((incident) => {
+      const own = actions.filter((a) => a.incident_id === incident.id);
+      return { incident, actions: own, alert: this.alertOf(incident, own, deliveries) };
+    });
   }
 
   private alertOf(incident: Incident, actions: { id: string; kind: ActionKind }[], deliveries: ReceiptRow[]): Alert {
@@ -113,6 +126,7 @@ export class IncidentAlerts {
   private async publish(tx: EntityManager, incident: Incident): Promise<Alert> {
     const alert = await this.view(tx, incident);
     await this.outbox.append(tx, [{ topic: Topics.ContainmentAlert, subject: incident.agentId, data: alert }]);
+    await notifyIncidentChanged(tx, incident.id);
     if (this.env.ALERT_WEBHOOK_URL) await this.deliveries.enqueueAlert(tx, incident.id, alert);
     return alert;
   }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 
 import { AuditChain } from '@agentgov/audit-trail';
@@ -12,41 +12,11 @@ import { CloseIncidentUseCase } from './close-incident.usecase';
 import { ConfirmIncidentUseCase } from './confirm-incident.usecase';
 import { Incident } from './incident';
 import { IncidentAlerts } from './incident-alerts';
+import { incidentFilterOf, validateListQuery, validateStreamQuery } from './incident-filter';
+import { IncidentStream } from './incident-stream';
 import { IncidentsError, IncidentsErrorCode } from './incidents.errors';
 import { IncidentsRepository } from './incidents.repository';
 import { ReleaseIncidentUseCase } from './release-incident.usecase';
-
-const PRINTABLE = '^[\\x21-\\x7E]+$';
-const list = (values: readonly string[]) => `^(${values.join('|')})(,(${values.join('|')}))*$`;
-
-interface ListQuery {
-  status?: string;
-  severity?: string;
-  kind?: string;
-  agentId?: string;
-  ownerId?: string;
-  updatedSince?: string;
-  limit?: string;
-  cursor?: string;
-}
-
-const validateListQuery = createRequestValidator<ListQuery>(
-  {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      status: { type: 'string', pattern: list(['open', 'acknowledged', 'contained', 'released', 'confirmed', 'closed']) },
-      severity: { type: 'string', pattern: list(['low', 'medium', 'high', 'critical']) },
-      kind: { type: 'string', pattern: list(['behavior', 'shadow-agent', 'manual', 'connector-failure']) },
-      agentId: { type: 'string', minLength: 1, maxLength: 128, pattern: PRINTABLE },
-      ownerId: { type: 'string', minLength: 1, maxLength: 256, pattern: PRINTABLE },
-      updatedSince: { type: 'string', format: 'date-time' },
-      limit: { type: 'string', pattern: '^[1-9][0-9]{0,2}$' },
-      cursor: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' },
-    },
-  },
-  'query',
-);
 
 const validateDecision = createRequestValidator<{ reason: string }>({
   type: 'object',
@@ -76,8 +46,6 @@ function parseCursor(cursor: string): { updatedAt: Date; id: string } {
   throw new IncidentsError(IncidentsErrorCode.InvalidCursor, 'pass the nextCursor of a previous page unchanged');
 }
 
-const split = <T extends string>(value: string | undefined) => (value ? (value.split(',') as T[]) : undefined);
-
 /** The SOC's view and decisions. Analysts act on incidents; only admins change policy (PolicyController). */
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -92,27 +60,42 @@ export class IncidentsController {
     private readonly closeIncident: CloseIncidentUseCase,
     private readonly releaseIncident: ReleaseIncidentUseCase,
     private readonly confirmIncident: ConfirmIncidentUseCase,
+    private readonly stream: IncidentStream,
   ) {}
 
-  /** Incidents, most recently changed first, filtered by status, severity, kind, agent, owner or time. */
+  /** Incidents, most recently changed first, filtered by status, severity, kind, risk tier, agent, owner or time. */
   @Get('incidents')
   @Roles('admin', 'soc-analyst')
   async list(@Query() query: Record<string, unknown>) {
     const q = validateListQuery(query);
     const limit = q.limit ? Math.min(Number(q.limit), 200) : 50;
     const page = await this.incidents.list(this.dataSource.manager, {
-      status: split(q.status),
-      severity: split(q.severity),
-      kind: split(q.kind),
-      agentId: q.agentId,
-      ownerId: q.ownerId,
-      updatedSince: q.updatedSince ? new Date(q.updatedSince) : undefined,
+      ...incidentFilterOf(q),
       before: q.cursor ? parseCursor(q.cursor) : undefined,
       limit,
     });
-    const alerts = await this.alerts.viewMany(this.dataSource.manager, page);
-    const items = page.map((incident, i) => this.present(incident, alerts[i]));
+    const items = await this.alerts.socViews(this.dataSource.manager, page);
     return { items, nextCursor: page.length === limit ? cursorOf(page[page.length - 1]) : null };
+  }
+
+  /**
+   * Server-sent events (text/event-stream): `ready` once listening (read the list then), `incident` with each incident
+   * created or changed that matches the filters (the same as the list's), as the list shows it; `resync` when changes
+   * may have been missed (read the list again); `reconnect` before the stream ends (the token expired, the instance
+   * stops). A comment line every INCIDENT_STREAM_HEARTBEAT_MS keeps a quiet stream open. Declared before
+   * `incidents/:id`, which would take `stream` for an id.
+   */
+  @Get('incidents/stream')
+  @Roles('admin', 'soc-analyst')
+  @ApiProduces('text/event-stream')
+  live(
+    @Query() query: Record<string, unknown>,
+    @Req() request: Parameters<IncidentStream['subscribe']>[1],
+    @Res() response: Parameters<IncidentStream['subscribe']>[0],
+    @CurrentPrincipal() principal: Principal,
+  ): void {
+    const filter = incidentFilterOf(validateStreamQuery(query));
+    this.stream.subscribe(response, request, filter, new Date((principal.claims.exp as number) * 1000));
   }
 
   /** One incident as the SOC sees it: the alert (with every action and receipt) and its audit trail. */
@@ -159,23 +142,7 @@ export class IncidentsController {
     return this.view(await this.confirmIncident.execute(id, { id: principal.subject, reason }));
   }
 
-  private async view(incident: Incident) {
-    return this.present(incident, await this.alerts.view(this.dataSource.manager, incident));
-  }
-
-  private present(incident: Incident, alert: Awaited<ReturnType<IncidentAlerts['view']>>) {
-    return {
-      ...alert,
-      kind: incident.kind,
-      summary: incident.summary,
-      band: incident.band,
-      policyVersion: incident.policyVersion ?? null,
-      episodeOpen: incident.episodeOpen,
-      acknowledgedBy: incident.acknowledgedBy ?? null,
-      releasedAt: incident.releasedAt?.toISOString() ?? null,
-      // A release waiting for a second analyst (separation of duties).
-      releaseRequest: incident.releaseRequest ? { by: incident.releaseRequest.by, at: incident.releaseRequest.at.toISOString() } : null,
-      openedAt: incident.openedAt.toISOString(),
-    };
+  private view(incident: Incident) {
+    return this.alerts.socView(this.dataSource.manager, incident);
   }
 }

@@ -7,6 +7,7 @@ export enum IncidentsErrorCode {
   ActorNotRecordable = 'ACTOR_NOT_RECORDABLE',
   InvalidCursor = 'INVALID_CURSOR',
   SeparationOfDuties = 'SEPARATION_OF_DUTIES',
+  TooManyStreams = 'TOO_MANY_STREAMS',
 }
 
 const STATUS: Record<IncidentsErrorCode, [number, string]> = {
@@ -15,6 +16,7 @@ const STATUS: Record<IncidentsErrorCode, [number, string]> = {
   [IncidentsErrorCode.ActorNotRecordable]: [403, 'The token subject cannot be recorded as the actor'],
   [IncidentsErrorCode.InvalidCursor]: [400, 'The cursor is not valid'],
   [IncidentsErrorCode.SeparationOfDuties]: [403, 'Another analyst must make this decision'],
+  [IncidentsErrorCode.TooManyStreams]: [503, 'Too many live incident streams'],
 };
 
 export class IncidentsError extends DomainError {

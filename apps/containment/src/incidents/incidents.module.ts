@@ -10,6 +10,7 @@ import { CloseIncidentUseCase } from './close-incident.usecase';
 import { ConfirmIncidentUseCase } from './confirm-incident.usecase';
 import { IncidentAlerts } from './incident-alerts';
 import { IncidentDecision } from './incident-decision';
+import { IncidentStream } from './incident-stream';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsRepository } from './incidents.repository';
 import { ReleaseIncidentUseCase } from './release-incident.usecase';
@@ -26,6 +27,7 @@ import { ReleaseIncidentUseCase } from './release-incident.usecase';
     ConfirmIncidentUseCase,
     IncidentAlerts,
     IncidentDecision,
+    IncidentStream,
     IncidentsRepository,
     ReleaseIncidentUseCase,
   ],

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 
 import { CONTAINMENT_SCHEMA } from '../database/containment.database';
 import { Incident, IncidentStatus } from './incident';
+import { IncidentFilter } from './incident-filter';
 
 const INCIDENTS = `"${CONTAINMENT_SCHEMA}"."incidents"`;
 const EPISODES = `"${CONTAINMENT_SCHEMA}"."incident_episodes"`;
@@ -89,14 +90,9 @@ function columnsOf(incident: Incident): Record<string, unknown> {
   };
 }
 
-export interface IncidentFilter {
-  status?: IncidentStatus[];
-  agentId?: string;
-  ownerId?: string;
-  severity?: Incident['severity'][];
-  kind?: Incident['kind'][];
-  updatedSince?: Date;
-  /** Keyset pagination: incidents updated before this one (its updatedAt and id). */
+/** A page of the list: the filter, keyset pagination and its size. */
+export interface IncidentPage extends IncidentFilter {
+  /** Incidents updated before this one (its updatedAt and id). */
   before?: { updatedAt: Date; id: string };
   limit: number;
 }
@@ -166,7 +162,13 @@ export class IncidentsRepository {
     await tx.query(`UPDATE ${INCIDENTS} SET ${names.map((n, i) => `"${n}" = $${i + 2}`).join(', ')} WHERE "id" = $1`, [id, ...Object.values(changeable)]);
   }
 
-  async list(manager: EntityManager, filter: IncidentFilter): Promise<Incident[]> {
+  async findMany(manager: EntityManager, ids: string[]): Promise<Incident[]> {
+    const rows: IncidentRow[] = await manager.query(`SELECT * FROM ${INCIDENTS} WHERE "id" = ANY($1::uuid[])`, [ids]);
+    return rows.map(incidentOf);
+  }
+
+  /** One page of incidents, most recently changed first; the filter's rules are matchesIncidentFilter's. */
+  async list(manager: EntityManager, filter: IncidentPage): Promise<Incident[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: (p: string) => string, value: unknown) => {
@@ -176,9 +178,11 @@ export class IncidentsRepository {
     if (filter.status?.length) add((p) => `"status" = ANY(${p})`, filter.status);
     if (filter.severity?.length) add((p) => `"severity" = ANY(${p})`, filter.severity);
     if (filter.kind?.length) add((p) => `"kind" = ANY(${p})`, filter.kind);
+    if (filter.riskTier?.length) add((p) => `"risk_tier" = ANY(${p})`, filter.riskTier);
     if (filter.agentId) add((p) => `"agent_id" = ${p}`, filter.agentId);
     if (filter.ownerId) add((p) => `"owner_id" = ${p}`, filter.ownerId);
     if (filter.updatedSince) add((p) => `"updated_at" >= ${p}`, filter.updatedSince);
+    if (filter.openedSince) add((p) => `"opened_at" >= ${p}`, filter.openedSince);
     if (filter.before) {
       params.push(filter.before.updatedAt, filter.before.id);
       where.push(`("updated_at", "id") < ($${params.length - 1}, $${params.length})`);

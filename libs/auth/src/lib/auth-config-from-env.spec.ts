@@ -77,6 +77,12 @@ describe('authConfigFromEnv', () => {
       'AUTH_CLOCK_TOLERANCE_SECONDS',
       'AUTH_ISSUER',
       'AUTH_JWKS_URL',
+      'AUTH_OIDC_AUDIENCE',
+      'AUTH_OIDC_ISSUER',
+      'AUTH_OIDC_JWKS_URL',
+      'AUTH_OIDC_ROLES_CLAIM',
+      'AUTH_OIDC_ROLE_MAP',
+      'AUTH_OIDC_SUBJECT_CLAIM',
       'AUTH_PUBLIC_KEY',
       'AUTH_PUBLIC_KEY_FILE',
     ]);
@@ -92,5 +98,52 @@ describe('authConfigFromEnv', () => {
     );
     authConfigFromEnv(spy);
     expect(read.every((name) => (AUTH_ENV_VARS as readonly string[]).includes(name))).toBe(true);
+  });
+
+  describe('a trusted OpenID Connect issuer for people', () => {
+    const withKey = { ...base, AUTH_JWKS_URL: 'https://idp/jwks' };
+    const oidc = {
+      AUTH_OIDC_ISSUER: 'https://sso.example.com/realms/agentgov',
+      AUTH_OIDC_AUDIENCE: 'agentgov',
+      AUTH_OIDC_ROLE_MAP: 'agentgov-soc=soc-analyst, agentgov-admin=admin, agentgov-admin=soc-analyst,agentgov-reviewer=reviewer',
+    };
+
+    it('reads the issuer, audience, roles claim, role mapping and subject claim; the JWKS comes from discovery unless set', () => {
+      expect(
+        authConfigFromEnv({ ...withKey, ...oidc, AUTH_OIDC_ROLES_CLAIM: 'realm_access.roles', AUTH_OIDC_SUBJECT_CLAIM: 'preferred_username' }).oidc,
+      ).toEqual({
+        issuer: 'https://sso.example.com/realms/agentgov',
+        audience: 'agentgov',
+        rolesClaim: 'realm_access.roles',
+        roleMap: { 'agentgov-soc': ['soc-analyst'], 'agentgov-admin': ['admin', 'soc-analyst'], 'agentgov-reviewer': ['reviewer'] },
+        subjectClaim: 'preferred_username',
+      });
+      expect(authConfigFromEnv({ ...withKey, ...oidc, AUTH_OIDC_JWKS_URL: 'https://sso.example.com/certs' }).oidc).toMatchObject({
+        jwksUrl: 'https://sso.example.com/certs',
+        rolesClaim: 'roles',
+      });
+      expect(authConfigFromEnv(withKey).oidc).toBeUndefined();
+    });
+
+    it.each([
+      ['machine role', { AUTH_OIDC_ROLE_MAP: 'agentgov-soc=soc-analyst,hr-bot=ingest' }, 'AUTH_OIDC_ROLE_MAP: ingest is a machine role'],
+      ['unknown role', { AUTH_OIDC_ROLE_MAP: 'agentgov-soc=superuser' }, 'AUTH_OIDC_ROLE_MAP: superuser is not a role'],
+      ['malformed entry', { AUTH_OIDC_ROLE_MAP: 'agentgov-soc' }, 'AUTH_OIDC_ROLE_MAP: "agentgov-soc" is not of the form idp-role=role'],
+      ['missing role map', { AUTH_OIDC_ROLE_MAP: undefined }, 'AUTH_OIDC_ROLE_MAP is required'],
+      ['missing audience', { AUTH_OIDC_AUDIENCE: ' ' }, 'AUTH_OIDC_AUDIENCE is required'],
+      ['issuer that is not a URL', { AUTH_OIDC_ISSUER: 'keycloak' }, 'AUTH_OIDC_ISSUER must be an http(s) URL'],
+      ['issuer equal to AUTH_ISSUER', { AUTH_OIDC_ISSUER: 'agentgov-dev' }, 'AUTH_OIDC_ISSUER must differ from AUTH_ISSUER'],
+      ['JWKS URL that is not http(s)', { AUTH_OIDC_JWKS_URL: 'file:///etc/keys' }, 'AUTH_OIDC_JWKS_URL must be an http(s) URL'],
+      ['roles claim with spaces', { AUTH_OIDC_ROLES_CLAIM: 'realm access' }, 'AUTH_OIDC_ROLES_CLAIM must be a claim name or a dotted path'],
+      ['roles claim path with an empty part', { AUTH_OIDC_ROLES_CLAIM: 'realm_access..roles' }, 'AUTH_OIDC_ROLES_CLAIM must be a claim name or a dotted path'],
+    ])('stops at a %s, naming the variable', (_case, change, message) => {
+      expect(() => authConfigFromEnv({ ...withKey, ...oidc, ...change })).toThrow(message);
+    });
+
+    it('refuses AUTH_OIDC_* settings without AUTH_OIDC_ISSUER', () => {
+      expect(() => authConfigFromEnv({ ...withKey, AUTH_OIDC_AUDIENCE: 'agentgov', AUTH_OIDC_ROLE_MAP: 'a=admin' })).toThrow(
+        'AUTH_OIDC_AUDIENCE, AUTH_OIDC_ROLE_MAP are set without AUTH_OIDC_ISSUER',
+      );
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+import { claimPath, OidcIssuerConfig, parseRoleMap } from './oidc-issuer';
 import { ALLOWED_ALGORITHMS, AllowedAlgorithm, parsePublicKey, PublicKeyInput } from './public-key';
 
 export const DEV_AUTH_ISSUER = 'agentgov-dev';
@@ -18,6 +19,11 @@ export interface AuthConfig {
   /** Subset of ES256, RS256, EdDSA. With a public key, only the key's own algorithm is ever accepted. */
   algorithms?: AllowedAlgorithm[];
   clockToleranceSeconds?: number;
+  /**
+   * A trusted OpenID Connect issuer for people, beside `issuer`: a token is verified against the one its `iss` names.
+   * Its roles come only from its role mapping (people roles); algorithms and clock tolerance are shared.
+   */
+  oidc?: OidcIssuerConfig;
 }
 
 /** Every variable `authConfigFromEnv` reads. */
@@ -29,7 +35,16 @@ export const AUTH_ENV_VARS = [
   'AUTH_PUBLIC_KEY_FILE',
   'AUTH_ALGORITHMS',
   'AUTH_CLOCK_TOLERANCE_SECONDS',
+  'AUTH_OIDC_ISSUER',
+  'AUTH_OIDC_AUDIENCE',
+  'AUTH_OIDC_JWKS_URL',
+  'AUTH_OIDC_ROLES_CLAIM',
+  'AUTH_OIDC_ROLE_MAP',
+  'AUTH_OIDC_SUBJECT_CLAIM',
 ] as const;
+
+/** The AUTH_OIDC_* variables; any of them without AUTH_OIDC_ISSUER is a mistake worth stopping for. */
+const OIDC_ENV_VARS = AUTH_ENV_VARS.filter((name) => name.startsWith('AUTH_OIDC_'));
 
 export type AuthEnvVar = (typeof AUTH_ENV_VARS)[number];
 
@@ -98,6 +113,31 @@ export function authConfigFromEnv(env: Record<string, string | undefined> = proc
       throw new Error('AUTH_CLOCK_TOLERANCE_SECONDS must be an integer from 0 to 300');
     }
     config.clockToleranceSeconds = seconds;
+  }
+
+  const oidcIssuer = read('AUTH_OIDC_ISSUER');
+  if (oidcIssuer) {
+    if (oidcIssuer === issuer) throw new Error('AUTH_OIDC_ISSUER must differ from AUTH_ISSUER: a token is verified against the issuer its iss names');
+    httpUrl(oidcIssuer, 'AUTH_OIDC_ISSUER');
+    const oidcAudience = required('AUTH_OIDC_AUDIENCE')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    if (oidcAudience.length === 0) throw new Error('AUTH_OIDC_AUDIENCE must name at least one audience');
+    const jwksUrl = read('AUTH_OIDC_JWKS_URL');
+    const subjectClaim = read('AUTH_OIDC_SUBJECT_CLAIM');
+    config.oidc = {
+      // As the tokens spell it: Keycloak's has no trailing slash, Entra's v2.0 has none, Okta's org issuer has none.
+      issuer: oidcIssuer,
+      audience: oidcAudience.length === 1 ? oidcAudience[0] : oidcAudience,
+      ...(jwksUrl ? { jwksUrl: httpUrl(jwksUrl, 'AUTH_OIDC_JWKS_URL') } : {}),
+      rolesClaim: claimPath(read('AUTH_OIDC_ROLES_CLAIM') ?? 'roles', 'AUTH_OIDC_ROLES_CLAIM'),
+      roleMap: parseRoleMap(required('AUTH_OIDC_ROLE_MAP'), 'AUTH_OIDC_ROLE_MAP'),
+      ...(subjectClaim ? { subjectClaim: claimPath(subjectClaim, 'AUTH_OIDC_SUBJECT_CLAIM') } : {}),
+    };
+  } else {
+    const stray = OIDC_ENV_VARS.filter((name) => read(name));
+    if (stray.length > 0) throw new Error(`${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set without AUTH_OIDC_ISSUER`);
   }
   return config;
 }

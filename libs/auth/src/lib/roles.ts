@@ -30,3 +30,12 @@ export const ROLES: readonly Role[] = Object.values(Role);
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
+
+/** The roles of people, the only ones an OpenID Connect issuer's role mapping can grant (AUTH_OIDC_ROLE_MAP). */
+export const PERSON_ROLES = [Role.Admin, Role.SocAnalyst, Role.Reviewer] as const;
+
+export type PersonRole = (typeof PERSON_ROLES)[number];
+
+export function isPersonRole(value: unknown): value is PersonRole {
+  return typeof value === 'string' && (PERSON_ROLES as readonly string[]).includes(value);
+}

@@ -1,16 +1,20 @@
 import { KeyObject } from 'node:crypto';
 
-import { createRemoteJWKSet, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 
 import { AuthConfig, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth-config';
 import { AuthError, AuthErrorCode } from './auth.error';
+import { discoverJwksUrl, OidcIssuerConfig, oidcRolesOf, oidcSubjectOf } from './oidc-issuer';
 import { algorithmForKey, ALLOWED_ALGORITHMS, parsePublicKey } from './public-key';
-import { isRole, Role } from './roles';
+import { isPersonRole, isRole, Role } from './roles';
 
 export interface Principal {
-  /** The token's `sub`. */
+  /** The token's `sub` (for the OpenID Connect issuer, its subject claim). */
   subject: string;
-  /** Known roles from the `roles` claim; unknown role names are dropped. */
+  /**
+   * Known roles from the `roles` claim (unknown role names are dropped); for the OpenID Connect issuer's tokens, the
+   * people roles its role mapping grants.
+   */
   roles: Role[];
   /** The token's `jti`, when it has one. */
   tokenId?: string;
@@ -21,45 +25,44 @@ export type TokenVerifier = (authorizationHeader?: string | null) => Promise<Pri
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i;
 
-/** Verifies `Authorization: Bearer <jwt>` headers; rejects with an AuthError carrying a code. */
+/** How one trusted issuer's tokens are checked, and who they name. */
+interface TrustedIssuer {
+  issuer: string;
+  audience: string[];
+  key: KeyObject | JWTVerifyGetKey;
+  algorithms: string[];
+  principalOf(payload: JWTPayload): Principal;
+}
+
+/**
+ * Verifies `Authorization: Bearer <jwt>` headers; rejects with an AuthError carrying a code. With `config.oidc`, a
+ * token whose `iss` is that issuer is verified against its keys and audience, and its roles come from its role
+ * mapping; any other token is verified as the primary issuer's.
+ */
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   if (!config.issuer) throw new Error('auth config: issuer is required');
-  const audience = Array.isArray(config.audience) ? config.audience : [config.audience];
-  if (audience.length === 0 || audience.some((a) => !a)) throw new Error('auth config: audience is required');
-  if (Boolean(config.jwksUrl) === Boolean(config.publicKey)) {
-    throw new Error('auth config: set exactly one of jwksUrl and publicKey');
-  }
   const configured = config.algorithms?.length ? config.algorithms : [...ALLOWED_ALGORITHMS];
   if (configured.some((a) => !(ALLOWED_ALGORITHMS as readonly string[]).includes(a))) {
     throw new Error(`auth config: algorithms must be a subset of ${ALLOWED_ALGORITHMS.join(', ')}`);
   }
+  if (Boolean(config.jwksUrl) === Boolean(config.publicKey)) {
+    throw new Error('auth config: set exactly one of jwksUrl and publicKey');
+  }
 
-  let key: KeyObject | JWTVerifyGetKey;
-  let algorithms: string[] = configured;
+  let primary: TrustedIssuer;
+  const audience = audienceList(config.audience);
   if (config.publicKey !== undefined) {
     const publicKey = parsePublicKey(config.publicKey);
     const algorithm = algorithmForKey(publicKey);
     if (!configured.includes(algorithm)) throw new Error(`auth config: the public key is for ${algorithm}, which is not allowed`);
-    key = publicKey;
-    algorithms = [algorithm];
-  } else if (config.jwksUrl) {
-    const jwks = createRemoteJWKSet(new URL(config.jwksUrl), {
-      timeoutDuration: 5000,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 600_000,
-    });
-    key = async (header, token) => {
-      try {
-        return await jwks(header, token);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
-        throw new KeysUnavailable(error);
-      }
-    };
+    primary = { issuer: config.issuer, audience, key: publicKey, algorithms: [algorithm], principalOf: toPrincipal };
   } else {
-    throw new Error('auth config: set exactly one of jwksUrl and publicKey');
+    const jwksUrl = config.jwksUrl as string;
+    primary = { issuer: config.issuer, audience, key: remoteKeys(async () => jwksUrl), algorithms: configured, principalOf: toPrincipal };
   }
+  const oidc = config.oidc ? oidcIssuer(config.oidc, configured) : undefined;
+  if (oidc && oidc.issuer === primary.issuer) throw new Error('auth config: the OpenID Connect issuer must differ from the primary issuer');
+
   const clockTolerance = config.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const verified = new VerifiedTokenCache();
 
@@ -71,17 +74,85 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     }
     const cached = verified.get(token);
     if (cached) return cached;
-    const options = { issuer: config.issuer, audience, algorithms, clockTolerance, requiredClaims: ['sub', 'exp'] };
+    // Which issuer's keys to try is read from the token before it is verified; the verification then checks that same
+    // `iss`, so a token cannot borrow one issuer's keys or role rules for another's claims.
+    const trusted = oidc && unverifiedIssuer(token) === oidc.issuer ? oidc : primary;
+    const options = { issuer: trusted.issuer, audience: trusted.audience, algorithms: trusted.algorithms, clockTolerance, requiredClaims: ['sub', 'exp'] };
     let payload: JWTPayload;
     try {
+      const key = trusted.key;
       ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
       throw toAuthError(error);
     }
-    const principal = toPrincipal(payload);
+    const principal = trusted.principalOf(payload);
     verified.set(token, principal, (payload.exp as number) * 1000);
     return principal;
   };
+}
+
+function audienceList(audience: string | string[]): string[] {
+  const list = Array.isArray(audience) ? audience : [audience];
+  if (list.length === 0 || list.some((a) => !a)) throw new Error('auth config: audience is required');
+  return list;
+}
+
+/** The OpenID Connect issuer for people: its keys (configured, or from its discovery document) and its role mapping. */
+function oidcIssuer(config: OidcIssuerConfig, algorithms: string[]): TrustedIssuer {
+  if (!config.issuer) throw new Error('auth config: the OpenID Connect issuer is required');
+  for (const [idpRole, roles] of Object.entries(config.roleMap)) {
+    if (roles.some((role) => !isPersonRole(role))) throw new Error(`auth config: ${idpRole} maps to a role an identity provider cannot grant`);
+  }
+  const jwksUrl = config.jwksUrl;
+  return {
+    issuer: config.issuer,
+    audience: audienceList(config.audience),
+    key: remoteKeys(jwksUrl ? async () => jwksUrl : () => discoverJwksUrl(config.issuer)),
+    algorithms,
+    principalOf: (payload) => ({
+      subject: oidcSubjectOf(payload, config),
+      roles: oidcRolesOf(payload, config),
+      ...(typeof payload.jti === 'string' ? { tokenId: payload.jti } : {}),
+      claims: payload,
+    }),
+  };
+}
+
+/**
+ * Keys from a JWKS (fetched and cached by jose), whose URL is found once and found again after a failure. A key set
+ * that cannot be fetched is our fault (503), a token whose key is not in it the caller's (401).
+ */
+function remoteKeys(findUrl: () => Promise<string>): JWTVerifyGetKey {
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  return async (header, token) => {
+    const pending = (keys ??= findUrl().then((url) =>
+      createRemoteJWKSet(new URL(url), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 600_000 }),
+    ));
+    let jwks: JWTVerifyGetKey;
+    try {
+      jwks = await pending;
+    } catch (error) {
+      if (keys === pending) keys = undefined;
+      throw new KeysUnavailable(error);
+    }
+    try {
+      return await jwks(header, token);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error;
+      throw new KeysUnavailable(error);
+    }
+  };
+}
+
+/** The `iss` the token claims, unverified (only to choose whose keys verify it); undefined if it cannot be read. */
+function unverifiedIssuer(token: string): string | undefined {
+  try {
+    const iss = decodeJwt(token).iss;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

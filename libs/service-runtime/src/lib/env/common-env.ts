@@ -92,6 +92,33 @@ const AUTH_ENV = {
   AUTH_PUBLIC_KEY_FILE: env.string().optional().describe('Path to a public key file (PEM or JWK).'),
   AUTH_ALGORITHMS: env.list().optional().describe('Accepted JWS algorithms, a subset of ES256, RS256, EdDSA.'),
   AUTH_CLOCK_TOLERANCE_SECONDS: env.int({ min: 0, max: 300 }).optional().describe('Clock skew allowed when checking exp/nbf.'),
+  AUTH_OIDC_ISSUER: env
+    .url({ protocols: ['http', 'https'] })
+    .optional()
+    .describe(
+      'A trusted OpenID Connect issuer for people (e.g. a Keycloak realm), beside AUTH_ISSUER: tokens whose `iss` is exactly this are verified against its keys. Off when unset.',
+    ),
+  AUTH_OIDC_AUDIENCE: env.list().optional().describe("Accepted `aud` values of that issuer's tokens, comma-separated; required with AUTH_OIDC_ISSUER."),
+  AUTH_OIDC_JWKS_URL: env
+    .url({ protocols: ['http', 'https'] })
+    .optional()
+    .describe("That issuer's JWKS; by default the `jwks_uri` of its discovery document (the issuer URL followed by /.well-known/openid-configuration)."),
+  AUTH_OIDC_ROLES_CLAIM: env
+    .string({ pattern: /^[\x21-\x7E]+$/ })
+    .optional()
+    .describe('The claim holding the IdP role names: a claim name or a dotted path (Keycloak: realm_access.roles); `roles` by default.'),
+  AUTH_OIDC_ROLE_MAP: env
+    .string()
+    .optional()
+    .describe(
+      'IdP role to role, comma-separated (agentgov-soc=soc-analyst,agentgov-admin=admin); required with AUTH_OIDC_ISSUER. Only admin, soc-analyst and reviewer can be granted: never a machine role. An IdP role not listed grants nothing.',
+    ),
+  AUTH_OIDC_SUBJECT_CLAIM: env
+    .string({ pattern: /^[\x21-\x7E]+$/ })
+    .optional()
+    .describe(
+      'The claim recorded as the person (audit actor, separation of duties); `sub` by default. Choose one the IdP never lets a user change (e.g. preferred_username where usernames cannot be edited).',
+    ),
 };
 
 /** The AuthModule configuration from a loaded env; validated already by loadEnv, so this does not throw. */
