@@ -6,7 +6,7 @@ import { Partitioners } from 'kafkajs';
 import { Topics } from '@agentgov/contracts';
 import { catalogTopics, createKafkaClient, encodeEvent, ensureTopics, KEYED_STATE_FETCH } from '@agentgov/messaging';
 import { ServiceHarness } from '@agentgov/service-testing';
-import { TEST_KAFKA_BROKERS, testKafkaSecurity, uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
+import { benchPlaintextBroker, TEST_KAFKA_BROKERS, testKafkaSecurity, uniqueName, waitFor, withTestDatabase } from '@agentgov/test-support';
 
 import { BenchContext } from '../bench-run';
 
@@ -266,7 +266,7 @@ export async function benchBaseliner(context: BenchContext): Promise<void> {
         name: 'raw kafkajs consumption of the activity topic',
         value: raw,
         unit: 'events/s',
-        note: `${EVENTS.toLocaleString('en')} events over TLS and SCRAM (the listener the service reads from), no processing, same fetch sizes as the baseliner; ${of} (${list(raws.map((r) => r.rate))}), taking turns with the baseliner's; ${bestRaw.cpuPerEvent.toFixed(1)} µs of CPU per event in the better run`,
+        note: `${EVENTS.toLocaleString('en')} events over ${benchPlaintextBroker() ? 'the plaintext comparison listener' : 'TLS and SCRAM'} (the listener the service reads from), no processing, same fetch sizes as the baseliner; ${of} (${list(raws.map((r) => r.rate))}), taking turns with the baseliner's; ${bestRaw.cpuPerEvent.toFixed(1)} µs of CPU per event in the better run`,
       });
       context.record({
         name: 'baseliner throughput (score + checkpoint), one instance',
